@@ -1,0 +1,142 @@
+"""Fixtures: a migrated PostgreSQL database for the run, an app per test whose writes are
+rolled back at the end of the test, and an HTTP client for it.
+
+With TICKETING_TEST_DATABASE_URL set (CI: the machine's PostgreSQL) a fresh database is
+created on that server; otherwise a private server is started with pgserver.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from support import JWT_SECRET, Tenant, make_tenant
+
+from ticketing.app import create_app
+from ticketing.db.engine import SessionMaker, create_engine
+from ticketing.db.migrate import upgrade
+from ticketing.db.private import start_private_postgres
+from ticketing.db.urls import sync_url, with_database
+from ticketing.settings import AuthSettings, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _admin_conninfo(url: str) -> str:
+    return (
+        sync_url(with_database(url, "postgres"))
+        .render_as_string(hide_password=False)
+        .replace("postgresql+psycopg", "postgresql")
+    )
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    configured = os.environ.get("TICKETING_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    server, url = start_private_postgres(ROOT / ".data" / "test")
+    yield url
+    del server
+
+
+def create_database(server_url: str, prefix: str = "podium_test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_admin_conninfo(server_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return with_database(server_url, name)
+
+
+def drop_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    with psycopg.connect(_admin_conninfo(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    url = create_database(server_url)
+    upgrade(url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        auth=AuthSettings(jwt_secret=JWT_SECRET),  # type: ignore[arg-type]
+        environment="test",
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One connection in a transaction that is rolled back after the test: the app's own
+    commits become savepoints inside it."""
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        yield conn
+        await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> SessionMaker:
+    return async_sessionmaker(
+        bind=connection,
+        class_=AsyncSession,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+async def db(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, sessionmaker: SessionMaker) -> Litestar:
+    return create_app(settings, sessionmaker=sessionmaker)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def tenant(db: AsyncSession) -> Tenant:
+    return await make_tenant(db)
+
+
+@pytest.fixture
+async def other_tenant(db: AsyncSession) -> Tenant:
+    """A house in another cluster: nothing of `tenant` may be visible to it."""
+    return await make_tenant(db)
+
+
+def pytest_configure(config: Any) -> None:
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(ROOT / ".data" / "run"))

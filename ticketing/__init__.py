@@ -1,0 +1,1 @@
+"""Podium: shared ticketing for Flemish culture houses."""

@@ -1,0 +1,150 @@
+"""create_app(): plugins, OpenAPI, error handlers and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, MediaType, Response, get
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from sqlalchemy import text
+
+from ticketing.core.deps import DEPENDENCIES
+from ticketing.core.errors import EXCEPTION_HANDLERS
+from ticketing.core.middleware import request_id_middleware
+from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
+from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
+from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
+from ticketing.settings import Settings, get_settings
+from ticketing.tenancy.auth import BearerAuthMiddleware
+from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
+from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+VERSION = "0.1.0"
+
+log = logging.getLogger("ticketing")
+
+
+@get("/health", exclude_from_auth=True, tags=["meta"], summary="Liveness and database check")
+async def health(state: State) -> dict[str, str]:
+    sessionmaker: SessionMaker = state.sessionmaker
+    async with sessionmaker() as session:
+        await (await session.connection()).execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@get("/", exclude_from_auth=True, include_in_schema=False)
+async def index() -> Response[dict[str, Any]]:
+    return Response(
+        {
+            "name": "Podium API",
+            "version": VERSION,
+            "docs": {
+                "scalar": "/schema",
+                "swagger": "/schema/swagger",
+                "openapi": "/schema/openapi.json",
+            },
+        },
+        media_type=MediaType.JSON,
+    )
+
+
+def _openapi() -> OpenAPIConfig:
+    vendor = "/static/vendor"
+    # The doc pages load their scripts from our own static files: no CDN on a closed network.
+    favicon = "<link rel='icon' href='data:,'>"
+    return OpenAPIConfig(
+        title="Podium API",
+        version=VERSION,
+        description="Shared ticketing for Flemish culture houses. Errors are problem+json.",
+        path="/schema",
+        render_plugins=[
+            ScalarRenderPlugin(
+                path="/scalar",
+                js_url=f"{vendor}/scalar/standalone.js",
+                css_url=f"{vendor}/scalar/empty.css",
+                options={"withDefaultFonts": False, "hideClientButton": True},
+                favicon=favicon,
+            ),
+            SwaggerRenderPlugin(
+                path="/swagger",
+                js_url=f"{vendor}/swagger-ui/swagger-ui-bundle.js",
+                css_url=f"{vendor}/swagger-ui/swagger-ui.css",
+                standalone_preset_js_url=f"{vendor}/swagger-ui/swagger-ui-standalone-preset.js",
+                favicon=favicon,
+            ),
+            JsonRenderPlugin(path="/openapi.json"),
+        ],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="An access token from POST /auth/login, or an API token (pod_...).",
+                )
+            }
+        ),
+        security=[{"BearerToken": []}],
+    )
+
+
+def create_app(
+    settings: Settings | None = None, sessionmaker: SessionMaker | None = None
+) -> Litestar:
+    """Build the ASGI app. Tests pass their own sessionmaker; servers build one per process."""
+    settings = settings or get_settings()
+    if not settings.auth.jwt_secret.get_secret_value():
+        raise RuntimeError("Set TICKETING_AUTH__JWT_SECRET (make demo sets one for you).")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = None
+        if sessionmaker is None:
+            if not settings.database_url:
+                raise RuntimeError(
+                    "Set TICKETING_DATABASE_URL, or start the platform with `make demo`."
+                )
+            engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+            app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            if engine is not None:
+                await engine.dispose()
+
+    state: dict[str, Any] = {"settings": settings}
+    if sessionmaker is not None:
+        state["sessionmaker"] = sessionmaker
+
+    return Litestar(
+        route_handlers=[
+            health,
+            index,
+            *TENANCY_CONTROLLERS,
+            *VENUE_CONTROLLERS,
+            *SEATMAP_CONTROLLERS,
+            *EVENT_CONTROLLERS,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], include_in_schema=False
+            ),
+        ],
+        dependencies=DEPENDENCIES,
+        middleware=[
+            request_id_middleware,
+            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/static/"]),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=_openapi(),
+        lifespan=[lifespan],
+        state=State(state),
+        debug=settings.debug,
+    )

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: errors, auth, guards, jobs, money and time."""

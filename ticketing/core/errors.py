@@ -1,0 +1,237 @@
+"""Domain errors carry their HTTP status; one set of handlers renders every error as
+problem+json (RFC 9457) with the fields that are wrong and a message a clerk understands.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+from sqlalchemy.exc import IntegrityError
+
+log = logging.getLogger("ticketing.errors")
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://podium.example/problems/"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+    seat: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        out = {"field": self.field, "message": self.message}
+        if self.seat is not None:
+            out["seat"] = self.seat
+        return out
+
+
+class DomainError(Exception):
+    status_code: int = HTTP_400_BAD_REQUEST
+    type_slug: str = "bad-request"
+    title: str = "The request cannot be carried out"
+
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class NotFound(DomainError):
+    # Also the answer for another tenant's resource: a 403 would reveal that it exists.
+    status_code = HTTP_404_NOT_FOUND
+    type_slug = "not-found"
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    status_code = HTTP_403_FORBIDDEN
+    type_slug = "forbidden"
+    title = "Not allowed"
+
+
+class Conflict(DomainError):
+    status_code = HTTP_409_CONFLICT
+    type_slug = "conflict"
+    title = "Conflict"
+
+
+class InvalidInput(DomainError):
+    status_code = HTTP_422_UNPROCESSABLE_ENTITY
+    type_slug = "invalid-input"
+    title = "Some fields are not valid"
+
+    @classmethod
+    def field(cls, field: str, message: str) -> InvalidInput:
+        return cls(message, errors=[FieldError(field, message)])
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    *,
+    status: int,
+    type_slug: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + type_slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(key: str | None, source: str | None) -> str:
+    if not key:
+        return source or "body"
+    if source in (None, "body"):
+        return key
+    return f"{source}.{key}"
+
+
+def _humanize(message: str) -> str:
+    # pydantic/msgspec say "Field required"; a clerk reads "This field is required".
+    replacements = {
+        "Field required": "This field is required.",
+        "Extra inputs are not permitted": "This field is not expected here.",
+    }
+    return replacements.get(message, message[:1].upper() + message[1:])
+
+
+def validation_errors(exc: ValidationException) -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        key = item.get("key")
+        source = item.get("source")
+        message = str(item.get("message", "Invalid value."))
+        errors.append({"field": _field_path(key, source), "message": _humanize(message)})
+    return errors
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return problem(
+        request,
+        status=exc.status_code,
+        type_slug=exc.type_slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=[e.as_dict() for e in exc.errors],
+    )
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = validation_errors(exc)
+    if errors:
+        names = ", ".join(e["field"] for e in errors[:5])
+        detail = f"Please check these fields: {names}."
+    else:
+        detail = exc.detail or "The request is not valid."
+    return problem(
+        request,
+        status=HTTP_400_BAD_REQUEST,
+        type_slug="validation",
+        title="Some fields are not valid",
+        detail=detail,
+        errors=errors,
+    )
+
+
+def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, NotFoundException):
+        detail = "Nothing was found at this address."
+    else:
+        detail = exc.detail
+    slug = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+    return problem(
+        request,
+        status=status,
+        type_slug=slug.get(status, "http-error"),
+        title=str(exc.detail) if status >= 500 else _title_for(status),
+        detail=str(detail),
+        headers=exc.headers or None,
+    )
+
+
+def _title_for(status: int) -> str:
+    return {
+        400: "Bad request",
+        401: "Please log in",
+        403: "Not allowed",
+        404: "Not found",
+        405: "Method not allowed",
+        409: "Conflict",
+        413: "Request too large",
+        415: "Unsupported media type",
+        429: "Too many requests",
+    }.get(status, "Request failed")
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request_id = request.scope.get("state", {}).get("request_id", "-")
+    log.exception("unhandled error (request_id=%s)", request_id, exc_info=exc)
+    return problem(
+        request,
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        type_slug="internal",
+        title="Something went wrong on our side",
+        detail=f"The error was logged. Quote reference {request_id} to support.",
+    )
+
+
+def handle_integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+    # Services translate the constraints they expect; this is the safety net for the rest,
+    # so a race that hits a unique index is a clear 409, never a 500.
+    log.info("integrity error: %s", exc.orig)
+    return problem(
+        request,
+        status=HTTP_409_CONFLICT,
+        type_slug="conflict",
+        title="Conflict",
+        detail="This conflicts with data that already exists; nothing was changed.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DomainError: handle_domain_error,
+    IntegrityError: handle_integrity,
+    ValidationException: handle_validation,
+    HTTPException: handle_http,
+    Exception: handle_unexpected,
+}
+
+__all__ = [
+    "PROBLEM_JSON",
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+]

@@ -1,0 +1,31 @@
+"""Import every table so the metadata is complete (Alembic, tests)."""
+
+from ticketing.db.base import metadata
+from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
+from ticketing.seatmaps.models import SeatMapLayout
+from ticketing.tenancy.models import (
+    ApiToken,
+    AuthSession,
+    Cluster,
+    House,
+    RoleAssignment,
+    StaffUser,
+)
+from ticketing.venues.models import Hall, Venue
+
+__all__ = [
+    "ApiToken",
+    "AuthSession",
+    "Cluster",
+    "Event",
+    "Hall",
+    "House",
+    "Performance",
+    "PerformancePrice",
+    "RoleAssignment",
+    "SeatMapLayout",
+    "StaffUser",
+    "Tariff",
+    "Venue",
+    "metadata",
+]

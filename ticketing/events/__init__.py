@@ -1,0 +1,1 @@
+"""Events (productions), performances (dated occurrences), prices per zone, tariffs."""

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from ticketing.core.deps import Caller, Db
+from ticketing.events import performances, programme, service
+from ticketing.events import repository as repo
+from ticketing.events.models import EventStatus, Performance, Tariff
+from ticketing.events.schemas import (
+    EventDetail,
+    EventIn,
+    EventOut,
+    EventPatch,
+    EventTypeOut,
+    PerformanceIn,
+    PerformanceOut,
+    PerformancePatch,
+    PricesIn,
+    ProgrammeItem,
+    PublicEvent,
+    TariffIn,
+    TariffOut,
+    TariffPatch,
+)
+from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.tenancy.scoping import get_scoped
+
+Limit = Parameter(ge=1, le=200, default=50)
+Offset = Parameter(ge=0, default=0)
+
+
+class EventController(Controller):
+    path = "/events"
+    tags = ["events"]
+
+    @get("/", summary="Events of my houses (search by title, filter by house, status, genre)")
+    async def list_events(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromQuery[uuid.UUID | None] = None,
+        status: FromQuery[EventStatus | None] = None,
+        genre: FromQuery[str | None] = None,
+        q: str | None = Parameter(default=None, max_length=100),
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> list[EventOut]:
+        events = await repo.list_events(
+            db,
+            principal,
+            house_id=house_id,
+            status=status,
+            event_type_id=genre,
+            q=q,
+            limit=limit,
+            offset=offset,
+        )
+        return [service.event_out(e) for e in events]
+
+    @post("/")
+    async def create_event(self, db: Db, principal: Caller, data: JSONBody[EventIn]) -> EventOut:
+        return service.event_out(await service.create_event(db, principal, data))
+
+    @get("/{event_id:uuid}", summary="An event with its performances and tariffs")
+    async def get_event(
+        self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID]
+    ) -> EventDetail:
+        return await service.event_detail(db, principal, event_id)
+
+    @patch("/{event_id:uuid}")
+    async def update_event(
+        self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID], data: JSONBody[EventPatch]
+    ) -> EventOut:
+        return service.event_out(await service.update_event(db, principal, event_id, data))
+
+    @post("/{event_id:uuid}/performances", summary="Add a performance (date, hall, prices)")
+    async def create_performance(
+        self,
+        db: Db,
+        principal: Caller,
+        event_id: FromPath[uuid.UUID],
+        data: JSONBody[PerformanceIn],
+    ) -> PerformanceOut:
+        perf = await performances.create_performance(db, principal, event_id, data)
+        return (await performances.performance_out(db, [perf]))[0]
+
+    @post("/{event_id:uuid}/tariffs", summary="Add a tariff")
+    async def create_tariff(
+        self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID], data: JSONBody[TariffIn]
+    ) -> TariffOut:
+        return TariffOut.model_validate(await service.create_tariff(db, principal, event_id, data))
+
+
+class PerformanceController(Controller):
+    path = "/performances"
+    tags = ["events"]
+
+    @get("/{performance_id:uuid}")
+    async def get_performance(
+        self, db: Db, principal: Caller, performance_id: FromPath[uuid.UUID]
+    ) -> PerformanceOut:
+        perf = await get_scoped(db, Performance, performance_id, principal, what="Performance")
+        return (await performances.performance_out(db, [perf]))[0]
+
+    @patch("/{performance_id:uuid}", summary="Change times, sale windows, layout (draft) or status")
+    async def update_performance(
+        self,
+        db: Db,
+        principal: Caller,
+        performance_id: FromPath[uuid.UUID],
+        data: JSONBody[PerformancePatch],
+    ) -> PerformanceOut:
+        perf = await performances.update_performance(db, principal, performance_id, data)
+        return (await performances.performance_out(db, [perf]))[0]
+
+    @put("/{performance_id:uuid}/prices", summary="Set the price of every zone")
+    async def set_prices(
+        self,
+        db: Db,
+        principal: Caller,
+        performance_id: FromPath[uuid.UUID],
+        data: JSONBody[PricesIn],
+    ) -> PerformanceOut:
+        perf = await performances.set_prices(db, principal, performance_id, data.prices)
+        return (await performances.performance_out(db, [perf]))[0]
+
+
+class TariffController(Controller):
+    path = "/tariffs"
+    tags = ["events"]
+
+    @get("/{tariff_id:uuid}")
+    async def get_tariff(
+        self, db: Db, principal: Caller, tariff_id: FromPath[uuid.UUID]
+    ) -> TariffOut:
+        return TariffOut.model_validate(
+            await get_scoped(db, Tariff, tariff_id, principal, what="Tariff")
+        )
+
+    @patch("/{tariff_id:uuid}")
+    async def update_tariff(
+        self, db: Db, principal: Caller, tariff_id: FromPath[uuid.UUID], data: JSONBody[TariffPatch]
+    ) -> TariffOut:
+        return TariffOut.model_validate(await service.update_tariff(db, principal, tariff_id, data))
+
+    @delete("/{tariff_id:uuid}")
+    async def delete_tariff(
+        self, db: Db, principal: Caller, tariff_id: FromPath[uuid.UUID]
+    ) -> None:
+        await service.delete_tariff(db, principal, tariff_id)
+
+
+class PublicController(Controller):
+    """What the shop shows: published events with performances on sale. No login."""
+
+    path = "/public"
+    tags = ["public programme"]
+    opt = {"exclude_from_auth": True}
+    security = [{}]
+
+    @get("/event-types", summary="Genres (UiTdatabank event types)")
+    async def event_types(self) -> list[EventTypeOut]:
+        return [EventTypeOut(id=k, **v) for k, v in EVENT_TYPES.items()]
+
+    @get("/clusters/{cluster_slug:str}/programme", summary="A cluster's programme (all its houses)")
+    async def cluster_programme(
+        self,
+        db: Db,
+        cluster_slug: FromPath[str],
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
+        genre: FromQuery[str | None] = None,
+        house: str | None = Parameter(default=None, description="Short name (slug) of one house."),
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> list[ProgrammeItem]:
+        return await programme.programme(
+            db,
+            cluster_slug=cluster_slug,
+            house_slug=house,
+            date_from=date_from,
+            date_to=date_to,
+            genre=genre,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/houses/{house_slug:str}/programme", summary="A house's programme")
+    async def house_programme(
+        self,
+        db: Db,
+        house_slug: FromPath[str],
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
+        genre: FromQuery[str | None] = None,
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> list[ProgrammeItem]:
+        return await programme.programme(
+            db,
+            house_slug=house_slug,
+            date_from=date_from,
+            date_to=date_to,
+            genre=genre,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/events/{event_id:uuid}", summary="A published event with prices per zone and tariff")
+    async def public_event(self, db: Db, event_id: FromPath[uuid.UUID]) -> PublicEvent:
+        return await programme.public_event(db, event_id)
+
+
+CONTROLLERS = [EventController, PerformanceController, TariffController, PublicController]

@@ -1,0 +1,152 @@
+"""The public programme: what a house or a whole cluster has on sale (the shop's listing)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core import clock
+from ticketing.core.errors import InvalidInput, NotFound
+from ticketing.events import repository as repo
+from ticketing.events.performances import zone_names
+from ticketing.events.pricing import tariff_price
+from ticketing.events.schemas import (
+    ProgrammeItem,
+    PublicEvent,
+    PublicPerformance,
+    TariffPrice,
+    ZonePrices,
+)
+from ticketing.events.service import event_type_out
+from ticketing.events.taxonomy import EVENT_TYPES
+
+
+def local_day_bounds(
+    date_from: date | None, date_to: date | None
+) -> tuple[datetime, datetime | None]:
+    """Dates are days in Brussels; the programme never lists what has already started."""
+    now = clock.now()
+    start = now
+    if date_from is not None:
+        start = max(now, datetime.combine(date_from, time.min, tzinfo=clock.BRUSSELS))
+    end = None
+    if date_to is not None:
+        if date_from is not None and date_to < date_from:
+            raise InvalidInput.field("date_to", "The end date lies before the start date.")
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=clock.BRUSSELS)
+    return start, end
+
+
+async def programme(
+    session: AsyncSession,
+    *,
+    cluster_slug: str | None = None,
+    house_slug: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    genre: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ProgrammeItem]:
+    if cluster_slug is not None and await repo.cluster_by_slug(session, cluster_slug) is None:
+        raise NotFound("There is no cluster with this name.")
+    if (
+        house_slug is not None
+        and cluster_slug is None
+        and await repo.house_by_slug(session, house_slug) is None
+    ):
+        raise NotFound("There is no house with this name.")
+    if genre is not None and genre not in EVENT_TYPES:
+        raise InvalidInput.field("genre", "Unknown genre: pick an id from /public/event-types.")
+    start, end = local_day_bounds(date_from, date_to)
+    rows = await repo.public_programme(
+        session,
+        cluster_slug=cluster_slug,
+        house_slug=house_slug,
+        starts_from=start,
+        starts_before=end,
+        event_type_id=genre,
+        limit=limit,
+        offset=offset,
+    )
+    return [
+        ProgrammeItem(
+            performance_id=perf.id,
+            event_id=event.id,
+            house_id=house.id,
+            house_name=house.name,
+            house_slug=house.slug,
+            title=event.title,
+            event_type=event_type_out(event.event_type_id),
+            venue_name=venue.name,
+            city=venue.city,
+            hall_name=hall.name,
+            starts_at=perf.starts_at,
+            ends_at=perf.ends_at,
+            status=perf.status,
+            price_from_cents=price_from,
+            age_min=event.age_min,
+            age_max=event.age_max,
+        )
+        for perf, event, house, hall, venue, price_from in rows
+    ]
+
+
+async def public_event(session: AsyncSession, event_id: uuid.UUID) -> PublicEvent:
+    found = await repo.public_event(session, event_id)
+    if found is None:
+        raise NotFound("This event is not (or no longer) on sale.")
+    event, house = found
+    rows = await repo.public_performances(session, event.id, clock.now())
+    tariffs = await repo.public_tariffs(session, event.id)
+    layouts = await repo.layouts_by_id(session, {perf.layout_id for perf, _, _ in rows})
+    prices = await repo.prices_of(session, [perf.id for perf, _, _ in rows])
+    performances = []
+    for perf, hall, venue in rows:
+        layout = layouts[perf.layout_id]
+        names = zone_names(layout)
+        colors = {z["code"]: z["color"] for z in layout.document.get("price_zones", [])}
+        zones = [
+            ZonePrices(
+                zone=pr.zone_code,
+                zone_name=names.get(pr.zone_code, pr.zone_code),
+                color=colors.get(pr.zone_code, "#888888"),
+                tariffs=[
+                    TariffPrice(
+                        tariff=t.code,
+                        name=t.name,
+                        amount_cents=tariff_price(pr.amount_cents, t.rule, t.value),
+                        requires_check=t.requires_check,
+                    )
+                    for t in tariffs
+                ],
+            )
+            for pr in prices
+            if pr.performance_id == perf.id
+        ]
+        performances.append(
+            PublicPerformance(
+                id=perf.id,
+                hall_name=hall.name,
+                venue_name=venue.name,
+                city=venue.city,
+                starts_at=perf.starts_at,
+                ends_at=perf.ends_at,
+                status=perf.status,  # type: ignore[arg-type]
+                prices=zones,
+            )
+        )
+    return PublicEvent(
+        id=event.id,
+        house_name=house.name,
+        house_slug=house.slug,
+        title=event.title,
+        description=event.description,
+        event_type=event_type_out(event.event_type_id),
+        age_min=event.age_min,
+        age_max=event.age_max,
+        images=event.images,
+        performances=performances,
+    )

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
+
+from ticketing.core.schemas import In, Out
+from ticketing.events.models import EventStatus, PerformanceStatus, PriceRule, TariffKind
+from ticketing.events.taxonomy import EVENT_TYPES
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(max_length=20000)]
+ZoneCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
+TariffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+
+
+class LocalizedTitle(In):
+    nl: Text
+    fr: Text | None = None
+    en: Text | None = None
+
+
+class LocalizedText(In):
+    nl: LongText | None = None
+    fr: LongText | None = None
+    en: LongText | None = None
+
+
+class Image(In):
+    url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=1000)]
+    alt: Annotated[str, StringConstraints(max_length=300)] | None = None
+    copyright_holder: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+def _check_event_type(value: str | None) -> str | None:
+    if value is not None and value not in EVENT_TYPES:
+        raise ValueError("Unknown genre: pick an id from GET /public/event-types.")
+    return value
+
+
+def _check_ages(age_min: int | None, age_max: int | None) -> None:
+    if age_min is not None and age_max is not None and age_max < age_min:
+        raise ValueError("The maximum age must not be lower than the minimum age.")
+
+
+class EventIn(In):
+    house_id: uuid.UUID
+    title: LocalizedTitle
+    description: LocalizedText = LocalizedText()
+    event_type_id: str = Field(description="UiTdatabank event type id, e.g. 0.55.0.0.0.")
+    age_min: int | None = Field(default=None, ge=0, le=120)
+    age_max: int | None = Field(default=None, ge=0, le=120)
+    images: list[Image] = Field(default_factory=list, max_length=20)
+
+    _type = field_validator("event_type_id")(_check_event_type)
+
+    @model_validator(mode="after")
+    def _ages(self) -> EventIn:
+        _check_ages(self.age_min, self.age_max)
+        return self
+
+
+class EventPatch(In):
+    title: LocalizedTitle | None = None
+    description: LocalizedText | None = None
+    event_type_id: str | None = None
+    age_min: int | None = Field(default=None, ge=0, le=120)
+    age_max: int | None = Field(default=None, ge=0, le=120)
+    images: list[Image] | None = Field(default=None, max_length=20)
+    status: EventStatus | None = None
+
+    _type = field_validator("event_type_id")(_check_event_type)
+
+
+class EventTypeOut(Out):
+    id: str
+    nl: str
+    fr: str
+    en: str
+
+
+class EventOut(Out):
+    id: uuid.UUID
+    house_id: uuid.UUID
+    cluster_id: uuid.UUID
+    title: dict[str, str]
+    description: dict[str, str]
+    event_type: EventTypeOut
+    age_min: int | None
+    age_max: int | None
+    images: list[dict[str, Any]]
+    status: EventStatus
+    created_at: datetime
+
+
+class PriceIn(In):
+    zone: ZoneCode
+    amount_cents: int = Field(ge=0, le=1_000_000, description="Price in euro cents.")
+
+
+class PriceOut(Out):
+    zone: str
+    zone_name: str
+    amount_cents: int
+
+
+class SaleWindows(In):
+    online_sales_from: AwareDatetime | None = None
+    online_sales_until: AwareDatetime | None = None
+    box_office_sales_from: AwareDatetime | None = None
+    box_office_sales_until: AwareDatetime | None = None
+
+
+class PerformanceIn(SaleWindows):
+    hall_id: uuid.UUID
+    layout_id: uuid.UUID | None = Field(
+        default=None, description="A layout version of the hall; default: its newest."
+    )
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    prices: list[PriceIn] = Field(default_factory=list)
+
+
+class PerformancePatch(SaleWindows):
+    layout_id: uuid.UUID | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    status: PerformanceStatus | None = None
+
+
+class PricesIn(In):
+    prices: list[PriceIn] = Field(min_length=1)
+
+
+class PerformanceOut(Out):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    house_id: uuid.UUID
+    hall_id: uuid.UUID
+    layout_id: uuid.UUID
+    layout_version: int
+    starts_at: datetime
+    ends_at: datetime
+    status: PerformanceStatus
+    online_sales_from: datetime | None
+    online_sales_until: datetime | None
+    box_office_sales_from: datetime | None
+    box_office_sales_until: datetime | None
+    seat_count: int
+    standing_capacity: int
+    prices: list[PriceOut]
+
+
+class TariffIn(In):
+    code: TariffCode
+    name: LocalizedTitle
+    kind: TariffKind
+    rule: PriceRule
+    value: int = Field(default=0, ge=0, le=1_000_000)
+    max_per_order: int | None = Field(default=None, ge=1, le=100)
+    staff_only: bool = False
+    requires_check: bool = False
+    position: int = 0
+
+
+class TariffPatch(In):
+    name: LocalizedTitle | None = None
+    rule: PriceRule | None = None
+    value: int | None = Field(default=None, ge=0, le=1_000_000)
+    max_per_order: int | None = Field(default=None, ge=1, le=100)
+    staff_only: bool | None = None
+    requires_check: bool | None = None
+    position: int | None = None
+
+
+class TariffOut(Out):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    code: str
+    name: dict[str, str]
+    kind: TariffKind
+    rule: PriceRule
+    value: int
+    max_per_order: int | None
+    staff_only: bool
+    requires_check: bool
+    position: int
+
+
+class EventDetail(EventOut):
+    performances: list[PerformanceOut]
+    tariffs: list[TariffOut]
+
+
+class TariffPrice(Out):
+    tariff: str
+    name: dict[str, str]
+    amount_cents: int | None = Field(description="None: set by UiTPAS at the sale.")
+    requires_check: bool
+
+
+class ZonePrices(Out):
+    zone: str
+    zone_name: str
+    color: str
+    tariffs: list[TariffPrice]
+
+
+class ProgrammeItem(Out):
+    """One performance in a public programme (the shop's listing)."""
+
+    performance_id: uuid.UUID
+    event_id: uuid.UUID
+    house_id: uuid.UUID
+    house_name: str
+    house_slug: str
+    title: dict[str, str]
+    event_type: EventTypeOut
+    venue_name: str
+    city: str
+    hall_name: str
+    starts_at: datetime
+    ends_at: datetime
+    status: PerformanceStatus
+    price_from_cents: int | None
+    age_min: int | None
+    age_max: int | None
+
+
+class PublicPerformance(Out):
+    id: uuid.UUID
+    hall_name: str
+    venue_name: str
+    city: str
+    starts_at: datetime
+    ends_at: datetime
+    status: PerformanceStatus
+    prices: list[ZonePrices]
+
+
+class PublicEvent(Out):
+    id: uuid.UUID
+    house_name: str
+    house_slug: str
+    title: dict[str, str]
+    description: dict[str, str]
+    event_type: EventTypeOut
+    age_min: int | None
+    age_max: int | None
+    images: list[dict[str, Any]]
+    performances: list[PublicPerformance]

@@ -1,0 +1,49 @@
+"""All configuration in one pydantic-settings object, read from TICKETING_* variables.
+
+Nested groups use a double underscore: TICKETING_AUTH__ACCESS_TOKEN_MINUTES=10.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class AuthSettings(BaseModel):
+    # HS256 signing secret for access tokens. The demo generates one per data folder.
+    jwt_secret: SecretStr = SecretStr("")
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+
+
+class CelerySettings(BaseModel):
+    # Empty: the broker is kombu's SQLAlchemy transport on the platform's own PostgreSQL,
+    # so the demo runs a real worker without a Redis or RabbitMQ.
+    broker_url: str = ""
+    always_eager: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TICKETING_", env_nested_delimiter="__", env_file=None, extra="ignore"
+    )
+
+    environment: str = "development"
+    # postgresql://user:pass@host:port/db. Empty: a private PostgreSQL from pgserver.
+    database_url: str = ""
+    data_dir: Path = ROOT / ".data"
+    database_pool_size: int = Field(default=10, ge=1)
+    public_url: str = "http://127.0.0.1:8000"
+    auth: AuthSettings = AuthSettings()
+    celery: CelerySettings = CelerySettings()
+    debug: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

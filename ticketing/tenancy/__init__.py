@@ -1,0 +1,1 @@
+"""Clusters, houses, staff users, roles, sessions and API tokens; the scoping helper."""

@@ -1,0 +1,181 @@
+"""Authentication: logins with refresh tokens, short-lived access tokens, API tokens, and
+the middleware that turns a bearer token into a Principal."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core import clock
+from ticketing.core.errors import DomainError
+from ticketing.core.security import (
+    API_TOKEN_PREFIX,
+    decode_access_token,
+    encode_access_token,
+    new_secret,
+    sha256_hex,
+    verify_password,
+)
+from ticketing.db.engine import SessionMaker
+from ticketing.settings import Settings
+from ticketing.tenancy import repository as repo
+from ticketing.tenancy.models import AuthSession, StaffUser
+from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.roles import Role
+
+
+class LoginFailed(DomainError):
+    status_code = 401
+    type_slug = "login-failed"
+    title = "Login failed"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+async def principal_for_user(
+    session: AsyncSession, user: StaffUser, *, session_id: uuid.UUID | None = None
+) -> Principal:
+    house_roles: dict[uuid.UUID, set[Role]] = defaultdict(set)
+    cluster_roles: dict[uuid.UUID, set[Role]] = defaultdict(set)
+    house_cluster: dict[uuid.UUID, uuid.UUID] = {}
+    for role_name, cluster_id, assigned_house, effective_house in await repo.effective_roles(
+        session, user.id
+    ):
+        role = Role(role_name)
+        if assigned_house is None:
+            cluster_roles[cluster_id].add(role)
+        if effective_house is not None:
+            house_roles[effective_house].add(role)
+            house_cluster[effective_house] = cluster_id
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        is_platform_admin=user.is_platform_admin,
+        session_id=session_id,
+        house_roles={h: frozenset(r) for h, r in house_roles.items()},
+        cluster_roles={c: frozenset(r) for c, r in cluster_roles.items()},
+        house_cluster=house_cluster,
+    )
+
+
+async def principal_for_bearer(
+    session: AsyncSession, token: str, settings: Settings
+) -> Principal | None:
+    now = clock.now()
+    if token.startswith(API_TOKEN_PREFIX):
+        api_token = await repo.api_token_by_hash(session, sha256_hex(token))
+        if api_token is None or api_token.revoked_at is not None:
+            return None
+        if api_token.expires_at is not None and api_token.expires_at <= now:
+            return None
+        roles = frozenset(Role(r) for r in api_token.roles)
+        return Principal(
+            user_id=None,
+            email=None,
+            api_token_id=api_token.id,
+            house_roles={api_token.house_id: roles},
+            house_cluster={api_token.house_id: api_token.cluster_id},
+        )
+    claims = decode_access_token(token, secret=settings.auth.jwt_secret.get_secret_value())
+    if claims is None:
+        return None
+    found = await repo.live_session(session, claims.session_id, now)
+    if found is None or found[1].id != claims.user_id:
+        return None
+    return await principal_for_user(session, found[1], session_id=claims.session_id)
+
+
+def _issue(settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID) -> str:
+    return encode_access_token(
+        secret=settings.auth.jwt_secret.get_secret_value(),
+        user_id=user_id,
+        session_id=session_id,
+        now=clock.now(),
+        minutes=settings.auth.access_token_minutes,
+    )
+
+
+async def login(
+    session: AsyncSession, settings: Settings, email: str, password: str, user_agent: str | None
+) -> TokenPair:
+    user = await repo.user_by_email(session, email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise LoginFailed("The e-mail address or the password is not correct.")
+    if not user.is_active:
+        raise LoginFailed("This account has been switched off. Ask your house admin.")
+    refresh = new_secret()
+    auth_session = AuthSession(
+        user_id=user.id,
+        refresh_hash=sha256_hex(refresh),
+        expires_at=clock.now() + timedelta(days=settings.auth.refresh_token_days),
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    session.add(auth_session)
+    await session.flush()
+    return TokenPair(
+        _issue(settings, user.id, auth_session.id), refresh, settings.auth.access_token_minutes * 60
+    )
+
+
+async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> TokenPair:
+    """Rotate the refresh token: the old one stops working, so a stolen copy is useless
+    once the owner refreshes."""
+    auth_session = await repo.session_by_refresh_hash(session, sha256_hex(refresh_token))
+    now = clock.now()
+    if (
+        auth_session is None
+        or auth_session.revoked_at is not None
+        or auth_session.expires_at <= now
+    ):
+        raise LoginFailed("This session has ended. Please log in again.")
+    new_refresh = new_secret()
+    auth_session.refresh_hash = sha256_hex(new_refresh)
+    session.add(auth_session)
+    await session.flush()
+    return TokenPair(
+        _issue(settings, auth_session.user_id, auth_session.id),
+        new_refresh,
+        settings.auth.access_token_minutes * 60,
+    )
+
+
+async def logout(session: AsyncSession, principal: Principal) -> None:
+    if principal.session_id is None:
+        return
+    found = await repo.live_session(session, principal.session_id, clock.now())
+    if found is not None:
+        found[0].revoked_at = clock.now()
+        session.add(found[0])
+        await session.flush()
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    """Reads `Authorization: Bearer <token>`; routes with opt exclude_from_auth=True are public."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("Log in first: this needs a bearer token.")
+        state = connection.app.state
+        sessionmaker: SessionMaker = state.sessionmaker
+        async with sessionmaker() as session:
+            principal = await principal_for_bearer(session, token.strip(), state.settings)
+        if principal is None:
+            raise NotAuthorizedException("The token is not valid or has expired. Log in again.")
+        return AuthenticationResult(user=principal, auth=token)

@@ -1,0 +1,219 @@
+"""HTTP endpoints for login, clusters, houses, staff and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from ticketing.core.deps import Caller, Config, Db
+from ticketing.tenancy import auth, service
+from ticketing.tenancy import repository as repo
+from ticketing.tenancy.schemas import (
+    ApiTokenCreated,
+    ApiTokenIn,
+    ApiTokenOut,
+    ClusterIn,
+    ClusterOut,
+    ClusterPatch,
+    HouseIn,
+    HouseOut,
+    HousePatch,
+    LoginIn,
+    MeOut,
+    RefreshIn,
+    RoleGrant,
+    RoleOut,
+    StaffIn,
+    StaffOut,
+    StaffPatch,
+    TokenOut,
+)
+from ticketing.tenancy.scoping import get_house
+
+
+def _tokens(pair: auth.TokenPair) -> TokenOut:
+    return TokenOut(
+        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+    )
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post("/login", exclude_from_auth=True, status_code=HTTP_200_OK, summary="Log in")
+    async def login(
+        self, request: Request[Any, Any, Any], db: Db, settings: Config, data: JSONBody[LoginIn]
+    ) -> TokenOut:
+        agent = request.headers.get("user-agent")
+        return _tokens(await auth.login(db, settings, data.email, data.password, agent))
+
+    @post("/refresh", exclude_from_auth=True, status_code=HTTP_200_OK, summary="New access token")
+    async def refresh(self, db: Db, settings: Config, data: JSONBody[RefreshIn]) -> TokenOut:
+        return _tokens(await auth.refresh(db, settings, data.refresh_token))
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Log out (revokes the session)")
+    async def logout(self, db: Db, principal: Caller) -> None:
+        await auth.logout(db, principal)
+
+    @get("/me", summary="Who am I, with my roles")
+    async def me(self, db: Db, principal: Caller) -> MeOut:
+        if principal.user_id is None:
+            return MeOut(
+                id=None,
+                email=None,
+                name=None,
+                is_platform_admin=False,
+                api_token_id=principal.api_token_id,
+                roles=[],
+            )
+        user = await repo.user_by_email(db, principal.email or "")
+        roles = await repo.roles_of(db, [principal.user_id])
+        return MeOut(
+            id=principal.user_id,
+            email=principal.email,
+            name=user.name if user else None,
+            is_platform_admin=principal.is_platform_admin,
+            roles=[RoleOut.model_validate(r) for r in roles],
+        )
+
+
+class ClusterController(Controller):
+    path = "/clusters"
+    tags = ["tenancy"]
+
+    @get("/", summary="Clusters I belong to")
+    async def list_clusters(self, db: Db, principal: Caller) -> list[ClusterOut]:
+        return [ClusterOut.model_validate(c) for c in await repo.list_clusters(db, principal)]
+
+    @post("/", summary="Create a cluster (platform admin)")
+    async def create_cluster(
+        self, db: Db, principal: Caller, data: JSONBody[ClusterIn]
+    ) -> ClusterOut:
+        return ClusterOut.model_validate(await service.create_cluster(db, principal, data))
+
+    @get("/{cluster_id:uuid}")
+    async def get_cluster(
+        self, db: Db, principal: Caller, cluster_id: FromPath[uuid.UUID]
+    ) -> ClusterOut:
+        return ClusterOut.model_validate(await service.get_cluster(db, principal, cluster_id))
+
+    @patch("/{cluster_id:uuid}")
+    async def update_cluster(
+        self,
+        db: Db,
+        principal: Caller,
+        cluster_id: FromPath[uuid.UUID],
+        data: JSONBody[ClusterPatch],
+    ) -> ClusterOut:
+        cluster = await service.update_cluster(db, principal, cluster_id, data)
+        return ClusterOut.model_validate(cluster)
+
+
+class HouseController(Controller):
+    path = "/houses"
+    tags = ["tenancy"]
+
+    @get("/", summary="Houses I work for")
+    async def list_houses(
+        self, db: Db, principal: Caller, cluster_id: FromQuery[uuid.UUID | None] = None
+    ) -> list[HouseOut]:
+        houses = await repo.list_houses(db, principal, cluster_id)
+        return [HouseOut.model_validate(h) for h in houses]
+
+    @post("/", summary="Add a house to a cluster (cluster admin)")
+    async def create_house(self, db: Db, principal: Caller, data: JSONBody[HouseIn]) -> HouseOut:
+        return HouseOut.model_validate(await service.create_house(db, principal, data))
+
+    @get("/{house_id:uuid}")
+    async def get_house(self, db: Db, principal: Caller, house_id: FromPath[uuid.UUID]) -> HouseOut:
+        return HouseOut.model_validate(await get_house(db, house_id, principal))
+
+    @patch("/{house_id:uuid}")
+    async def update_house(
+        self, db: Db, principal: Caller, house_id: FromPath[uuid.UUID], data: JSONBody[HousePatch]
+    ) -> HouseOut:
+        return HouseOut.model_validate(await service.update_house(db, principal, house_id, data))
+
+
+class StaffController(Controller):
+    path = "/staff"
+    tags = ["tenancy"]
+
+    @get("/", summary="Staff of the houses I manage")
+    async def list_staff(
+        self, db: Db, principal: Caller, house_id: FromQuery[uuid.UUID | None] = None
+    ) -> list[StaffOut]:
+        users = await repo.list_staff(db, principal, house_id)
+        return await service.staff_out(db, principal, users)
+
+    @post("/", summary="Add a staff member (or give an existing one roles here)")
+    async def create_staff(self, db: Db, principal: Caller, data: JSONBody[StaffIn]) -> StaffOut:
+        user = await service.create_staff(db, principal, data)
+        return (await service.staff_out(db, principal, [user]))[0]
+
+    @get("/{user_id:uuid}")
+    async def get_staff(self, db: Db, principal: Caller, user_id: FromPath[uuid.UUID]) -> StaffOut:
+        user = await service.get_staff(db, principal, user_id)
+        return (await service.staff_out(db, principal, [user]))[0]
+
+    @patch("/{user_id:uuid}")
+    async def update_staff(
+        self, db: Db, principal: Caller, user_id: FromPath[uuid.UUID], data: JSONBody[StaffPatch]
+    ) -> StaffOut:
+        user = await service.update_staff(db, principal, user_id, data)
+        return (await service.staff_out(db, principal, [user]))[0]
+
+    @post("/{user_id:uuid}/roles", summary="Give a role")
+    async def grant_role(
+        self, db: Db, principal: Caller, user_id: FromPath[uuid.UUID], data: JSONBody[RoleGrant]
+    ) -> StaffOut:
+        user = await service.grant_role(db, principal, user_id, data)
+        return (await service.staff_out(db, principal, [user]))[0]
+
+    @delete("/{user_id:uuid}/roles/{assignment_id:uuid}", summary="Take a role away")
+    async def revoke_role(
+        self,
+        db: Db,
+        principal: Caller,
+        user_id: FromPath[uuid.UUID],
+        assignment_id: FromPath[uuid.UUID],
+    ) -> None:
+        await service.revoke_role(db, principal, user_id, assignment_id)
+
+
+class ApiTokenController(Controller):
+    path = "/api-tokens"
+    tags = ["tenancy"]
+
+    @get("/", summary="API tokens of the houses I manage")
+    async def list_tokens(
+        self, db: Db, principal: Caller, house_id: FromQuery[uuid.UUID | None] = None
+    ) -> list[ApiTokenOut]:
+        tokens = await repo.list_api_tokens(db, principal, house_id)
+        return [ApiTokenOut.model_validate(t) for t in tokens]
+
+    @post("/", summary="Create a token for an integration or a scanner device")
+    async def create_token(
+        self, db: Db, principal: Caller, data: JSONBody[ApiTokenIn]
+    ) -> ApiTokenCreated:
+        token, raw = await service.create_api_token(db, principal, data)
+        out = ApiTokenOut.model_validate(token).model_dump()
+        return ApiTokenCreated(**out, token=raw)
+
+    @delete("/{token_id:uuid}", summary="Revoke a token")
+    async def revoke_token(self, db: Db, principal: Caller, token_id: FromPath[uuid.UUID]) -> None:
+        await service.revoke_api_token(db, principal, token_id)
+
+
+CONTROLLERS = [
+    AuthController,
+    ClusterController,
+    HouseController,
+    StaffController,
+    ApiTokenController,
+]

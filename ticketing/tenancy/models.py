@@ -1,0 +1,107 @@
+"""Tenancy tables: the platform is clusters of houses; staff hold roles in them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, Index, String, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+
+from ticketing.db.base import HouseOwned, IdMixin, TimestampField, TimestampMixin
+
+
+class Cluster(IdMixin, TimestampMixin, table=True):
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    is_demo: bool = Field(default=False)
+
+
+class House(IdMixin, TimestampMixin, table=True):
+    cluster_id: uuid.UUID = Field(foreign_key="cluster.id", index=True, ondelete="CASCADE")
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    legal_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    website: str | None = Field(default=None, max_length=500)
+    # Order codes read like "VKO-7F3K2": the prefix tells the clerk which house sold it.
+    order_code_prefix: str = Field(max_length=5)
+    hold_minutes: int = Field(default=15)
+    uitdatabank_organizer_id: str | None = Field(default=None, max_length=64)
+    is_demo: bool = Field(default=False)
+
+    __table_args__ = (UniqueConstraint("cluster_id", "order_code_prefix"),)
+
+
+class StaffUser(IdMixin, TimestampMixin, table=True):
+    __tablename__ = "staff_user"
+
+    # Stored lower-cased; the unique index is then case-insensitive in effect.
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    is_platform_admin: bool = Field(default=False)
+    is_active: bool = Field(default=True)
+    language: str = Field(default="nl", max_length=2)
+
+
+class RoleAssignment(IdMixin, TimestampMixin, table=True):
+    __tablename__ = "role_assignment"
+
+    user_id: uuid.UUID = Field(foreign_key="staff_user.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=32)
+    cluster_id: uuid.UUID = Field(foreign_key="cluster.id", index=True, ondelete="CASCADE")
+    # NULL: the role holds in every house of the cluster.
+    house_id: uuid.UUID | None = Field(
+        default=None, foreign_key="house.id", index=True, ondelete="CASCADE"
+    )
+
+    __table_args__ = (
+        Index(
+            "uq_role_assignment_scope",
+            "user_id",
+            "role",
+            "cluster_id",
+            "house_id",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+
+class AuthSession(IdMixin, TimestampMixin, table=True):
+    """A login: holds the refresh token (hashed); access tokens name it, so logout revokes
+    them at once rather than when they expire."""
+
+    __tablename__ = "auth_session"
+
+    user_id: uuid.UUID = Field(foreign_key="staff_user.id", index=True, ondelete="CASCADE")
+    refresh_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    expires_at: datetime = TimestampField(nullable=False)
+    revoked_at: datetime | None = TimestampField(default=None, nullable=True)
+    user_agent: str | None = Field(default=None, max_length=300)
+
+
+class ApiToken(HouseOwned, table=True):
+    """A long-lived token for an integration or a scanner device, scoped to one house."""
+
+    __tablename__ = "api_token"
+
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)  # "integration" | "scanner"
+    roles: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    # The first characters are shown in lists so staff can tell tokens apart.
+    token_prefix: str = Field(max_length=16)
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="staff_user.id", ondelete="SET NULL"
+    )
+    expires_at: datetime | None = TimestampField(default=None, nullable=True)
+    revoked_at: datetime | None = TimestampField(default=None, nullable=True)
+    last_used_at: datetime | None = TimestampField(default=None, nullable=True)
+
+    __table_args__ = (
+        Index("ix_api_token_live", "house_id", postgresql_where=text("revoked_at IS NULL")),
+    )

@@ -1,0 +1,177 @@
+"""Every tenancy query. Lists go through the scoping helper; the lookups here that are not
+scoped serve authentication (who is this?), which comes before any tenant is known."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.tenancy.models import (
+    ApiToken,
+    AuthSession,
+    Cluster,
+    House,
+    RoleAssignment,
+    StaffUser,
+)
+from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.roles import MANAGE
+from ticketing.tenancy.scoping import scope, scope_clusters, scope_houses, scope_staff
+
+# --- authentication lookups (before a principal exists) ---------------------------------
+
+
+async def user_by_email(session: AsyncSession, email: str) -> StaffUser | None:
+    stmt = select(StaffUser).where(StaffUser.email == email.strip().lower())
+    return (await session.exec(stmt)).first()
+
+
+async def live_session(
+    session: AsyncSession, session_id: uuid.UUID, now: datetime
+) -> tuple[AuthSession, StaffUser] | None:
+    stmt = (
+        select(AuthSession, StaffUser)
+        .join(StaffUser, col(StaffUser.id) == AuthSession.user_id)
+        .where(
+            AuthSession.id == session_id,
+            col(AuthSession.revoked_at).is_(None),
+            AuthSession.expires_at > now,
+            col(StaffUser.is_active).is_(True),
+        )
+    )
+    row = (await session.exec(stmt)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def session_by_refresh_hash(session: AsyncSession, refresh_hash: str) -> AuthSession | None:
+    stmt = select(AuthSession).where(AuthSession.refresh_hash == refresh_hash).with_for_update()
+    return (await session.exec(stmt)).first()
+
+
+async def api_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | None:
+    stmt = select(ApiToken).where(ApiToken.token_hash == token_hash)
+    return (await session.exec(stmt)).first()
+
+
+async def effective_roles(
+    session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[str, uuid.UUID, uuid.UUID | None, uuid.UUID | None]]:
+    """(role, cluster, assigned house or None, effective house) for every role of a user.
+
+    A cluster-wide role yields one row per house of its cluster (and one with no house
+    when the cluster has none yet)."""
+    stmt = (
+        select(
+            RoleAssignment.role,
+            RoleAssignment.cluster_id,
+            RoleAssignment.house_id,
+            House.id,
+        )
+        .select_from(RoleAssignment)
+        .outerjoin(
+            House,
+            and_(
+                col(RoleAssignment.house_id).is_(None),
+                House.cluster_id == RoleAssignment.cluster_id,
+            ),
+        )
+        .where(RoleAssignment.user_id == user_id)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in (await session.exec(stmt)).all()]
+
+
+async def house_clusters(
+    session: AsyncSession, house_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    if not house_ids:
+        return {}
+    stmt = select(House.id, House.cluster_id).where(col(House.id).in_(house_ids))
+    return {r[0]: r[1] for r in (await session.exec(stmt)).all()}
+
+
+# --- scoped reads ------------------------------------------------------------------------
+
+
+async def list_clusters(session: AsyncSession, principal: Principal) -> list[Cluster]:
+    stmt = scope_clusters(select(Cluster).order_by(Cluster.name), principal)
+    return list((await session.exec(stmt)).all())
+
+
+async def get_cluster(
+    session: AsyncSession, cluster_id: uuid.UUID, principal: Principal
+) -> Cluster | None:
+    stmt = scope_clusters(select(Cluster).where(Cluster.id == cluster_id), principal)
+    return (await session.exec(stmt)).first()
+
+
+async def list_houses(
+    session: AsyncSession, principal: Principal, cluster_id: uuid.UUID | None = None
+) -> list[House]:
+    stmt = select(House).order_by(House.name)
+    if cluster_id is not None:
+        stmt = stmt.where(House.cluster_id == cluster_id)
+    stmt = scope_houses(stmt, principal)
+    return list((await session.exec(stmt)).all())
+
+
+async def list_staff(
+    session: AsyncSession, principal: Principal, house_id: uuid.UUID | None = None
+) -> list[StaffUser]:
+    stmt = select(StaffUser).order_by(StaffUser.name)
+    if house_id is not None:
+        in_house = select(RoleAssignment.id).where(
+            RoleAssignment.user_id == StaffUser.id,
+            (RoleAssignment.house_id == house_id)
+            | (
+                col(RoleAssignment.house_id).is_(None)
+                & (
+                    RoleAssignment.cluster_id
+                    == select(House.cluster_id).where(House.id == house_id).scalar_subquery()
+                )
+            ),
+        )
+        stmt = stmt.where(in_house.exists())
+    stmt = scope_staff(stmt, principal)
+    return list((await session.exec(stmt)).all())
+
+
+async def get_staff(
+    session: AsyncSession, user_id: uuid.UUID, principal: Principal
+) -> StaffUser | None:
+    stmt = scope_staff(select(StaffUser).where(StaffUser.id == user_id), principal)
+    return (await session.exec(stmt)).first()
+
+
+async def roles_of(session: AsyncSession, user_ids: list[uuid.UUID]) -> list[RoleAssignment]:
+    """Role assignments of users already loaded through scope_staff."""
+    if not user_ids:
+        return []
+    stmt = (
+        select(RoleAssignment)
+        .where(col(RoleAssignment.user_id).in_(user_ids))
+        .order_by(RoleAssignment.created_at)
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def get_role_assignment(
+    session: AsyncSession, assignment_id: uuid.UUID, user_id: uuid.UUID
+) -> RoleAssignment | None:
+    stmt = select(RoleAssignment).where(
+        RoleAssignment.id == assignment_id, RoleAssignment.user_id == user_id
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def list_api_tokens(
+    session: AsyncSession, principal: Principal, house_id: uuid.UUID | None = None
+) -> list[ApiToken]:
+    stmt = select(ApiToken).order_by(col(ApiToken.created_at).desc())
+    if house_id is not None:
+        stmt = stmt.where(ApiToken.house_id == house_id)
+    stmt = scope(stmt, ApiToken, principal, MANAGE)
+    return list((await session.exec(stmt)).all())

@@ -1,0 +1,168 @@
+"""Request and response bodies of the tenancy API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from ticketing.core.schemas import Email, In, Language, Name, Out, Slug
+from ticketing.tenancy.roles import Role
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ./()-]{6,40}$")]
+
+
+class LoginIn(In):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class RefreshIn(In):
+    refresh_token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class TokenOut(Out):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int
+
+
+class RoleOut(Out):
+    id: uuid.UUID
+    role: Role
+    cluster_id: uuid.UUID
+    house_id: uuid.UUID | None
+
+
+class MeOut(Out):
+    id: uuid.UUID | None
+    email: str | None
+    name: str | None
+    is_platform_admin: bool
+    api_token_id: uuid.UUID | None = None
+    roles: list[RoleOut]
+
+
+class ClusterIn(In):
+    slug: Slug
+    name: Name
+
+
+class ClusterPatch(In):
+    name: Name | None = None
+
+
+class ClusterOut(Out):
+    id: uuid.UUID
+    slug: str
+    name: str
+    is_demo: bool
+
+
+class HouseIn(In):
+    cluster_id: uuid.UUID
+    slug: Slug
+    name: Name
+    legal_name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    website: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=500)] | None = None
+    order_code_prefix: Prefix = Field(description="2 to 5 capitals; order codes start with it.")
+    hold_minutes: int = Field(default=15, ge=1, le=120)
+    uitdatabank_organizer_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class HousePatch(In):
+    name: Name | None = None
+    legal_name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    website: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=500)] | None = None
+    hold_minutes: int | None = Field(default=None, ge=1, le=120)
+    uitdatabank_organizer_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class HouseOut(Out):
+    id: uuid.UUID
+    cluster_id: uuid.UUID
+    slug: str
+    name: str
+    legal_name: str | None
+    email: str | None
+    phone: str | None
+    website: str | None
+    order_code_prefix: str
+    hold_minutes: int
+    uitdatabank_organizer_id: str | None
+    is_demo: bool
+
+
+class RoleGrant(In):
+    role: Role
+    house_id: uuid.UUID | None = Field(
+        default=None, description="The house; omit for a cluster-wide role."
+    )
+    cluster_id: uuid.UUID | None = Field(default=None, description="Only for a cluster-wide role.")
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> RoleGrant:
+        if (self.house_id is None) == (self.cluster_id is None):
+            raise ValueError(
+                "Give either house_id (a role in one house) or cluster_id (cluster-wide)."
+            )
+        if self.role == Role.CLUSTER_ADMIN and self.house_id is not None:
+            raise ValueError("cluster_admin is held for a whole cluster: give cluster_id.")
+        return self
+
+
+class StaffIn(In):
+    email: Email
+    name: Name
+    password: Password
+    language: Language = "nl"
+    roles: list[RoleGrant] = Field(min_length=1)
+
+
+class StaffPatch(In):
+    name: Name | None = None
+    password: Password | None = None
+    language: Language | None = None
+    is_active: bool | None = None
+
+
+class StaffOut(Out):
+    id: uuid.UUID
+    email: str
+    name: str
+    language: str
+    is_active: bool
+    roles: list[RoleOut]
+
+
+class ApiTokenIn(In):
+    house_id: uuid.UUID
+    name: Name
+    kind: Literal["integration", "scanner"]
+    roles: list[Role] = Field(min_length=1)
+    expires_at: datetime | None = None
+
+
+class ApiTokenOut(Out):
+    id: uuid.UUID
+    house_id: uuid.UUID
+    name: str
+    kind: str
+    roles: list[Role]
+    token_prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenOut):
+    token: str = Field(description="Shown once: store it now, it cannot be read back.")

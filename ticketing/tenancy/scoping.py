@@ -1,0 +1,108 @@
+"""The one place where reads are filtered by tenant.
+
+Every repository builds its statements with these helpers. A row the caller may not see is
+simply absent: loading it by id gives NotFound (404), never Forbidden, so ids of other
+houses reveal nothing. Forbidden (403) is only for the caller's own house when the role
+falls short. tests/test_scoping_lint.py rejects ad-hoc tenant filters elsewhere.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, exists, false, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core.errors import Forbidden, NotFound
+from ticketing.db.base import HouseOwned
+from ticketing.tenancy.models import Cluster, House, RoleAssignment, StaffUser
+from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.roles import MANAGE, READ, Role
+
+T = TypeVar("T", bound=HouseOwned)
+S = TypeVar("S", bound=Select[Any])
+
+
+def scope(
+    stmt: S, model: type[HouseOwned], principal: Principal, roles: Iterable[Role] = READ
+) -> S:
+    """Restrict stmt to rows of houses where the principal holds one of roles."""
+    houses = principal.house_ids(roles)
+    if houses is None:
+        return stmt
+    if not houses:
+        return stmt.where(false())  # type: ignore[return-value]
+    return stmt.where(model.house_id.in_(houses))  # type: ignore[attr-defined,return-value]
+
+
+def scope_houses(stmt: S, principal: Principal, roles: Iterable[Role] = READ) -> S:
+    houses = principal.house_ids(roles)
+    if houses is None:
+        return stmt
+    if not houses:
+        return stmt.where(false())  # type: ignore[return-value]
+    return stmt.where(House.id.in_(houses))  # type: ignore[attr-defined,return-value]
+
+
+def scope_clusters(stmt: S, principal: Principal) -> S:
+    clusters = principal.cluster_ids()
+    if clusters is None:
+        return stmt
+    if not clusters:
+        return stmt.where(false())  # type: ignore[return-value]
+    return stmt.where(Cluster.id.in_(clusters))  # type: ignore[attr-defined,return-value]
+
+
+def scope_staff(stmt: S, principal: Principal) -> S:
+    """Staff users visible to the principal: those holding a role in a house it manages
+    or, for a cluster admin, anywhere in its cluster."""
+    if principal.is_platform_admin:
+        return stmt
+    houses = principal.house_ids(MANAGE) or set()
+    clusters = principal.cluster_ids([Role.CLUSTER_ADMIN]) or set()
+    if not houses and not clusters:
+        return stmt.where(false())  # type: ignore[return-value]
+    conditions = []
+    if houses:
+        conditions.append(RoleAssignment.house_id.in_(houses))  # type: ignore[union-attr]
+    if clusters:
+        conditions.append(RoleAssignment.cluster_id.in_(clusters))  # type: ignore[attr-defined]
+    visible = exists(
+        select(RoleAssignment.id).where(RoleAssignment.user_id == StaffUser.id, or_(*conditions))
+    )
+    return stmt.where(visible)  # type: ignore[return-value]
+
+
+async def get_scoped(
+    session: AsyncSession,
+    model: type[T],
+    row_id: uuid.UUID,
+    principal: Principal,
+    *,
+    what: str,
+    roles: Iterable[Role] = READ,
+) -> T:
+    stmt = scope(select(model).where(model.id == row_id), model, principal, roles)
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        raise NotFound(f"{what} not found.")
+    return row
+
+
+async def get_house(
+    session: AsyncSession, house_id: uuid.UUID, principal: Principal, *, field: str = "house_id"
+) -> House:
+    stmt = scope_houses(select(House).where(House.id == house_id), principal)
+    house = (await session.exec(stmt)).first()
+    if house is None:
+        raise NotFound(f"House not found ({field}).")
+    return house
+
+
+def authorize(principal: Principal, house_id: uuid.UUID, roles: Iterable[Role] = MANAGE) -> None:
+    """For a row already loaded through the scope: may the principal change it?"""
+    if not principal.has(house_id, roles):
+        raise Forbidden("Your role in this house does not allow this change.")

@@ -1,0 +1,1 @@
+"""Venues (addresses) and the halls in them."""
