@@ -25,7 +25,12 @@ class CelerySettings(BaseModel):
     # Empty: the broker is kombu's SQLAlchemy transport on the platform's own PostgreSQL,
     # so the demo runs a real worker without a Redis or RabbitMQ.
     broker_url: str = ""
+    result_backend: str = ""
+    # Database (on the platform's server) that holds the SQL broker's queues.
+    broker_database: str = "podium_broker"
     always_eager: bool = False
+    # Seconds between sweeps for outbox messages whose task was lost.
+    outbox_sweep_seconds: float = 15.0
 
 
 class Settings(BaseSettings):

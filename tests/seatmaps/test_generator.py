@@ -1,5 +1,6 @@
 """The layout generator and the demo layouts built with it."""
 
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -239,7 +240,7 @@ def test_aisles_leave_a_gap_and_flag_the_seats_beside_them() -> None:
 
     rows = doc.sections[0].rows
     first = rows[0].seats
-    gaps = [round(b.x - a.x, 1) for a, b in zip(first, first[1:], strict=False)]
+    gaps = [round(b.x - a.x, 1) for a, b in itertools.pairwise(first)]
     assert gaps == [round(2 * spacing, 1) if i in (2, 6) else round(spacing, 1) for i in range(9)]
     assert [i for i, seat in enumerate(first) if SeatFlag.AISLE in seat.flags] == [2, 3, 6, 7]
     # Wider rows grow at both ends, so the aisles stay in line from front to back.
@@ -280,7 +281,7 @@ def test_curved_rows_are_concentric_arcs_with_exact_seat_spacing() -> None:
         expected = radius + index * 1.6 * doc.seat_size
         for seat in row.seats:
             assert math.dist(centre, (seat.x, seat.y)) == pytest.approx(expected, abs=0.05)
-        for left, right in zip(row.seats, row.seats[1:], strict=False):
+        for left, right in itertools.pairwise(row.seats):
             distance = math.dist((left.x, left.y), (right.x, right.y))
             assert distance == pytest.approx(1.15 * doc.seat_size, abs=0.05)
 

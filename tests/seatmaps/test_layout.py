@@ -99,7 +99,7 @@ def test_helpers_count_seats_capacity_and_zones() -> None:
     keys = [key for key, _, _, _ in doc.iter_seats()]
     assert keys[:4] == ["STALLS/A/1", "STALLS/A/2", "STALLS/A/3", "STALLS/B/1"]
     key, section, row, seat = next(doc.iter_seats())
-    assert (section.code, row.label, seat.label) == ("STALLS", "A", "1")
+    assert (key, section.code, row.label, seat.label) == ("STALLS/A/1", "STALLS", "A", "1")
     assert doc.seat_count == 6
     assert doc.standing_capacity == 40
     assert doc.zone_codes() == {"A", "B"}

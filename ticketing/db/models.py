@@ -1,5 +1,6 @@
 """Import every table so the metadata is complete (Alembic, tests)."""
 
+from ticketing.core.outbox import OutboxMessage
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
 from ticketing.seatmaps.models import SeatMapLayout
@@ -20,6 +21,7 @@ __all__ = [
     "Event",
     "Hall",
     "House",
+    "OutboxMessage",
     "Performance",
     "PerformancePrice",
     "RoleAssignment",

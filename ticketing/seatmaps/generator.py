@@ -205,8 +205,8 @@ class _Slot:
 def _row_pattern(block: BlockSpec, row_index: int) -> list[bool]:
     """Seats (True) and aisle gaps (False) of a row, left to right.
 
-    Extra seats of wider rows go half to each side, so the aisles stay between the same
-    seats of the first row and line up from front to back.
+    Extra seats of wider rows go half to each side (the left gets the smaller half), so an
+    aisle stays between the same two seats of the first row all the way to the back.
     """
     aisles = set(block.aisle_after)
     pattern: list[bool] = []

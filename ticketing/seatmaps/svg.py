@@ -11,7 +11,17 @@ import math
 from collections.abc import Mapping
 from xml.sax.saxutils import escape, quoteattr
 
-from ticketing.seatmaps.layout import LayoutDocument, Row, Seat, SeatFlag, seat_key
+from ticketing.seatmaps.layout import (
+    LayoutDocument,
+    PriceZone,
+    Row,
+    Seat,
+    SeatFlag,
+    Section,
+    Stage,
+    StandingArea,
+    seat_key,
+)
 
 SEAT_STATES = ("available", "held", "sold", "blocked")
 UNAVAILABLE_FILL = "#c8c8c8"
@@ -103,114 +113,120 @@ def render_svg(
         ),
     ]
     if doc.stage is not None:
-        stage = doc.stage
-        parts.append('<g class="stage">')
-        parts.append(
-            _element(
-                "rect",
-                {
-                    "x": stage.x,
-                    "y": stage.y,
-                    "width": stage.width,
-                    "height": stage.height,
-                    "fill": STAGE_FILL,
-                },
-            )
-        )
-        parts.append(
-            _text(
-                stage.label,
-                stage.x + stage.width / 2,
-                stage.y + stage.height / 2,
-                min(size, stage.height * 0.6),
-            )
-        )
-        parts.append("</g>")
-
+        parts.extend(_stage(doc.stage, size))
     for area in doc.standing_areas:
-        state = _state_of(area.code, states, flagged_blocked=False)
-        zone = zones.get(area.zone)
-        zone_name = zone.name if zone is not None else area.zone
-        fill = _fill(state, zone.color if zone is not None else None)
-        description = f"Standing area {area.name}, {zone_name}, {area.capacity} places, {state}"
-        centre_x = area.x + area.width / 2
-        centre_y = area.y + area.height / 2
-        parts.append(
-            _element_open(
-                "g",
-                {
-                    "class": f"standing-area standing-area-{state} zone-{area.zone}",
-                    "data-area": area.code,
-                    "data-state": state,
-                },
-            )
-        )
-        parts.append(
-            _element(
-                "rect",
-                {
-                    "x": area.x,
-                    "y": area.y,
-                    "width": area.width,
-                    "height": area.height,
-                    "rx": size / 2,
-                    "fill": fill,
-                },
-                _title(description),
-            )
-        )
-        parts.append(_text(area.name, centre_x, centre_y - 0.6 * size, AREA_TEXT_SIZE * size))
-        parts.append(
-            _text(f"{area.capacity} places", centre_x, centre_y + 0.6 * size, AREA_TEXT_SIZE * size)
-        )
-        parts.append("</g>")
-
+        parts.extend(_standing_area(area, zones.get(area.zone), states, size))
     for section in doc.sections:
         parts.append(_element_open("g", {"class": "section", "data-section": section.code}))
         for row in section.rows:
             parts.append(_element_open("g", {"class": "row", "data-row": row.label}))
             parts.extend(_row_labels(row, size))
             for seat in row.seats:
-                key = seat_key(section.code, row.label, seat.label)
-                state = _state_of(key, states, SeatFlag.BLOCKED in seat.flags)
-                zone = zones.get(seat.zone)
-                zone_name = zone.name if zone is not None else seat.zone
-                details = [_FLAG_TEXT[flag] for flag in seat.flags if flag in _FLAG_TEXT]
-                description = ", ".join(
-                    [
-                        f"Section {section.name}",
-                        f"row {row.label}",
-                        f"seat {seat.label}",
-                        zone_name,
-                        *details,
-                        state,
-                    ]
-                )
-                classes = ["seat", f"seat-{state}", f"zone-{seat.zone}"]
-                classes.extend(f"seat-{flag.value.replace('_', '-')}" for flag in seat.flags)
-                parts.append(
-                    _element(
-                        "circle",
-                        {
-                            "cx": seat.x,
-                            "cy": seat.y,
-                            "r": size / 2,
-                            "fill": _fill(state, zone.color if zone is not None else None),
-                            "class": " ".join(classes),
-                            "data-seat": key,
-                            "data-state": state,
-                        },
-                        _title(description),
-                    )
-                )
-                if SeatFlag.WHEELCHAIR in seat.flags:
-                    parts.append(_wheelchair_marker(seat, size))
+                parts.extend(_seat(section, row, seat, zones.get(seat.zone), states, size))
             parts.append("</g>")
         parts.append("</g>")
-
     parts.extend(_legend(doc, size))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _stage(stage: Stage, size: float) -> list[str]:
+    rect = _element(
+        "rect",
+        {
+            "x": stage.x,
+            "y": stage.y,
+            "width": stage.width,
+            "height": stage.height,
+            "fill": STAGE_FILL,
+        },
+    )
+    label = _text(
+        stage.label,
+        stage.x + stage.width / 2,
+        stage.y + stage.height / 2,
+        min(size, stage.height * 0.6),
+    )
+    return ['<g class="stage">', rect, label, "</g>"]
+
+
+def _standing_area(
+    area: StandingArea, zone: PriceZone | None, states: Mapping[str, str], size: float
+) -> list[str]:
+    state = _state_of(area.code, states, flagged_blocked=False)
+    zone_name = zone.name if zone is not None else area.zone
+    description = f"Standing area {area.name}, {zone_name}, {area.capacity} places, {state}"
+    centre_x = area.x + area.width / 2
+    centre_y = area.y + area.height / 2
+    font_size = AREA_TEXT_SIZE * size
+    group = _element_open(
+        "g",
+        {
+            "class": f"standing-area standing-area-{state} zone-{area.zone}",
+            "data-area": area.code,
+            "data-state": state,
+        },
+    )
+    rect = _element(
+        "rect",
+        {
+            "x": area.x,
+            "y": area.y,
+            "width": area.width,
+            "height": area.height,
+            "rx": size / 2,
+            "fill": _fill(state, zone.color if zone is not None else None),
+        },
+        _title(description),
+    )
+    return [
+        group,
+        rect,
+        _text(area.name, centre_x, centre_y - 0.6 * size, font_size),
+        _text(f"{area.capacity} places", centre_x, centre_y + 0.6 * size, font_size),
+        "</g>",
+    ]
+
+
+def _seat(
+    section: Section,
+    row: Row,
+    seat: Seat,
+    zone: PriceZone | None,
+    states: Mapping[str, str],
+    size: float,
+) -> list[str]:
+    key = seat_key(section.code, row.label, seat.label)
+    state = _state_of(key, states, SeatFlag.BLOCKED in seat.flags)
+    details = [_FLAG_TEXT[flag] for flag in seat.flags if flag in _FLAG_TEXT]
+    description = ", ".join(
+        [
+            f"Section {section.name}",
+            f"row {row.label}",
+            f"seat {seat.label}",
+            zone.name if zone is not None else seat.zone,
+            *details,
+            state,
+        ]
+    )
+    classes = ["seat", f"seat-{state}", f"zone-{seat.zone}"]
+    classes.extend(f"seat-{flag.value.replace('_', '-')}" for flag in seat.flags)
+    circle = _element(
+        "circle",
+        {
+            "cx": seat.x,
+            "cy": seat.y,
+            "r": size / 2,
+            "fill": _fill(state, zone.color if zone is not None else None),
+            "class": " ".join(classes),
+            "data-seat": key,
+            "data-state": state,
+        },
+        _title(description),
+    )
+    if SeatFlag.WHEELCHAIR in seat.flags:
+        return [circle, _wheelchair_marker(seat, size)]
+    return [circle]
 
 
 def _element_open(name: str, attributes: Mapping[str, str | float]) -> str:

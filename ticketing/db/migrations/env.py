@@ -10,10 +10,18 @@ from ticketing.db.models import metadata
 config = context.config
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    # Only our own tables: Celery's SQL broker or result tables may share a database.
+    if type_ == "table":
+        return name in metadata.tables
+    return True
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=metadata,
+        include_name=include_name,
         literal_binds=True,
         compare_type=True,
     )
@@ -28,7 +36,12 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            include_name=include_name,
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

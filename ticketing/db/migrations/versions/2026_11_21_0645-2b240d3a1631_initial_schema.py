@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ad053b41409b
+Revision ID: 2b240d3a1631
 Revises:
-Create Date: 2026-11-21 06:43:37.551796
+Create Date: 2026-11-21 06:45:29.693415
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "ad053b41409b"
+revision: str = "2b240d3a1631"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -168,6 +168,32 @@ def upgrade() -> None:
     op.create_index(op.f("ix_event_event_type_id"), "event", ["event_type_id"], unique=False)
     op.create_index(op.f("ix_event_house_id"), "event", ["house_id"], unique=False)
     op.create_index(op.f("ix_event_status"), "event", ["status"], unique=False)
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("house_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["house_id"],
+            ["house.id"],
+            name=op.f("fk_outbox_message_house_id_house"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
+    )
+    op.create_index(
+        "ix_outbox_message_due",
+        "outbox_message",
+        ["available_at"],
+        unique=False,
+        postgresql_where=sa.text("processed_at IS NULL"),
+    )
     op.create_table(
         "role_assignment",
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -488,6 +514,12 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_role_assignment_house_id"), table_name="role_assignment")
     op.drop_index(op.f("ix_role_assignment_cluster_id"), table_name="role_assignment")
     op.drop_table("role_assignment")
+    op.drop_index(
+        "ix_outbox_message_due",
+        table_name="outbox_message",
+        postgresql_where=sa.text("processed_at IS NULL"),
+    )
+    op.drop_table("outbox_message")
     op.drop_index(op.f("ix_event_status"), table_name="event")
     op.drop_index(op.f("ix_event_house_id"), table_name="event")
     op.drop_index(op.f("ix_event_event_type_id"), table_name="event")

@@ -1,0 +1,47 @@
+"""`podium` command: demo, migrate, seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from ticketing.settings import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="podium", description="Podium ticketing platform")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="start everything with demo data")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--api-workers", type=int, default=2)
+    demo.add_argument("--check", action="store_true", help="start, check every part answers, stop")
+    commands.add_parser("migrate", help="upgrade the database (TICKETING_DATABASE_URL) to head")
+    commands.add_parser("seed-demo", help="load the demo data into TICKETING_DATABASE_URL")
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        from ticketing.demo.launcher import run_demo
+
+        return run_demo(
+            host=args.host, port=args.port, api_workers=args.api_workers, check_only=args.check
+        )
+
+    settings = get_settings()
+    if not settings.database_url:
+        print("Set TICKETING_DATABASE_URL first.", file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        from ticketing.db.migrate import upgrade
+
+        upgrade(settings.database_url)
+        return 0
+    from ticketing.demo.launcher import _seed
+
+    print("created" if asyncio.run(_seed(settings.database_url)) else "already present")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

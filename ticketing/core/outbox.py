@@ -1,0 +1,121 @@
+"""The outbox: side effects that must never be lost are written as rows in the same
+transaction as the change that causes them, then carried out by a worker.
+
+After commit the API sends `podium.outbox.process(id)`; if that message is lost (broker
+down, crash between commit and send) the periodic sweep finds the row. Processing locks
+the row (SKIP LOCKED), runs the handler and marks the row done in one transaction, so a
+handler's database effects happen exactly once; its external effects must be idempotent
+(they get the message id to deduplicate with).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Index, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core import clock
+from ticketing.core.jobs import enqueue_after_commit
+from ticketing.db.base import IdMixin, TimestampField, utcnow
+from ticketing.db.engine import SessionMaker
+from ticketing.db.uow import unit_of_work
+
+log = logging.getLogger(__name__)
+
+PROCESS_TASK = "podium.outbox.process"
+MAX_BACKOFF = timedelta(minutes=30)
+
+
+class OutboxMessage(IdMixin, table=True):
+    __tablename__ = "outbox_message"
+
+    topic: str = Field(max_length=100)
+    payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    house_id: uuid.UUID | None = Field(default=None, foreign_key="house.id", ondelete="CASCADE")
+    created_at: datetime = TimestampField(default_factory=utcnow, nullable=False)
+    available_at: datetime = TimestampField(default_factory=utcnow, nullable=False)
+    processed_at: datetime | None = TimestampField(default=None, nullable=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=2000)
+
+    __table_args__ = (
+        Index("ix_outbox_message_due", "available_at", postgresql_where=text("processed_at IS NULL")),
+    )
+
+
+Handler = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(topic: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        if topic in HANDLERS:
+            raise ValueError(f"outbox topic {topic!r} has two handlers")
+        HANDLERS[topic] = fn
+        return fn
+
+    return register
+
+
+async def put(
+    session: AsyncSession, topic: str, payload: dict[str, Any], *, house_id: uuid.UUID | None = None
+) -> OutboxMessage:
+    if topic not in HANDLERS:
+        raise ValueError(f"no handler for outbox topic {topic!r}")
+    message = OutboxMessage(topic=topic, payload=payload, house_id=house_id)
+    session.add(message)
+    await session.flush()
+    enqueue_after_commit(session, PROCESS_TASK, str(message.id))
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=5 * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
+
+
+async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
+    """Carry out one message; False if it was done already or another worker holds it."""
+    failure: Exception | None = None
+    async with unit_of_work(sessionmaker) as session:
+        stmt = (
+            select(OutboxMessage)
+            .where(OutboxMessage.id == message_id, col(OutboxMessage.processed_at).is_(None))
+            .with_for_update(skip_locked=True)
+        )
+        message = (await session.exec(stmt)).first()
+        if message is None:
+            return False
+        message.attempts += 1
+        try:
+            async with session.begin_nested():
+                await HANDLERS[message.topic](session, message)
+            message.processed_at = clock.now()
+            message.last_error = None
+        except Exception as exc:
+            # The handler's own writes were rolled back with its savepoint; record why.
+            failure = exc
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            message.available_at = clock.now() + backoff(message.attempts)
+        session.add(message)
+    if failure is not None:
+        log.warning("outbox message %s (%s) failed: %s", message_id, message.topic, failure)
+        return False
+    return True
+
+
+async def due(sessionmaker: SessionMaker, limit: int = 100) -> list[uuid.UUID]:
+    async with sessionmaker() as session:
+        stmt = (
+            select(OutboxMessage.id)
+            .where(col(OutboxMessage.processed_at).is_(None), OutboxMessage.available_at <= clock.now())
+            .order_by(OutboxMessage.available_at)
+            .limit(limit)
+        )
+        return list((await session.exec(stmt)).all())

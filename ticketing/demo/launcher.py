@@ -1,0 +1,206 @@
+"""`make demo`: the whole platform in one command, on a fresh machine.
+
+Starts (or reuses) a PostgreSQL, migrates, loads the demo data, then runs the API
+(several uvicorn workers) and a real Celery worker with its beat, and prints where
+everything is. Ctrl-C stops it all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from ticketing.db.engine import create_engine, create_sessionmaker
+from ticketing.db.migrate import upgrade
+from ticketing.db.private import start_private_postgres
+from ticketing.db.urls import sync_url, with_database
+from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, seed_demo
+from ticketing.settings import Settings
+
+
+def _jwt_secret(data_dir: Path) -> str:
+    path = data_dir / "jwt_secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _libpq(url: str, database: str) -> str:
+    rendered = sync_url(with_database(url, database)).render_as_string(hide_password=False)
+    return rendered.replace("postgresql+psycopg", "postgresql", 1)
+
+
+def ensure_database(url: str, name: str) -> None:
+    with psycopg.connect(_libpq(url, "postgres"), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if found is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+async def _seed(url: str) -> bool:
+    engine = create_engine(url, pool_size=2)
+    try:
+        summary = await seed_demo(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+    return summary.created
+
+
+def _wait_http(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own server
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the API did not answer at {url}")
+        time.sleep(0.3)
+
+
+def _ping_worker(env: dict[str, str], timeout: float) -> dict[str, Any]:
+    code = (
+        "import json, sys\n"
+        "from workers.celery_app import app\n"
+        f"print(json.dumps(app.send_task('podium.ping').get(timeout={timeout})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout + 30,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _print_banner(base: str, settings: Settings, worker: dict[str, Any]) -> None:
+    print("\n" + "=" * 72)
+    print(" Podium is running — DEMO DATA (fictional houses of Gent, Zuidwest, Zender)")
+    print("=" * 72)
+    print(f" API            {base}/")
+    print(f" API docs       {base}/schema  (Scalar)   {base}/schema/swagger  (Swagger)")
+    print(f" OpenAPI 3.1    {base}/schema/openapi.json")
+    print(f" Gent programme {base}/public/clusters/gent/programme")
+    print(f" Celery worker  {worker}")
+    print(
+        f" Database       {'private PostgreSQL in ' + str(settings.data_dir / 'pg') if not settings.database_url else 'TICKETING_DATABASE_URL'}"
+    )
+    print(f"\n Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login in demo_logins():
+        print(f"   {login.email:<40} {login.role:<15} {login.scope}")
+    print("\n Try it:")
+    print(f"   curl -s {base}/auth/login -H 'content-type: application/json' \\")
+    print(
+        f'     -d \'{{"email": "gent-reinaert.boxoffice@podium.demo", "password": "{DEMO_PASSWORD}"}}\''
+    )
+    print("\n Ctrl-C stops everything.\n", flush=True)
+
+
+def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int:
+    settings = Settings()
+    server = None
+    url = settings.database_url
+    if not url:
+        print("Starting a private PostgreSQL (pgserver) in", settings.data_dir / "pg", flush=True)
+        server, url = start_private_postgres(settings.data_dir)
+    env = dict(os.environ)
+    env["TICKETING_DATABASE_URL"] = url
+    env.setdefault("TICKETING_AUTH__JWT_SECRET", _jwt_secret(settings.data_dir))
+    env["TICKETING_PUBLIC_URL"] = f"http://{host}:{port}"
+    if not settings.celery.broker_url:
+        ensure_database(url, settings.celery.broker_database)
+
+    print("Migrating the database…", flush=True)
+    upgrade(url)
+    created = asyncio.run(_seed(url))
+    print("Demo data loaded." if created else "Demo data already present.", flush=True)
+
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "ticketing.app:create_app",
+                    "--factory",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(api_workers),
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "workers.celery_app",
+                    "worker",
+                    "--beat",
+                    "--loglevel",
+                    "warning",
+                    "--concurrency",
+                    "2",
+                    "--schedule",
+                    str(settings.data_dir / "celerybeat-schedule"),
+                ],
+                env=env,
+            )
+        )
+        base = f"http://{host}:{port}"
+        _wait_http(base + "/health", timeout=60)
+        worker = _ping_worker(env, timeout=60)
+        _print_banner(base, settings, worker)
+        if check_only:
+            return 0
+        stop = {"flag": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
+        while not stop["flag"]:
+            for child in children:
+                if child.poll() is not None:
+                    print(
+                        f"A process stopped (exit {child.returncode}); shutting down.", flush=True
+                    )
+                    return 1
+            time.sleep(0.5)
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        del server

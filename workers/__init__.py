@@ -1,0 +1,1 @@
+"""Celery workers: thin tasks that load by id and call a ticketing service."""

@@ -1,0 +1,19 @@
+"""The Celery app: broker from settings, queues and the beat schedule."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from ticketing.core.jobs import celery_config
+from ticketing.settings import get_settings
+
+settings = get_settings()
+
+app = Celery("podium", include=["workers.tasks.system", "workers.tasks.outbox"])
+app.conf.update(celery_config(settings))
+app.conf.beat_schedule = {
+    "outbox-sweep": {
+        "task": "podium.outbox.sweep",
+        "schedule": settings.celery.outbox_sweep_seconds,
+    },
+}

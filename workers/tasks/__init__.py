@@ -1,0 +1,1 @@
+"""Tasks by domain. Each loads rows by id and calls a ticketing service."""
