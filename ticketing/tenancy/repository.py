@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,7 +69,7 @@ async def effective_roles(
             RoleAssignment.role,
             RoleAssignment.cluster_id,
             RoleAssignment.house_id,
-            House.id,
+            func.coalesce(RoleAssignment.house_id, House.id),
         )
         .select_from(RoleAssignment)
         .outerjoin(

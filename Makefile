@@ -1,0 +1,54 @@
+# Podium — the two quick-start commands are `make demo` and `make test`.
+# Both create .venv and install the locked dependencies first (only when they changed).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint format typecheck check lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Podium needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the whole platform with demo data (API, docs, Celery worker). Ctrl-C stops it.
+demo: $(STAMP)
+	$(BIN)/podium demo
+
+## Run the whole test suite (a private PostgreSQL is started unless
+## TICKETING_TEST_DATABASE_URL points at a server).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy ticketing workers
+
+check: lint typecheck test
+
+## Re-resolve the dependencies of pyproject.toml into requirements.lock.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	echo "# Exact versions of every dependency, installed by 'make'. Regenerate with 'make lock'." > requirements.lock
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^podium' >> requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache
