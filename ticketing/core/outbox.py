@@ -77,7 +77,8 @@ async def put(
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=5 * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
+    exponent = min(max(0, attempts - 1), 20)  # 5 s * 2**20 is far past the cap already
+    return min(timedelta(seconds=5 * 2**exponent), MAX_BACKOFF)
 
 
 async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:

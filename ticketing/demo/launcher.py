@@ -91,6 +91,26 @@ def _ping_worker(env: dict[str, str], timeout: float) -> dict[str, Any]:
     return result
 
 
+def _get(url: str, data: bytes | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own server
+        return response.status, response.read()
+
+
+def check_running(base: str) -> list[str]:
+    """What a newcomer will try first: docs, the programme, a demo login."""
+    results = []
+    for path in ("/schema", "/schema/swagger", "/schema/openapi.json", "/static/vendor/scalar/standalone.js"):
+        status, _ = _get(base + path)
+        results.append(f"{path} {status}")
+    status, body = _get(base + "/public/clusters/gent/programme")
+    results.append(f"gent programme: {len(json.loads(body))} performances")
+    login = json.dumps({"email": demo_logins()[2].email, "password": DEMO_PASSWORD}).encode()
+    status, body = _get(base + "/auth/login", data=login)
+    results.append(f"demo login {status}")
+    return results
+
+
 def _print_banner(base: str, settings: Settings, worker: dict[str, Any]) -> None:
     print("\n" + "=" * 72)
     print(" Podium is running — DEMO DATA (fictional houses of Gent, Zuidwest, Zender)")
@@ -180,6 +200,8 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
         worker = _ping_worker(env, timeout=60)
         _print_banner(base, settings, worker)
         if check_only:
+            for line in check_running(base):
+                print("check:", line, flush=True)
             return 0
         stop = {"flag": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core import clock, jobs, outbox
+from ticketing.db.engine import SessionMaker
+from ticketing.db.uow import unit_of_work
+from ticketing.tenancy.models import Cluster
+
+calls: list[dict[str, Any]] = []
+
+
+@pytest.fixture
+def handlers(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def fake_send(name: str, *args: Any) -> None:
+        sent.append((name, args))
+
+    monkeypatch.setattr(jobs, "send_task", fake_send)
+
+    async def record(session: AsyncSession, message: outbox.OutboxMessage) -> None:
+        # A database effect that must happen exactly once, and a call to the outside.
+        session.add(Cluster(slug=message.payload["slug"], name="from outbox"))
+        calls.append(message.payload)
+
+    async def explode(session: AsyncSession, message: outbox.OutboxMessage) -> None:
+        session.add(Cluster(slug=message.payload["slug"], name="half done"))
+        await session.flush()
+        raise RuntimeError("UiTdatabank said 503")
+
+    monkeypatch.setitem(outbox.HANDLERS, "test.record", record)
+    monkeypatch.setitem(outbox.HANDLERS, "test.explode", explode)
+    calls.clear()
+    yield sent
+    clock.set_clock(None)
+
+
+async def _slug_count(sessionmaker: SessionMaker, slug: str) -> int:
+    async with sessionmaker() as session:
+        return len((await session.exec(select(Cluster).where(Cluster.slug == slug))).all())
+
+
+async def test_message_is_sent_after_commit_and_done_once(
+    sessionmaker: SessionMaker, handlers: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    slug = f"ob-{uuid.uuid4().hex[:8]}"
+    async with unit_of_work(sessionmaker) as session:
+        message = await outbox.put(session, "test.record", {"slug": slug})
+        assert handlers == []  # nothing leaves before the commit
+    assert handlers == [(outbox.PROCESS_TASK, (str(message.id),))]
+
+    assert await outbox.process(sessionmaker, message.id) is True
+    assert await outbox.process(sessionmaker, message.id) is False  # a retry does nothing
+    assert calls == [{"slug": slug}]
+    assert await _slug_count(sessionmaker, slug) == 1
+
+
+async def test_rollback_sends_nothing(
+    sessionmaker: SessionMaker, handlers: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    with pytest.raises(ValueError, match="boom"):
+        async with unit_of_work(sessionmaker) as session:
+            await outbox.put(session, "test.record", {"slug": "never"})
+            raise ValueError("boom")
+    assert handlers == []
+    assert await outbox.due(sessionmaker) == []
+
+
+async def test_failure_is_recorded_and_retried_later(
+    sessionmaker: SessionMaker, handlers: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    slug = f"ob-{uuid.uuid4().hex[:8]}"
+    start = clock.now()
+    clock.set_clock(lambda: start)
+    async with unit_of_work(sessionmaker) as session:
+        message = await outbox.put(session, "test.explode", {"slug": slug})
+    assert await outbox.process(sessionmaker, message.id) is False
+    async with sessionmaker() as session:
+        stored = await session.get(outbox.OutboxMessage, message.id)
+        assert stored is not None
+        assert stored.attempts == 1
+        assert stored.processed_at is None
+        assert stored.last_error == "RuntimeError: UiTdatabank said 503"
+        assert stored.available_at == start + outbox.backoff(1)
+    # The handler's half-done write was rolled back with it.
+    assert await _slug_count(sessionmaker, slug) == 0
+    assert message.id not in await outbox.due(sessionmaker)
+    clock.set_clock(lambda: start + timedelta(minutes=1))
+    assert message.id in await outbox.due(sessionmaker)
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert outbox.backoff(1) == timedelta(seconds=5)
+    assert outbox.backoff(2) == timedelta(seconds=10)
+    assert outbox.backoff(50) == outbox.MAX_BACKOFF
+
+
+async def test_unknown_topic_is_refused(sessionmaker: SessionMaker) -> None:
+    async with sessionmaker() as session:
+        with pytest.raises(ValueError, match="no handler"):
+            await outbox.put(session, "nobody.listens", {})

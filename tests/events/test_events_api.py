@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
+from support import Tenant, assert_problem, make_tenant
+from world import build_world, in_days, ok
+
+from ticketing.tenancy.roles import Role
+
+
+async def test_event_lifecycle_and_public_programme(
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant
+) -> None:
+    world = await build_world(client, tenant, publish=True)
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    detail = await ok(await client.get(f"/events/{world.event['id']}", headers=h), 200)
+    assert detail["event_type"]["nl"] == "Theatervoorstelling"
+    assert [t["code"] for t in detail["tariffs"]] == ["BASE", "U26"]
+    [perf] = detail["performances"]
+    assert perf["status"] == "on_sale"
+    assert perf["seat_count"] == 24
+    assert {p["zone"]: p["amount_cents"] for p in perf["prices"]} == {"A": 2500, "B": 1800}
+
+    # A second house of the same cluster, with its own published show.
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    concert = await build_world(client, neighbour, publish=True)
+    await ok(
+        await client.patch(
+            f"/events/{concert.event['id']}",
+            headers=neighbour.staff[Role.HOUSE_ADMIN].headers,
+            json={"event_type_id": "0.50.4.0.0"},
+        ),
+        200,
+    )
+
+    programme = await ok(await client.get(f"/public/clusters/{tenant.cluster.slug}/programme"), 200)
+    assert {item["event_id"] for item in programme} == {world.event["id"], concert.event["id"]}
+    concerts = await ok(
+        await client.get(f"/public/clusters/{tenant.cluster.slug}/programme", params={"genre": "0.50.4.0.0"}),
+        200,
+    )
+    assert [item["event_id"] for item in concerts] == [concert.event["id"]]
+    one_house = await ok(
+        await client.get(
+            f"/public/clusters/{tenant.cluster.slug}/programme", params={"house": tenant.house.slug}
+        ),
+        200,
+    )
+    assert [item["house_slug"] for item in one_house] == [tenant.house.slug]
+    assert one_house[0]["price_from_cents"] == 1800
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    nothing = await ok(
+        await client.get(
+            f"/public/clusters/{tenant.cluster.slug}/programme",
+            params={"date_from": tomorrow, "date_to": tomorrow},
+        ),
+        200,
+    )
+    assert nothing == []
+
+    public = await ok(await client.get(f"/public/events/{world.event['id']}"), 200)
+    zone_a = next(z for z in public["performances"][0]["prices"] if z["zone"] == "A")
+    prices = {t["tariff"]: t["amount_cents"] for t in zone_a["tariffs"]}
+    assert prices == {"BASE": 2500, "U26": 2000}
+    assert assert_problem(await client.get("/public/clusters/nowhere/programme"), 404)
+
+
+async def test_performance_validation(client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant) -> None:
+    world = await build_world(client, tenant)
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    url = f"/events/{world.event['id']}/performances"
+    base = {"hall_id": world.hall["id"], "starts_at": in_days(3), "ends_at": in_days(3.1)}
+
+    body = assert_problem(await client.post(url, headers=h, json={**base, "ends_at": in_days(2)}), 422, "ends_at")
+    assert "end after it starts" in body["detail"]
+    body = assert_problem(
+        await client.post(url, headers=h, json={**base, "prices": [{"zone": "Q", "amount_cents": 100}]}),
+        422,
+        "prices[0].zone",
+    )
+    assert "Q" in body["detail"]
+    naive = {**base, "starts_at": "2030-01-01T20:00:00"}
+    assert_problem(await client.post(url, headers=h, json=naive), 400, "starts_at")
+
+    draft = await ok(await client.post(url, headers=h, json=base))
+    # On sale needs a price for every zone of the seat map.
+    body = assert_problem(
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}), 422
+    )
+    assert "A" in body["detail"] and "B" in body["detail"]
+    await ok(
+        await client.put(
+            f"/performances/{draft['id']}/prices",
+            headers=h,
+            json={"prices": [{"zone": "A", "amount_cents": 1000}, {"zone": "B", "amount_cents": 900}]},
+        ),
+        200,
+    )
+    on_sale = await ok(
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}), 200
+    )
+    assert on_sale["status"] == "on_sale"
+    cancelled = await ok(
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "cancelled"}), 200
+    )
+    assert cancelled["status"] == "cancelled"
+    assert_problem(
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}), 409
+    )
+
+    # A hall of another house (same cluster, visible to a cluster admin) is refused by field.
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    other = await build_world(client, neighbour)
+    admin = tenant.staff[Role.CLUSTER_ADMIN].headers
+    body = assert_problem(
+        await client.post(url, headers=admin, json={**base, "hall_id": other.hall["id"]}), 422, "hall_id"
+    )
+
+
+async def test_tariff_rules(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    world = await build_world(client, tenant)
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    url = f"/events/{world.event['id']}/tariffs"
+    comp = await ok(
+        await client.post(
+            url, headers=h, json={"code": "VRIJ", "name": {"nl": "Vrijkaart"}, "kind": "complimentary", "rule": "percent_off", "value": 10}
+        )
+    )
+    # Complimentary is always free and staff-only, whatever was asked.
+    assert (comp["rule"], comp["value"], comp["staff_only"]) == ("free", 0, True)
+    assert_problem(
+        await client.post(url, headers=h, json={"code": "U26", "name": {"nl": "dubbel"}, "kind": "youth", "rule": "free"}),
+        409,
+        "code",
+    )
+    assert_problem(
+        await client.post(url, headers=h, json={"code": "X", "name": {"nl": "x"}, "kind": "reduced", "rule": "percent_off", "value": 150}),
+        422,
+        "value",
+    )
+    detail = await ok(await client.get(f"/events/{world.event['id']}", headers=h), 200)
+    base = next(t for t in detail["tariffs"] if t["code"] == "BASE")
+    assert_problem(await client.delete(f"/tariffs/{base['id']}", headers=h), 409)
+    assert (await client.delete(f"/tariffs/{comp['id']}", headers=h)).status_code == 204
+
+
+async def test_event_validation_messages(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    body = assert_problem(
+        await client.post(
+            "/events",
+            headers=h,
+            json={"house_id": str(tenant.house.id), "title": {"nl": "X"}, "event_type_id": "9.9.9"},
+        ),
+        400,
+        "event_type_id",
+    )
+    assert "genre" in body["errors"][0]["message"].lower()
+    assert_problem(
+        await client.post(
+            "/events",
+            headers=h,
+            json={"house_id": str(tenant.house.id), "title": {"fr": "Sans néerlandais"}, "event_type_id": "0.55.0.0.0"},
+        ),
+        400,
+        "title.nl",
+    )
+    listing = await ok(await client.get("/events", headers=h, params={"q": "nothing-like-this"}), 200)
+    assert listing == []

@@ -1,0 +1,90 @@
+"""The demo: its data, and the one-command launcher (API processes, worker, docs)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import create_database, drop_database
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from ticketing.db.engine import SessionMaker
+from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, seed_demo
+from ticketing.events.models import Performance, PerformanceStatus
+from ticketing.seatmaps.layout import LayoutDocument, SeatFlag
+from ticketing.seatmaps.models import SeatMapLayout
+from ticketing.tenancy.models import Cluster, House, StaffUser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_demo_data_of_three_clusters(sessionmaker: SessionMaker) -> None:
+    summary = await seed_demo(sessionmaker)
+    assert summary.created
+    assert summary.clusters == 3 and summary.houses >= 9 and summary.performances >= 30
+    async with sessionmaker() as s:
+        clusters = (await s.exec(select(Cluster).where(col(Cluster.is_demo).is_(True)))).all()
+        assert {c.slug for c in clusters} == {"gent", "zuidwest", "zender"}
+        assert all("(demo)" in c.name for c in clusters)
+        houses = (await s.exec(select(House).where(col(House.is_demo).is_(True)))).all()
+        assert len(houses) >= 9 and all(h.is_demo for h in houses)
+        on_sale = (
+            await s.exec(select(func.count()).select_from(Performance).where(Performance.status == PerformanceStatus.ON_SALE))
+        ).one()
+        assert on_sale >= 30
+        layouts = (await s.exec(select(SeatMapLayout))).all()
+        by_size = {(la.seat_count, la.standing_capacity) for la in layouts}
+        assert {(600, 0), (250, 0), (0, 1200)} <= by_size
+        theatre = LayoutDocument.model_validate(next(la.document for la in layouts if la.seat_count == 600))
+        flags = [f for _, _, _, seat in theatre.iter_seats() for f in seat.flags]
+        assert flags.count(SeatFlag.WHEELCHAIR) >= 4 and flags.count(SeatFlag.COMPANION) >= 4
+        assert {"STALLS", "BALCONY"} <= {section.code for section in theatre.sections}
+        emails = set((await s.exec(select(StaffUser.email))).all())
+        assert {login.email for login in demo_logins()} <= emails
+    assert (await seed_demo(sessionmaker)).created is False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_command_starts_everything(server_url: str, tmp_path: Path) -> None:
+    database = create_database(server_url, prefix="podium_demo")
+    broker = create_database(server_url, prefix="podium_demo_broker")
+    from sqlalchemy.engine import make_url
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETING_")}
+    env.update(
+        TICKETING_DATABASE_URL=database,
+        TICKETING_CELERY__BROKER_DATABASE=make_url(broker).database or "",
+        TICKETING_DATA_DIR=str(tmp_path),
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "ticketing.cli", "demo", "--check", "--port", str(_free_port())],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    finally:
+        drop_database(database)
+        drop_database(broker)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "DEMO DATA" in out and DEMO_PASSWORD in out
+    assert "{'worker': 'ok', 'database': 'ok'}" in out
+    for page in ("/schema 200", "/schema/swagger 200", "/schema/openapi.json 200", "standalone.js 200"):
+        assert page in out
+    assert "demo login 200" in out
+    programme = next(line for line in out.splitlines() if "gent programme" in line)
+    assert int(programme.split(": ")[2].split()[0]) > 0
