@@ -1,0 +1,57 @@
+"""The app shell: OpenAPI, doc pages without a CDN, problem+json for every error."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import httpx
+from litestar import Litestar, get
+
+from ticketing.app import create_app
+from ticketing.settings import Settings
+
+
+async def test_openapi_31_and_doc_pages_load_nothing_from_outside(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/schema/openapi.json")).json()
+    assert spec["openapi"].startswith("3.1")
+    assert spec["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+    for page in ("/schema", "/schema/swagger"):
+        response = await client.get(page)
+        assert response.status_code == 200
+        html = response.text
+        assert re.findall(r"(?:src|href)=[\"'](?:https?:)?//", html) == [], html
+        for asset in re.findall(r"(?:src|href)=[\"'](/static/[^\"']+)", html):
+            assert (await client.get(asset)).status_code == 200, asset
+
+
+async def test_unknown_route_is_problem_json(client: httpx.AsyncClient) -> None:
+    response = await client.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["title"] == "Not found"
+
+
+async def test_unexpected_error_hides_the_trace(settings: Settings) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("ticketing.errors").addHandler(handler)
+
+    @get("/boom", exclude_from_auth=True)
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app: Litestar = create_app(settings, sessionmaker=None)
+    app.register(boom)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 500
+    body = response.json()
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    assert body["request_id"] == "req-42" and "req-42" in body["detail"]
+    logging.getLogger("ticketing.errors").removeHandler(handler)
+    [record] = records
+    assert "req-42" in record.getMessage()
+    assert record.exc_info is not None and "secret internals" in str(record.exc_info[1])
