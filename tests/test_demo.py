@@ -26,23 +26,33 @@ ROOT = Path(__file__).resolve().parent.parent
 async def test_demo_data_of_three_clusters(sessionmaker: SessionMaker) -> None:
     summary = await seed_demo(sessionmaker)
     assert summary.created
-    assert summary.clusters == 3 and summary.houses >= 9 and summary.performances >= 30
+    assert summary.clusters == 3
+    assert summary.houses >= 9
+    assert summary.performances >= 30
     async with sessionmaker() as s:
         clusters = (await s.exec(select(Cluster).where(col(Cluster.is_demo).is_(True)))).all()
         assert {c.slug for c in clusters} == {"gent", "zuidwest", "zender"}
         assert all("(demo)" in c.name for c in clusters)
         houses = (await s.exec(select(House).where(col(House.is_demo).is_(True)))).all()
-        assert len(houses) >= 9 and all(h.is_demo for h in houses)
+        assert len(houses) >= 9
+        assert all(h.is_demo for h in houses)
         on_sale = (
-            await s.exec(select(func.count()).select_from(Performance).where(Performance.status == PerformanceStatus.ON_SALE))
+            await s.exec(
+                select(func.count())
+                .select_from(Performance)
+                .where(Performance.status == PerformanceStatus.ON_SALE)
+            )
         ).one()
         assert on_sale >= 30
         layouts = (await s.exec(select(SeatMapLayout))).all()
         by_size = {(la.seat_count, la.standing_capacity) for la in layouts}
         assert {(600, 0), (250, 0), (0, 1200)} <= by_size
-        theatre = LayoutDocument.model_validate(next(la.document for la in layouts if la.seat_count == 600))
+        theatre = LayoutDocument.model_validate(
+            next(la.document for la in layouts if la.seat_count == 600)
+        )
         flags = [f for _, _, _, seat in theatre.iter_seats() for f in seat.flags]
-        assert flags.count(SeatFlag.WHEELCHAIR) >= 4 and flags.count(SeatFlag.COMPANION) >= 4
+        assert flags.count(SeatFlag.WHEELCHAIR) >= 4
+        assert flags.count(SeatFlag.COMPANION) >= 4
         assert {"STALLS", "BALCONY"} <= {section.code for section in theatre.sections}
         emails = set((await s.exec(select(StaffUser.email))).all())
         assert {login.email for login in demo_logins()} <= emails
@@ -81,9 +91,15 @@ def test_demo_command_starts_everything(server_url: str, tmp_path: Path) -> None
         drop_database(broker)
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    assert "DEMO DATA" in out and DEMO_PASSWORD in out
+    assert "DEMO DATA" in out
+    assert DEMO_PASSWORD in out
     assert "{'worker': 'ok', 'database': 'ok'}" in out
-    for page in ("/schema 200", "/schema/swagger 200", "/schema/openapi.json 200", "standalone.js 200"):
+    for page in (
+        "/schema 200",
+        "/schema/swagger 200",
+        "/schema/openapi.json 200",
+        "standalone.js 200",
+    ):
         assert page in out
     assert "demo login 200" in out
     programme = next(line for line in out.splitlines() if "gent programme" in line)

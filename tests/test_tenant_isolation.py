@@ -106,7 +106,9 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
             "value": 100,
         },
         ("PATCH", "/performances/{performance_id}"): {"status": "cancelled"},
-        ("PUT", "/performances/{performance_id}/prices"): {"prices": [{"zone": "A", "amount_cents": 1}]},
+        ("PUT", "/performances/{performance_id}/prices"): {
+            "prices": [{"zone": "A", "amount_cents": 1}]
+        },
         ("PATCH", "/tariffs/{tariff_id}"): {"value": 100},
     }
 
@@ -204,17 +206,18 @@ async def test_every_route_hides_other_houses(
     token = await client.post(
         "/api-tokens",
         headers=other_tenant.staff[Role.HOUSE_ADMIN].headers,
-        json={"house_id": str(other_tenant.house.id), "name": "Till", "kind": "integration", "roles": ["box_office", "finance"]},
+        json={
+            "house_id": str(other_tenant.house.id),
+            "name": "Till",
+            "kind": "integration",
+            "roles": ["box_office", "finance"],
+        },
     )
     assert token.status_code == 201, token.text
     callers = {name: staff.headers for name, staff in attackers.items()}
     callers["API token, other cluster"] = {"Authorization": f"Bearer {token.json()['token']}"}
 
-    missing = [
-        (m, p)
-        for m, p, op in ops
-        if "requestBody" in op and (m, p) not in bodies
-    ]
+    missing = [(m, p) for m, p, op in ops if "requestBody" in op and (m, p) not in bodies]
     assert not missing, f"add sample bodies for {missing}"
 
     walked = 0
@@ -226,9 +229,14 @@ async def test_every_route_hides_other_houses(
             url = path
             for param in re.findall(r"{(\w+)}", path):
                 url = url.replace("{" + param + "}", w[param])
-            query = {"house_id": w["house_id"]} if any(
-                p.get("name") == "house_id" and p.get("in") == "query" for p in op.get("parameters", [])
-            ) else None
+            query = (
+                {"house_id": w["house_id"]}
+                if any(
+                    p.get("name") == "house_id" and p.get("in") == "query"
+                    for p in op.get("parameters", [])
+                )
+                else None
+            )
             body = bodies.get((method, path))
             response = await client.request(method, url, headers=headers, json=body, params=query)
             walked += 1
@@ -243,9 +251,12 @@ async def test_every_route_hides_other_houses(
                 continue
             if leaks := leaked(response, secrets):
                 failures.append(f"{label} leaks {leaks}")
-            if not is_public(op, path) and names_foreign(path, body, foreign, w):
-                if response.status_code != 404:
-                    failures.append(f"{label} (expected 404)")
+            if (
+                not is_public(op, path)
+                and names_foreign(path, body, foreign, w)
+                and response.status_code != 404
+            ):
+                failures.append(f"{label} (expected 404)")
     assert walked == len(ops) * len(callers)
     assert not failures, "\n".join(failures)
     # Nothing of the victim changed.
@@ -270,11 +281,15 @@ async def test_public_programme_hides_unpublished(
     assert listing.json() == []
 
 
-async def test_role_in_own_house_is_403_not_404(client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant) -> None:
+async def test_role_in_own_house_is_403_not_404(
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant
+) -> None:
     world = await build_world(client, tenant)
     scanner = tenant.staff[Role.SCANNER]
     read = await client.get(f"/venues/{world.venue['id']}", headers=scanner.headers)
     assert read.status_code == 200
-    write = await client.patch(f"/venues/{world.venue['id']}", headers=scanner.headers, json={"name": "X"})
+    write = await client.patch(
+        f"/venues/{world.venue['id']}", headers=scanner.headers, json={"name": "X"}
+    )
     assert write.status_code == 403
     assert write.headers["content-type"].startswith("application/problem+json")

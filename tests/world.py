@@ -83,7 +83,9 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
         )
     )
     hall = await ok(
-        await client.post("/halls", headers=h, json={"venue_id": venue["id"], "name": f"Zaal {tag}"})
+        await client.post(
+            "/halls", headers=h, json={"venue_id": venue["id"], "name": f"Zaal {tag}"}
+        )
     )
     layout = await ok(
         await client.post(f"/halls/{hall['id']}/layouts/generate", headers=h, json=SMALL_SPEC)
@@ -108,7 +110,10 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
                 "hall_id": hall["id"],
                 "starts_at": in_days(10),
                 "ends_at": in_days(10.1),
-                "prices": [{"zone": "A", "amount_cents": 2500}, {"zone": "B", "amount_cents": 1800}],
+                "prices": [
+                    {"zone": "A", "amount_cents": 2500},
+                    {"zone": "B", "amount_cents": 1800},
+                ],
             },
         )
     )
@@ -133,7 +138,10 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
             ),
             200,
         )
-        await ok(await client.patch(f"/events/{event['id']}", headers=h, json={"status": "published"}), 200)
+        await ok(
+            await client.patch(f"/events/{event['id']}", headers=h, json={"status": "published"}),
+            200,
+        )
     api_token = await ok(
         await client.post(
             "/api-tokens",

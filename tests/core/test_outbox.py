@@ -66,10 +66,13 @@ async def test_message_is_sent_after_commit_and_done_once(
 async def test_rollback_sends_nothing(
     sessionmaker: SessionMaker, handlers: list[tuple[str, tuple[Any, ...]]]
 ) -> None:
-    with pytest.raises(ValueError, match="boom"):
+    async def put_then_fail() -> None:
         async with unit_of_work(sessionmaker) as session:
             await outbox.put(session, "test.record", {"slug": "never"})
             raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        await put_then_fail()
     assert handlers == []
     assert await outbox.due(sessionmaker) == []
 

@@ -46,7 +46,9 @@ def test_models_match_migrations(database_url: str) -> None:
                 conn,
                 opts={
                     "compare_type": True,
-                    "include_name": lambda name, type_, _: type_ != "table" or name in metadata.tables,
+                    "include_name": lambda name, type_, _: (
+                        type_ != "table" or name in metadata.tables
+                    ),
                 },
             )
             diff = compare_metadata(context, metadata)

@@ -38,7 +38,9 @@ async def test_event_lifecycle_and_public_programme(
     programme = await ok(await client.get(f"/public/clusters/{tenant.cluster.slug}/programme"), 200)
     assert {item["event_id"] for item in programme} == {world.event["id"], concert.event["id"]}
     concerts = await ok(
-        await client.get(f"/public/clusters/{tenant.cluster.slug}/programme", params={"genre": "0.50.4.0.0"}),
+        await client.get(
+            f"/public/clusters/{tenant.cluster.slug}/programme", params={"genre": "0.50.4.0.0"}
+        ),
         200,
     )
     assert [item["event_id"] for item in concerts] == [concert.event["id"]]
@@ -67,16 +69,22 @@ async def test_event_lifecycle_and_public_programme(
     assert assert_problem(await client.get("/public/clusters/nowhere/programme"), 404)
 
 
-async def test_performance_validation(client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant) -> None:
+async def test_performance_validation(
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant
+) -> None:
     world = await build_world(client, tenant)
     h = tenant.staff[Role.HOUSE_ADMIN].headers
     url = f"/events/{world.event['id']}/performances"
     base = {"hall_id": world.hall["id"], "starts_at": in_days(3), "ends_at": in_days(3.1)}
 
-    body = assert_problem(await client.post(url, headers=h, json={**base, "ends_at": in_days(2)}), 422, "ends_at")
+    body = assert_problem(
+        await client.post(url, headers=h, json={**base, "ends_at": in_days(2)}), 422, "ends_at"
+    )
     assert "end after it starts" in body["detail"]
     body = assert_problem(
-        await client.post(url, headers=h, json={**base, "prices": [{"zone": "Q", "amount_cents": 100}]}),
+        await client.post(
+            url, headers=h, json={**base, "prices": [{"zone": "Q", "amount_cents": 100}]}
+        ),
         422,
         "prices[0].zone",
     )
@@ -87,27 +95,34 @@ async def test_performance_validation(client: httpx.AsyncClient, db: AsyncSessio
     draft = await ok(await client.post(url, headers=h, json=base))
     # On sale needs a price for every zone of the seat map.
     body = assert_problem(
-        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}), 422
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}),
+        422,
     )
-    assert "A" in body["detail"] and "B" in body["detail"]
+    assert "A" in body["detail"]
+    assert "B" in body["detail"]
     await ok(
         await client.put(
             f"/performances/{draft['id']}/prices",
             headers=h,
-            json={"prices": [{"zone": "A", "amount_cents": 1000}, {"zone": "B", "amount_cents": 900}]},
+            json={
+                "prices": [{"zone": "A", "amount_cents": 1000}, {"zone": "B", "amount_cents": 900}]
+            },
         ),
         200,
     )
     on_sale = await ok(
-        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}), 200
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}),
+        200,
     )
     assert on_sale["status"] == "on_sale"
     cancelled = await ok(
-        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "cancelled"}), 200
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "cancelled"}),
+        200,
     )
     assert cancelled["status"] == "cancelled"
     assert_problem(
-        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}), 409
+        await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}),
+        409,
     )
 
     # A hall of another house (same cluster, visible to a cluster admin) is refused by field.
@@ -115,7 +130,9 @@ async def test_performance_validation(client: httpx.AsyncClient, db: AsyncSessio
     other = await build_world(client, neighbour)
     admin = tenant.staff[Role.CLUSTER_ADMIN].headers
     body = assert_problem(
-        await client.post(url, headers=admin, json={**base, "hall_id": other.hall["id"]}), 422, "hall_id"
+        await client.post(url, headers=admin, json={**base, "hall_id": other.hall["id"]}),
+        422,
+        "hall_id",
     )
 
 
@@ -125,18 +142,40 @@ async def test_tariff_rules(client: httpx.AsyncClient, tenant: Tenant) -> None:
     url = f"/events/{world.event['id']}/tariffs"
     comp = await ok(
         await client.post(
-            url, headers=h, json={"code": "VRIJ", "name": {"nl": "Vrijkaart"}, "kind": "complimentary", "rule": "percent_off", "value": 10}
+            url,
+            headers=h,
+            json={
+                "code": "VRIJ",
+                "name": {"nl": "Vrijkaart"},
+                "kind": "complimentary",
+                "rule": "percent_off",
+                "value": 10,
+            },
         )
     )
     # Complimentary is always free and staff-only, whatever was asked.
     assert (comp["rule"], comp["value"], comp["staff_only"]) == ("free", 0, True)
     assert_problem(
-        await client.post(url, headers=h, json={"code": "U26", "name": {"nl": "dubbel"}, "kind": "youth", "rule": "free"}),
+        await client.post(
+            url,
+            headers=h,
+            json={"code": "U26", "name": {"nl": "dubbel"}, "kind": "youth", "rule": "free"},
+        ),
         409,
         "code",
     )
     assert_problem(
-        await client.post(url, headers=h, json={"code": "X", "name": {"nl": "x"}, "kind": "reduced", "rule": "percent_off", "value": 150}),
+        await client.post(
+            url,
+            headers=h,
+            json={
+                "code": "X",
+                "name": {"nl": "x"},
+                "kind": "reduced",
+                "rule": "percent_off",
+                "value": 150,
+            },
+        ),
         422,
         "value",
     )
@@ -162,10 +201,16 @@ async def test_event_validation_messages(client: httpx.AsyncClient, tenant: Tena
         await client.post(
             "/events",
             headers=h,
-            json={"house_id": str(tenant.house.id), "title": {"fr": "Sans néerlandais"}, "event_type_id": "0.55.0.0.0"},
+            json={
+                "house_id": str(tenant.house.id),
+                "title": {"fr": "Sans néerlandais"},
+                "event_type_id": "0.55.0.0.0",
+            },
         ),
         400,
         "title.nl",
     )
-    listing = await ok(await client.get("/events", headers=h, params={"q": "nothing-like-this"}), 200)
+    listing = await ok(
+        await client.get("/events", headers=h, params={"q": "nothing-like-this"}), 200
+    )
     assert listing == []

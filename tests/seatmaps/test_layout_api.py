@@ -17,7 +17,9 @@ from world import ok
 from ticketing.seatmaps.demo_layouts import theatre_600
 from ticketing.tenancy.roles import Role
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "seatmap-layout.schema.json"
+SCHEMA_FILE = (
+    Path(__file__).resolve().parents[2] / "docs" / "schemas" / "seatmap-layout.schema.json"
+)
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ async def hall(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
             },
         )
     )
-    return await ok(await client.post("/halls", headers=h, json={"venue_id": venue["id"], "name": "Grote zaal"}))
+    return await ok(
+        await client.post("/halls", headers=h, json={"venue_id": venue["id"], "name": "Grote zaal"})
+    )
 
 
 async def test_demo_theatre_exports_validates_and_imports_identically(
@@ -117,11 +121,17 @@ async def test_overlapping_and_empty_layouts_are_refused(
             }
         ],
     }
-    body = assert_problem(await client.post(f"/halls/{hall['id']}/layouts", headers=h, json=doc), 422)
-    assert any(e.get("seat") in ("S/1/1", "S/1/2") and "S/1/1" in e["message"] for e in body["errors"])
+    body = assert_problem(
+        await client.post(f"/halls/{hall['id']}/layouts", headers=h, json=doc), 422
+    )
+    assert any(
+        e.get("seat") in ("S/1/1", "S/1/2") and "S/1/1" in e["message"] for e in body["errors"]
+    )
 
     empty = {**doc, "sections": []}
-    body = assert_problem(await client.post(f"/halls/{hall['id']}/layouts", headers=h, json=empty), 422)
+    body = assert_problem(
+        await client.post(f"/halls/{hall['id']}/layouts", headers=h, json=empty), 422
+    )
     assert body["errors"][0]["field"] == "document.sections"
 
     # A malformed document (unknown flag) is refused before validation, naming the field.
@@ -154,14 +164,26 @@ async def test_generate_600_seats_in_one_call(
                 "curvature": 2,
                 "wheelchair_row": 20,
             },
-            {"code": "BALCONY", "name": "Balkon", "rows": 5, "seats_per_row": 24, "zone": "B", "curvature": 2},
+            {
+                "code": "BALCONY",
+                "name": "Balkon",
+                "rows": 5,
+                "seats_per_row": 24,
+                "zone": "B",
+                "curvature": 2,
+            },
         ],
     }
-    layout = await ok(await client.post(f"/halls/{hall['id']}/layouts/generate", headers=h, json=spec))
+    layout = await ok(
+        await client.post(f"/halls/{hall['id']}/layouts/generate", headers=h, json=spec)
+    )
     assert layout["seat_count"] == 600
     doc = layout["document"]
     keys = [
-        f"{s['code']}/{r['label']}/{seat['label']}" for s in doc["sections"] for r in s["rows"] for seat in r["seats"]
+        f"{s['code']}/{r['label']}/{seat['label']}"
+        for s in doc["sections"]
+        for r in s["rows"]
+        for seat in r["seats"]
     ]
     assert len(keys) == len(set(keys)) == 600
     first_row = doc["sections"][0]["rows"][0]
@@ -170,15 +192,21 @@ async def test_generate_600_seats_in_one_call(
     labels = [s["label"] for s in first_row["seats"]]
     assert labels[11:13] == ["2", "1"]
     flags = [f for r in doc["sections"][0]["rows"] for s in r["seats"] for f in s["flags"]]
-    assert flags.count("wheelchair") >= 2 and flags.count("companion") >= 2
+    assert flags.count("wheelchair") >= 2
+    assert flags.count("companion") >= 2
     check = await client.post("/seatmaps/validate", headers=h, json=doc)
     assert check.status_code == 200
-    assert check.json() == {"valid": True, "seat_count": 600, "standing_capacity": 0, "problems": []}
+    assert check.json() == {
+        "valid": True,
+        "seat_count": 600,
+        "standing_capacity": 0,
+        "problems": [],
+    }
 
     svg = await client.get(f"/layouts/{layout['id']}/svg", headers=h)
     assert svg.status_code == 200
     assert svg.headers["content-type"].startswith("image/svg+xml")
-    root = ET.fromstring(svg.text)
+    root = ET.fromstring(svg.text)  # noqa: S314 - our own SVG response, in a test
     seats = [el for el in root.iter() if el.tag.endswith("circle") and el.get("data-seat")]
     assert len(seats) == 600
 

@@ -25,24 +25,31 @@ async def test_house_admin_adds_staff_and_roles(client: httpx.AsyncClient, tenan
     assert created["email"] == "nieuwe.kassier@example.test"
     assert [r["role"] for r in created["roles"]] == ["box_office"]
     login = await client.post(
-        "/auth/login", json={"email": "nieuwe.kassier@example.test", "password": "a long enough password"}
+        "/auth/login",
+        json={"email": "nieuwe.kassier@example.test", "password": "a long enough password"},
     )
     assert login.status_code == 200
 
     both = await ok(
         await client.post(
-            f"/staff/{created['id']}/roles", headers=h, json={"role": "scanner", "house_id": str(tenant.house.id)}
+            f"/staff/{created['id']}/roles",
+            headers=h,
+            json={"role": "scanner", "house_id": str(tenant.house.id)},
         )
     )
     assert sorted(r["role"] for r in both["roles"]) == ["box_office", "scanner"]
     assert_problem(
         await client.post(
-            f"/staff/{created['id']}/roles", headers=h, json={"role": "scanner", "house_id": str(tenant.house.id)}
+            f"/staff/{created['id']}/roles",
+            headers=h,
+            json={"role": "scanner", "house_id": str(tenant.house.id)},
         ),
         409,
     )
     scanner_role = next(r for r in both["roles"] if r["role"] == "scanner")
-    assert (await client.delete(f"/staff/{created['id']}/roles/{scanner_role['id']}", headers=h)).status_code == 204
+    assert (
+        await client.delete(f"/staff/{created['id']}/roles/{scanner_role['id']}", headers=h)
+    ).status_code == 204
 
     # A house admin cannot hand out cluster-wide roles.
     assert_problem(
@@ -55,13 +62,20 @@ async def test_house_admin_adds_staff_and_roles(client: httpx.AsyncClient, tenan
     )
     # Nor reset the password of someone else.
     assert_problem(
-        await client.patch(f"/staff/{created['id']}", headers=h, json={"password": "another long password"}),
+        await client.patch(
+            f"/staff/{created['id']}", headers=h, json={"password": "another long password"}
+        ),
         403,
     )
     # Switching the account off ends its logins.
-    await ok(await client.patch(f"/staff/{created['id']}", headers=h, json={"is_active": False}), 200)
+    await ok(
+        await client.patch(f"/staff/{created['id']}", headers=h, json={"is_active": False}), 200
+    )
     assert_problem(
-        await client.get("/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}), 401
+        await client.get(
+            "/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+        ),
+        401,
     )
 
 
@@ -71,14 +85,22 @@ async def test_one_person_two_houses_sees_only_what_each_admin_may(
     other = await make_tenant(db)
     freelancer = await make_user(
         db,
-        roles=[(Role.BOX_OFFICE, tenant.cluster, tenant.house), (Role.SCANNER, other.cluster, other.house)],
+        roles=[
+            (Role.BOX_OFFICE, tenant.cluster, tenant.house),
+            (Role.SCANNER, other.cluster, other.house),
+        ],
     )
     await db.commit()
     seen = await ok(
-        await client.get(f"/staff/{freelancer.user.id}", headers=tenant.staff[Role.HOUSE_ADMIN].headers), 200
+        await client.get(
+            f"/staff/{freelancer.user.id}", headers=tenant.staff[Role.HOUSE_ADMIN].headers
+        ),
+        200,
     )
     # The other house's role of this person stays out of sight.
-    assert [(r["role"], r["house_id"]) for r in seen["roles"]] == [("box_office", str(tenant.house.id))]
+    assert [(r["role"], r["house_id"]) for r in seen["roles"]] == [
+        ("box_office", str(tenant.house.id))
+    ]
     me = await ok(await client.get("/auth/me", headers=freelancer.headers), 200)
     assert len(me["roles"]) == 2
     houses = await ok(await client.get("/houses", headers=freelancer.headers), 200)
@@ -96,14 +118,24 @@ async def test_cluster_admin_sees_every_house_of_the_cluster(
         await client.post(
             "/houses",
             headers=admin,
-            json={"cluster_id": str(tenant.cluster.id), "slug": "nieuw-huis", "name": "Nieuw huis", "order_code_prefix": "NWH"},
+            json={
+                "cluster_id": str(tenant.cluster.id),
+                "slug": "nieuw-huis",
+                "name": "Nieuw huis",
+                "order_code_prefix": "NWH",
+            },
         )
     )
     assert created["cluster_id"] == str(tenant.cluster.id)
     dup = await client.post(
         "/houses",
         headers=admin,
-        json={"cluster_id": str(tenant.cluster.id), "slug": "nieuw-huis", "name": "Nog eens", "order_code_prefix": "NWI"},
+        json={
+            "cluster_id": str(tenant.cluster.id),
+            "slug": "nieuw-huis",
+            "name": "Nog eens",
+            "order_code_prefix": "NWI",
+        },
     )
     assert_problem(dup, 409, "slug")
     # A house admin may not add houses.
@@ -111,7 +143,12 @@ async def test_cluster_admin_sees_every_house_of_the_cluster(
         await client.post(
             "/houses",
             headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-            json={"cluster_id": str(tenant.cluster.id), "slug": "nog-een", "name": "X", "order_code_prefix": "NOG"},
+            json={
+                "cluster_id": str(tenant.cluster.id),
+                "slug": "nog-een",
+                "name": "X",
+                "order_code_prefix": "NOG",
+            },
         ),
         403,
     )
@@ -119,7 +156,12 @@ async def test_cluster_admin_sees_every_house_of_the_cluster(
 
 async def test_api_tokens_scoped_and_revocable(client: httpx.AsyncClient, tenant: Tenant) -> None:
     h = tenant.staff[Role.HOUSE_ADMIN].headers
-    body = {"house_id": str(tenant.house.id), "name": "Deur 1", "kind": "scanner", "roles": ["scanner"]}
+    body = {
+        "house_id": str(tenant.house.id),
+        "name": "Deur 1",
+        "kind": "scanner",
+        "roles": ["scanner"],
+    }
     created = await ok(await client.post("/api-tokens", headers=h, json=body))
     token = {"Authorization": f"Bearer {created['token']}"}
     assert created["token"].startswith(created["token_prefix"])
@@ -131,12 +173,19 @@ async def test_api_tokens_scoped_and_revocable(client: httpx.AsyncClient, tenant
         await client.post(
             "/venues",
             headers=token,
-            json={"house_id": str(tenant.house.id), "name": "X", "street": "Y 1", "postal_code": "9000", "city": "Gent"},
+            json={
+                "house_id": str(tenant.house.id),
+                "name": "X",
+                "street": "Y 1",
+                "postal_code": "9000",
+                "city": "Gent",
+            },
         ),
         403,
     )
     listed = await ok(await client.get("/api-tokens", headers=h), 200)
-    assert "token" not in listed[0] and listed[0]["id"] == created["id"]
+    assert "token" not in listed[0]
+    assert listed[0]["id"] == created["id"]
     assert (await client.delete(f"/api-tokens/{created['id']}", headers=h)).status_code == 204
     assert_problem(await client.get("/venues", headers=token), 401)
     # Admin roles never go on a token.
@@ -144,13 +193,23 @@ async def test_api_tokens_scoped_and_revocable(client: httpx.AsyncClient, tenant
     assert_problem(bad, 422, "roles[0]")
 
 
-async def test_platform_admin_creates_clusters(client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant) -> None:
+async def test_platform_admin_creates_clusters(
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant
+) -> None:
     root = await make_user(db, platform_admin=True)
     await db.commit()
-    created = await ok(await client.post("/clusters", headers=root.headers, json={"slug": "leuven", "name": "Leuven"}))
+    created = await ok(
+        await client.post(
+            "/clusters", headers=root.headers, json={"slug": "leuven", "name": "Leuven"}
+        )
+    )
     assert created["slug"] == "leuven"
     assert_problem(
-        await client.post("/clusters", headers=tenant.staff[Role.CLUSTER_ADMIN].headers, json={"slug": "x-y", "name": "X"}),
+        await client.post(
+            "/clusters",
+            headers=tenant.staff[Role.CLUSTER_ADMIN].headers,
+            json={"slug": "x-y", "name": "X"},
+        ),
         403,
     )
     login = await client.post("/auth/login", json={"email": root.user.email, "password": PASSWORD})

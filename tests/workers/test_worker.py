@@ -49,7 +49,18 @@ def test_worker_process_answers_ping(worker_settings: Settings) -> None:
     env["TICKETING_CELERY__RESULT_BACKEND"] = worker_settings.celery.result_backend
     env["TICKETING_CELERY__BROKER_DATABASE"] = worker_settings.celery.broker_database
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--pool", "solo", "--loglevel", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -46,7 +46,9 @@ class OutboxMessage(IdMixin, table=True):
     last_error: str | None = Field(default=None, max_length=2000)
 
     __table_args__ = (
-        Index("ix_outbox_message_due", "available_at", postgresql_where=text("processed_at IS NULL")),
+        Index(
+            "ix_outbox_message_due", "available_at", postgresql_where=text("processed_at IS NULL")
+        ),
     )
 
 
@@ -115,8 +117,10 @@ async def due(sessionmaker: SessionMaker, limit: int = 100) -> list[uuid.UUID]:
     async with sessionmaker() as session:
         stmt = (
             select(OutboxMessage.id)
-            .where(col(OutboxMessage.processed_at).is_(None), OutboxMessage.available_at <= clock.now())
-            .order_by(OutboxMessage.available_at)
+            .where(
+                col(OutboxMessage.processed_at).is_(None), OutboxMessage.available_at <= clock.now()
+            )
+            .order_by(col(OutboxMessage.available_at))
             .limit(limit)
         )
         return list((await session.exec(stmt)).all())

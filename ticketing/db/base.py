@@ -28,7 +28,7 @@ def utcnow() -> datetime:
 
 
 def TimestampField(**kwargs: Any) -> Any:
-    return Field(sa_type=DateTime(timezone=True), **kwargs)  # type: ignore[call-overload]
+    return Field(sa_type=DateTime(timezone=True), **kwargs)
 
 
 class IdMixin(SQLModel):

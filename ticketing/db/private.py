@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pgserver.postgres_server import PostgresServer
 
 
-def start_private_postgres(data_dir: Path) -> tuple[Any, str]:
+def start_private_postgres(data_dir: Path) -> tuple[PostgresServer, str]:
     """Start (or join) the server in data_dir/pg; returns the handle and a postgresql:// URL."""
     # platformdirs (inside pgserver) wants a runtime dir; containers often have none.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     (data_dir / "run").mkdir(parents=True, exist_ok=True)
-    import pgserver
+    # The package re-exports get_server without marking it public; import it from its module.
+    from pgserver.postgres_server import get_server
 
-    server = pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
+    server = get_server(data_dir / "pg", cleanup_mode="stop")
     uri: str = server.get_uri()
     # pgserver answers postgresql://postgres:@/postgres?host=<socket dir>
     return server, uri.replace("postgres:@", "postgres@", 1)

@@ -74,7 +74,7 @@ async def performance_out(
                 layout_version=layout.version,
                 starts_at=p.starts_at,
                 ends_at=p.ends_at,
-                status=p.status,  # type: ignore[arg-type]
+                status=p.status,
                 online_sales_from=p.online_sales_from,
                 online_sales_until=p.online_sales_until,
                 box_office_sales_from=p.box_office_sales_from,

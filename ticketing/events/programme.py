@@ -134,7 +134,7 @@ async def public_event(session: AsyncSession, event_id: uuid.UUID) -> PublicEven
                 city=venue.city,
                 starts_at=perf.starts_at,
                 ends_at=perf.ends_at,
-                status=perf.status,  # type: ignore[arg-type]
+                status=perf.status,
                 prices=zones,
             )
         )

@@ -4,12 +4,14 @@ reads only what houses published on purpose (published events, performances on s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import cast
 
-from sqlalchemy import Row, func
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from ticketing.events.models import (
     Event,
@@ -26,6 +28,9 @@ from ticketing.tenancy.scoping import scope
 from ticketing.venues.models import Hall, Venue
 
 PUBLIC_PERFORMANCE_STATUSES = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
+
+# A line of the public programme; the last item is the lowest price (None without prices).
+ProgrammeRow = tuple[Performance, Event, House, Hall, Venue, int | None]
 
 
 async def list_events(
@@ -47,7 +52,7 @@ async def list_events(
     if event_type_id is not None:
         stmt = stmt.where(Event.event_type_id == event_type_id)
     if q:
-        stmt = stmt.where(col(Event.title)["nl"].astext.ilike(f"%{q}%"))  # type: ignore[index]
+        stmt = stmt.where(col(Event.title)["nl"].astext.ilike(f"%{q}%"))
     stmt = scope(stmt, Event, principal).limit(limit).offset(offset)
     return list((await session.exec(stmt)).all())
 
@@ -56,7 +61,9 @@ async def performances_of(
     session: AsyncSession, principal: Principal, event_id: uuid.UUID
 ) -> list[Performance]:
     stmt = (
-        select(Performance).where(Performance.event_id == event_id).order_by(Performance.starts_at)
+        select(Performance)
+        .where(Performance.event_id == event_id)
+        .order_by(col(Performance.starts_at))
     )
     return list((await session.exec(scope(stmt, Performance, principal))).all())
 
@@ -64,7 +71,11 @@ async def performances_of(
 async def tariffs_of(
     session: AsyncSession, principal: Principal, event_id: uuid.UUID
 ) -> list[Tariff]:
-    stmt = select(Tariff).where(Tariff.event_id == event_id).order_by(Tariff.position, Tariff.code)
+    stmt = (
+        select(Tariff)
+        .where(Tariff.event_id == event_id)
+        .order_by(col(Tariff.position), col(Tariff.code))
+    )
     return list((await session.exec(scope(stmt, Tariff, principal))).all())
 
 
@@ -111,14 +122,16 @@ async def public_programme(
     event_type_id: str | None,
     limit: int,
     offset: int,
-) -> list[Row[Any]]:
+) -> list[ProgrammeRow]:
     price_from = (
         select(func.min(PerformancePrice.amount_cents))
         .where(PerformancePrice.performance_id == Performance.id)
         .scalar_subquery()
     )
+    # sqlmodel types select() for at most four entities; at run time it takes any number.
+    select_programme = cast("Callable[..., Select[*ProgrammeRow]]", select)
     stmt = (
-        select(Performance, Event, House, Hall, Venue, price_from.label("price_from"))
+        select_programme(Performance, Event, House, Hall, Venue, price_from.label("price_from"))
         .join(Event, col(Event.id) == Performance.event_id)
         .join(House, col(House.id) == Performance.house_id)
         .join(Hall, col(Hall.id) == Performance.hall_id)
@@ -128,7 +141,7 @@ async def public_programme(
             col(Performance.status).in_(PUBLIC_PERFORMANCE_STATUSES),
             Performance.starts_at >= starts_from,
         )
-        .order_by(Performance.starts_at, Performance.id)
+        .order_by(col(Performance.starts_at), col(Performance.id))
         .limit(limit)
         .offset(offset)
     )
@@ -157,7 +170,7 @@ async def public_event(session: AsyncSession, event_id: uuid.UUID) -> tuple[Even
 
 async def public_performances(
     session: AsyncSession, event_id: uuid.UUID, starts_from: datetime
-) -> list[Row[Any]]:
+) -> list[tuple[Performance, Hall, Venue]]:
     stmt = (
         select(Performance, Hall, Venue)
         .join(Hall, col(Hall.id) == Performance.hall_id)
@@ -167,7 +180,7 @@ async def public_performances(
             col(Performance.status).in_(PUBLIC_PERFORMANCE_STATUSES),
             Performance.starts_at >= starts_from,
         )
-        .order_by(Performance.starts_at)
+        .order_by(col(Performance.starts_at))
     )
     return list((await session.exec(stmt)).all())
 
@@ -177,7 +190,7 @@ async def public_tariffs(session: AsyncSession, event_id: uuid.UUID) -> list[Tar
     stmt = (
         select(Tariff)
         .where(Tariff.event_id == event_id, col(Tariff.staff_only).is_(False))
-        .order_by(Tariff.position, Tariff.code)
+        .order_by(col(Tariff.position), col(Tariff.code))
     )
     return list((await session.exec(stmt)).all())
 

@@ -45,7 +45,7 @@ def event_out(event: Event) -> EventOut:
         age_min=event.age_min,
         age_max=event.age_max,
         images=event.images,
-        status=event.status,  # type: ignore[arg-type]
+        status=event.status,
         created_at=event.created_at,
     )
 

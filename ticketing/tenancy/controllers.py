@@ -71,7 +71,7 @@ class AuthController(Controller):
                 api_token_id=principal.api_token_id,
                 roles=[],
             )
-        user = await repo.user_by_email(db, principal.email or "")
+        user = await repo.user_by_id(db, principal.user_id)
         roles = await repo.roles_of(db, [principal.user_id])
         return MeOut(
             id=principal.user_id,

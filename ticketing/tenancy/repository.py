@@ -30,6 +30,11 @@ async def user_by_email(session: AsyncSession, email: str) -> StaffUser | None:
     return (await session.exec(stmt)).first()
 
 
+async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> StaffUser | None:
+    """The caller's own account (principal.user_id): no scope needed."""
+    return await session.get(StaffUser, user_id)
+
+
 async def live_session(
     session: AsyncSession, session_id: uuid.UUID, now: datetime
 ) -> tuple[AuthSession, StaffUser] | None:
@@ -76,7 +81,7 @@ async def effective_roles(
             House,
             and_(
                 col(RoleAssignment.house_id).is_(None),
-                House.cluster_id == RoleAssignment.cluster_id,
+                col(House.cluster_id) == RoleAssignment.cluster_id,
             ),
         )
         .where(RoleAssignment.user_id == user_id)
@@ -125,7 +130,7 @@ async def list_staff(
     if house_id is not None:
         in_house = select(RoleAssignment.id).where(
             RoleAssignment.user_id == StaffUser.id,
-            (RoleAssignment.house_id == house_id)
+            (col(RoleAssignment.house_id) == house_id)
             | (
                 col(RoleAssignment.house_id).is_(None)
                 & (
@@ -153,7 +158,7 @@ async def roles_of(session: AsyncSession, user_ids: list[uuid.UUID]) -> list[Rol
     stmt = (
         select(RoleAssignment)
         .where(col(RoleAssignment.user_id).in_(user_ids))
-        .order_by(RoleAssignment.created_at)
+        .order_by(col(RoleAssignment.created_at))
     )
     return list((await session.exec(stmt)).all())
 

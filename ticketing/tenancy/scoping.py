@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, exists, false, or_
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core.errors import Forbidden, NotFound
@@ -34,8 +34,8 @@ def scope(
     if houses is None:
         return stmt
     if not houses:
-        return stmt.where(false())  # type: ignore[return-value]
-    return stmt.where(model.house_id.in_(houses))  # type: ignore[attr-defined,return-value]
+        return stmt.where(false())
+    return stmt.where(col(model.house_id).in_(houses))
 
 
 def scope_houses(stmt: S, principal: Principal, roles: Iterable[Role] = READ) -> S:
@@ -43,8 +43,8 @@ def scope_houses(stmt: S, principal: Principal, roles: Iterable[Role] = READ) ->
     if houses is None:
         return stmt
     if not houses:
-        return stmt.where(false())  # type: ignore[return-value]
-    return stmt.where(House.id.in_(houses))  # type: ignore[attr-defined,return-value]
+        return stmt.where(false())
+    return stmt.where(col(House.id).in_(houses))
 
 
 def scope_clusters(stmt: S, principal: Principal) -> S:
@@ -52,8 +52,8 @@ def scope_clusters(stmt: S, principal: Principal) -> S:
     if clusters is None:
         return stmt
     if not clusters:
-        return stmt.where(false())  # type: ignore[return-value]
-    return stmt.where(Cluster.id.in_(clusters))  # type: ignore[attr-defined,return-value]
+        return stmt.where(false())
+    return stmt.where(col(Cluster.id).in_(clusters))
 
 
 def scope_staff(stmt: S, principal: Principal) -> S:
@@ -64,16 +64,16 @@ def scope_staff(stmt: S, principal: Principal) -> S:
     houses = principal.house_ids(MANAGE) or set()
     clusters = principal.cluster_ids([Role.CLUSTER_ADMIN]) or set()
     if not houses and not clusters:
-        return stmt.where(false())  # type: ignore[return-value]
+        return stmt.where(false())
     conditions = []
     if houses:
-        conditions.append(RoleAssignment.house_id.in_(houses))  # type: ignore[union-attr]
+        conditions.append(col(RoleAssignment.house_id).in_(houses))
     if clusters:
-        conditions.append(RoleAssignment.cluster_id.in_(clusters))  # type: ignore[attr-defined]
+        conditions.append(col(RoleAssignment.cluster_id).in_(clusters))
     visible = exists(
         select(RoleAssignment.id).where(RoleAssignment.user_id == StaffUser.id, or_(*conditions))
     )
-    return stmt.where(visible)  # type: ignore[return-value]
+    return stmt.where(visible)
 
 
 async def get_scoped(
