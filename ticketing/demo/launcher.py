@@ -213,7 +213,9 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
                 print("check:", line, flush=True)
             return 0
         stop = {"flag": False}
-        signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
+        # Set explicitly: a launcher started in the background inherits an ignored SIGINT.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.update(flag=True))
         while not stop["flag"]:
             for child in children:
                 if child.poll() is not None:
@@ -222,6 +224,7 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
                     )
                     return 1
             time.sleep(0.5)
+        print("Stopping…", flush=True)
         return 0
     except KeyboardInterrupt:
         return 0
