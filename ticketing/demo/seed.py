@@ -8,7 +8,7 @@ database that already has the demo is left alone.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlmodel import select
@@ -42,6 +42,8 @@ from ticketing.venues.schemas import HallIn, VenueIn
 DEMO_PASSWORD = "podium-demo-2026"  # noqa: S105 - printed on purpose: demo logins
 DEMO_DOMAIN = "podium.demo"
 SYSTEM = Principal(user_id=None, email=None, is_platform_admin=True)
+PLATFORM_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+HOUSE_ROLES = (Role.HOUSE_ADMIN, Role.BOX_OFFICE, Role.SCANNER, Role.FINANCE)
 
 # Prices per zone in cents, by kind of hall.
 ZONE_PRICES = {
@@ -377,7 +379,6 @@ class DemoSummary:
     clusters: int = 0
     houses: int = 0
     performances: int = 0
-    logins: list[DemoLogin] = field(default_factory=list)
 
 
 async def _user(
@@ -448,9 +449,8 @@ async def _seed_cluster(session: AsyncSession, spec: ClusterSpec, summary: DemoS
     session.add(cluster)
     await session.flush()
     summary.clusters += 1
-    admin = await _user(session, f"{spec.slug}.cluster@{DEMO_DOMAIN}", f"Clusteradmin {spec.name}")
+    admin = await _user(session, cluster_admin_email(spec), f"Clusteradmin {spec.name}")
     session.add(RoleAssignment(user_id=admin.id, role=Role.CLUSTER_ADMIN, cluster_id=cluster.id))
-    summary.logins.append(DemoLogin(admin.email, Role.CLUSTER_ADMIN, spec.name))
 
     halls: dict[tuple[str, str], tuple[uuid.UUID, str]] = {}
     houses: dict[str, House] = {}
@@ -489,10 +489,10 @@ async def _seed_cluster(session: AsyncSession, spec: ClusterSpec, summary: DemoS
             halls[(hs.slug, hall_spec.name)] = (hall.id, hall_spec.layout)
             del layout
         if hs.staff:
-            for role in (Role.HOUSE_ADMIN, Role.BOX_OFFICE, Role.SCANNER, Role.FINANCE):
+            for role in HOUSE_ROLES:
                 user = await _user(
                     session,
-                    f"{hs.slug}.{role.value.replace('_', '')}@{DEMO_DOMAIN}",
+                    house_staff_email(hs, role),
                     f"{role.value} {hs.name}",
                 )
                 session.add(
@@ -500,7 +500,6 @@ async def _seed_cluster(session: AsyncSession, spec: ClusterSpec, summary: DemoS
                         user_id=user.id, role=role, cluster_id=cluster.id, house_id=house.id
                     )
                 )
-                summary.logins.append(DemoLogin(user.email, role, hs.name))
     await session.flush()
 
     for show in spec.shows:
@@ -554,28 +553,31 @@ async def seed_demo(sessionmaker: SessionMaker) -> DemoSummary:
         if existing is not None:
             return DemoSummary(created=False)
         summary = DemoSummary(created=True)
-        admin = await _user(
-            session, f"admin@{DEMO_DOMAIN}", "Platform admin (demo)", platform_admin=True
+        await _user(
+            session, PLATFORM_ADMIN_EMAIL, "Platform admin (demo)", platform_admin=True
         )
-        summary.logins.append(DemoLogin(admin.email, "platform_admin", "whole platform"))
         for spec in CLUSTERS:
             await _seed_cluster(session, spec, summary)
     return summary
 
 
+def cluster_admin_email(spec: ClusterSpec) -> str:
+    return f"{spec.slug}.cluster@{DEMO_DOMAIN}"
+
+
+def house_staff_email(house: HouseSpec, role: Role) -> str:
+    return f"{house.slug}.{role.value.replace('_', '')}@{DEMO_DOMAIN}"
+
+
 def demo_logins() -> list[DemoLogin]:
-    """The logins seed_demo creates (to print them on a later start as well)."""
-    logins = [DemoLogin(f"admin@{DEMO_DOMAIN}", "platform_admin", "whole platform")]
+    """The logins seed_demo creates, to print on every start."""
+    logins = [DemoLogin(PLATFORM_ADMIN_EMAIL, "platform_admin", "whole platform")]
     for spec in CLUSTERS:
-        logins.append(
-            DemoLogin(f"{spec.slug}.cluster@{DEMO_DOMAIN}", Role.CLUSTER_ADMIN, spec.name)
+        logins.append(DemoLogin(cluster_admin_email(spec), Role.CLUSTER_ADMIN, spec.name))
+        logins.extend(
+            DemoLogin(house_staff_email(hs, role), role, hs.name)
+            for hs in spec.houses
+            if hs.staff
+            for role in HOUSE_ROLES
         )
-        for hs in spec.houses:
-            if hs.staff:
-                for role in (Role.HOUSE_ADMIN, Role.BOX_OFFICE, Role.SCANNER, Role.FINANCE):
-                    logins.append(
-                        DemoLogin(
-                            f"{hs.slug}.{role.value.replace('_', '')}@{DEMO_DOMAIN}", role, hs.name
-                        )
-                    )
     return logins
