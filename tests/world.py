@@ -66,9 +66,11 @@ async def ok(response: httpx.Response, status: int = 201) -> dict[str, Any]:
     return body
 
 
-async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: bool = False) -> World:
+async def make_hall(
+    client: httpx.AsyncClient, tenant: Tenant, tag: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A venue of the tenant's house with one hall, made by its house admin."""
     h = tenant.staff[Role.HOUSE_ADMIN].headers
-    tag = uuid.uuid4().hex[:6]
     venue = await ok(
         await client.post(
             "/venues",
@@ -87,6 +89,13 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
             "/halls", headers=h, json={"venue_id": venue["id"], "name": f"Zaal {tag}"}
         )
     )
+    return venue, hall
+
+
+async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: bool = False) -> World:
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    tag = uuid.uuid4().hex[:6]
+    venue, hall = await make_hall(client, tenant, tag)
     layout = await ok(
         await client.post(f"/halls/{hall['id']}/layouts/generate", headers=h, json=SMALL_SPEC)
     )

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from support import Tenant, assert_problem
-from world import ok
+from world import make_hall, ok
 
 from ticketing.seatmaps.demo_layouts import theatre_600
 from ticketing.tenancy.roles import Role
@@ -24,23 +24,7 @@ SCHEMA_FILE = (
 
 @pytest.fixture
 async def hall(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
-    h = tenant.staff[Role.HOUSE_ADMIN].headers
-    venue = await ok(
-        await client.post(
-            "/venues",
-            headers=h,
-            json={
-                "house_id": str(tenant.house.id),
-                "name": "Schouwburg",
-                "street": "Kouter 1",
-                "postal_code": "9000",
-                "city": "Gent",
-            },
-        )
-    )
-    return await ok(
-        await client.post("/halls", headers=h, json={"venue_id": venue["id"], "name": "Grote zaal"})
-    )
+    return (await make_hall(client, tenant, "Schouwburg"))[1]
 
 
 async def test_demo_theatre_exports_validates_and_imports_identically(
