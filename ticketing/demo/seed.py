@@ -553,9 +553,7 @@ async def seed_demo(sessionmaker: SessionMaker) -> DemoSummary:
         if existing is not None:
             return DemoSummary(created=False)
         summary = DemoSummary(created=True)
-        await _user(
-            session, PLATFORM_ADMIN_EMAIL, "Platform admin (demo)", platform_admin=True
-        )
+        await _user(session, PLATFORM_ADMIN_EMAIL, "Platform admin (demo)", platform_admin=True)
         for spec in CLUSTERS:
             await _seed_cluster(session, spec, summary)
     return summary
