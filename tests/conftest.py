@@ -8,14 +8,13 @@ created on that server; otherwise a private server is started with pgserver.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
+from databases import create_database, drop_database
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,18 +24,9 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker, create_engine
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
-from ticketing.db.urls import sync_url, with_database
 from ticketing.settings import AuthSettings, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _admin_conninfo(url: str) -> str:
-    return (
-        sync_url(with_database(url, "postgres"))
-        .render_as_string(hide_password=False)
-        .replace("postgresql+psycopg", "postgresql")
-    )
 
 
 @pytest.fixture(scope="session")
@@ -48,21 +38,6 @@ def server_url() -> Iterator[str]:
     server, url = start_private_postgres(ROOT / ".data" / "test")
     yield url
     del server
-
-
-def create_database(server_url: str, prefix: str = "podium_test") -> str:
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_admin_conninfo(server_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return with_database(server_url, name)
-
-
-def drop_database(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    name = make_url(url).database
-    with psycopg.connect(_admin_conninfo(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

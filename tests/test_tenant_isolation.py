@@ -110,6 +110,22 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
             "prices": [{"zone": "A", "amount_cents": 1}]
         },
         ("PATCH", "/tariffs/{tariff_id}"): {"value": 100},
+        ("POST", "/public/holds"): {"performance_id": w["performance_id"], "seats": ["STALLS/1/2"]},
+        ("POST", "/public/holds/{hold_id}/items"): {
+            "performance_id": w["performance_id"],
+            "seats": ["STALLS/1/3"],
+        },
+        ("POST", "/box-office/holds"): {
+            "house_id": w["house_id"],
+            "performance_id": w["performance_id"],
+            "seats": ["STALLS/1/4"],
+        },
+        ("POST", "/box-office/holds/{hold_id}/items"): {
+            "performance_id": w["performance_id"],
+            "seats": ["STALLS/1/5"],
+        },
+        ("POST", "/performances/{performance_id}/blocks"): {"seats": ["STALLS/1/6"]},
+        ("POST", "/performances/{performance_id}/unblock"): {"seats": ["STALLS/1/1"]},
     }
 
 
@@ -160,6 +176,8 @@ async def snapshot(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
         f"/events/{w['event_id']}",
         f"/api-tokens?house_id={w['house_id']}",
         f"/staff?house_id={w['house_id']}",
+        f"/performances/{w['performance_id']}/availability",
+        f"/box-office/holds/{w['hold_id']}",
     ]
     out = {}
     for url in urls:

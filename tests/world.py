@@ -40,6 +40,7 @@ class World:
     tariff: dict[str, Any]
     api_token: dict[str, Any]
     staff: dict[str, Any]
+    hold: dict[str, Any]
 
     @property
     def ids(self) -> dict[str, str]:
@@ -55,6 +56,8 @@ class World:
             "token_id": self.api_token["id"],
             "user_id": self.staff["id"],
             "assignment_id": self.staff["roles"][0]["id"],
+            "hold_id": self.hold["id"],
+            "item_id": self.hold["items"][0]["id"],
             "cluster_slug": self.tenant.cluster.slug,
             "house_slug": self.tenant.house.slug,
         }
@@ -140,13 +143,14 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
             },
         )
     )
+    # On sale at the box office; online only once the event is published.
+    await ok(
+        await client.patch(
+            f"/performances/{performance['id']}", headers=h, json={"status": "on_sale"}
+        ),
+        200,
+    )
     if publish:
-        await ok(
-            await client.patch(
-                f"/performances/{performance['id']}", headers=h, json={"status": "on_sale"}
-            ),
-            200,
-        )
         await ok(
             await client.patch(f"/events/{event['id']}", headers=h, json={"status": "published"}),
             200,
@@ -175,4 +179,15 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
             },
         )
     )
-    return World(tenant, venue, hall, layout, event, performance, tariff, api_token, staff)
+    hold = await ok(
+        await client.post(
+            "/box-office/holds",
+            headers=tenant.staff[Role.BOX_OFFICE].headers,
+            json={
+                "house_id": str(tenant.house.id),
+                "performance_id": performance["id"],
+                "seats": ["STALLS/1/1"],
+            },
+        )
+    )
+    return World(tenant, venue, hall, layout, event, performance, tariff, api_token, staff, hold)

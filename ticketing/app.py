@@ -22,6 +22,7 @@ from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.middleware import request_id_middleware
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
+from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
 from ticketing.settings import Settings, get_settings
 from ticketing.tenancy.auth import BearerAuthMiddleware
@@ -133,6 +134,7 @@ def create_app(
             *VENUE_CONTROLLERS,
             *SEATMAP_CONTROLLERS,
             *EVENT_CONTROLLERS,
+            *INVENTORY_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -9,11 +9,17 @@ from ticketing.settings import get_settings
 
 settings = get_settings()
 
-app = Celery("podium", include=["workers.tasks.system", "workers.tasks.outbox"])
+app = Celery(
+    "podium", include=["workers.tasks.system", "workers.tasks.outbox", "workers.tasks.inventory"]
+)
 app.conf.update(celery_config(settings))
 app.conf.beat_schedule = {
     "outbox-sweep": {
         "task": "podium.outbox.sweep",
         "schedule": settings.celery.outbox_sweep_seconds,
+    },
+    "release-expired-holds": {
+        "task": "podium.inventory.release_expired",
+        "schedule": settings.celery.hold_sweep_seconds,
     },
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
-from conftest import create_database, drop_database
+from databases import create_database, drop_database
 from support import JWT_SECRET
 
 from ticketing.core.jobs import celery_config

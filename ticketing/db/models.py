@@ -3,6 +3,7 @@
 from ticketing.core.outbox import OutboxMessage
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
+from ticketing.inventory.models import Allocation, Hold, StandingStock
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import (
     ApiToken,
@@ -15,11 +16,13 @@ from ticketing.tenancy.models import (
 from ticketing.venues.models import Hall, Venue
 
 __all__ = [
+    "Allocation",
     "ApiToken",
     "AuthSession",
     "Cluster",
     "Event",
     "Hall",
+    "Hold",
     "House",
     "OutboxMessage",
     "Performance",
@@ -27,6 +30,7 @@ __all__ = [
     "RoleAssignment",
     "SeatMapLayout",
     "StaffUser",
+    "StandingStock",
     "Tariff",
     "Venue",
     "metadata",

@@ -24,6 +24,8 @@ from ticketing.events.schemas import (
     PriceIn,
     PriceOut,
 )
+from ticketing.inventory.layouts import layout_index
+from ticketing.inventory.service import ensure_stock
 from ticketing.seatmaps import repository as layouts_repo
 from ticketing.seatmaps.layout import LayoutDocument
 from ticketing.seatmaps.models import SeatMapLayout
@@ -238,6 +240,9 @@ async def update_performance(
             )
         if new_status == PerformanceStatus.ON_SALE:
             await _check_can_sell(session, performance)
+            # Standing areas get their stock rows before the first buyer arrives.
+            index = await layout_index(session, performance.layout_id)
+            await ensure_stock(session, performance, index)
         performance.status = new_status
     session.add(performance)
     await session.flush()

@@ -1,0 +1,1 @@
+"""Live inventory: seat and standing allocations, holds, best available."""

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, Response, delete, get, post
+from litestar.params import FromPath, JSONBody
+
+from ticketing.core.deps import Caller, Db
+from ticketing.core.errors import NotFound
+from ticketing.events.models import Performance
+from ticketing.inventory import availability as avail
+from ticketing.inventory import holds, service
+from ticketing.inventory import repository as repo
+from ticketing.inventory.schemas import (
+    AvailabilityOut,
+    BlockIn,
+    BoxOfficeHoldIn,
+    HoldItemsIn,
+    HoldOut,
+)
+from ticketing.tenancy.roles import MANAGE
+from ticketing.tenancy.scoping import authorize, get_scoped
+
+SVG = "image/svg+xml"
+
+
+async def _public_performance(db: Db, performance_id: uuid.UUID) -> Performance:
+    found = await repo.performance_for_sale(db, performance_id)
+    if found is None or not holds.public_performance_visible(found[0], found[1].status):
+        raise NotFound("This performance is not on sale.")
+    return found[0]
+
+
+class PublicInventoryController(Controller):
+    """The shop's basket and the live seat map. No login: a basket is reached by its id."""
+
+    path = "/public"
+    tags = ["shop"]
+    opt = {"exclude_from_auth": True}
+    security = [{}]
+
+    @get("/performances/{performance_id:uuid}/availability", summary="Live availability")
+    async def availability(self, db: Db, performance_id: FromPath[uuid.UUID]) -> AvailabilityOut:
+        return await avail.availability(db, await _public_performance(db, performance_id))
+
+    @get(
+        "/performances/{performance_id:uuid}/seatmap.svg",
+        summary="The seat map with live states",
+        media_type=SVG,
+    )
+    async def seatmap(self, db: Db, performance_id: FromPath[uuid.UUID]) -> Response[str]:
+        performance = await _public_performance(db, performance_id)
+        return Response(await avail.availability_svg(db, performance), media_type=SVG)
+
+    @post("/holds", summary="Hold places in a new basket")
+    async def create_hold(self, db: Db, data: JSONBody[HoldItemsIn]) -> HoldOut:
+        return await holds.hold_out(db, await holds.create_online_hold(db, data))
+
+    @get("/holds/{hold_id:uuid}", summary="A basket")
+    async def get_hold(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
+        return await holds.hold_out(db, await holds.online_hold(db, hold_id))
+
+    @post("/holds/{hold_id:uuid}/items", summary="Hold more places in the basket")
+    async def add_items(
+        self, db: Db, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
+    ) -> HoldOut:
+        hold = await holds.online_hold(db, hold_id, lock=True)
+        service.require_active(hold)
+        await service.hold_places(db, hold, data, hold.channel)
+        return await holds.hold_out(db, hold)
+
+    @delete("/holds/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
+    async def release_item(
+        self, db: Db, hold_id: FromPath[uuid.UUID], item_id: FromPath[uuid.UUID]
+    ) -> None:
+        await service.release_item(db, await holds.online_hold(db, hold_id, lock=True), item_id)
+
+    @post("/holds/{hold_id:uuid}/extend", summary="Extend the basket once", status_code=200)
+    async def extend(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
+        hold = await holds.online_hold(db, hold_id, lock=True)
+        await service.extend_hold(db, hold)
+        return await holds.hold_out(db, hold)
+
+    @delete("/holds/{hold_id:uuid}", summary="Give every place back")
+    async def release(self, db: Db, hold_id: FromPath[uuid.UUID]) -> None:
+        await service.release_hold(db, await holds.online_hold(db, hold_id, lock=True))
+
+
+class BoxOfficeHoldController(Controller):
+    path = "/box-office/holds"
+    tags = ["box office"]
+
+    @post("/", summary="Hold places at the counter")
+    async def create_hold(
+        self, db: Db, principal: Caller, data: JSONBody[BoxOfficeHoldIn]
+    ) -> HoldOut:
+        return await holds.hold_out(db, await holds.create_box_office_hold(db, principal, data))
+
+    @get("/{hold_id:uuid}")
+    async def get_hold(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
+        return await holds.hold_out(db, await holds.box_office_hold(db, principal, hold_id))
+
+    @post("/{hold_id:uuid}/items", summary="Hold more places")
+    async def add_items(
+        self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
+    ) -> HoldOut:
+        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
+        service.require_active(hold)
+        await service.hold_places(db, hold, data, hold.channel)
+        return await holds.hold_out(db, hold)
+
+    @delete("/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
+    async def release_item(
+        self,
+        db: Db,
+        principal: Caller,
+        hold_id: FromPath[uuid.UUID],
+        item_id: FromPath[uuid.UUID],
+    ) -> None:
+        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
+        await service.release_item(db, hold, item_id)
+
+    @post("/{hold_id:uuid}/extend", status_code=200)
+    async def extend(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
+        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
+        await service.extend_hold(db, hold)
+        return await holds.hold_out(db, hold)
+
+    @delete("/{hold_id:uuid}", summary="Give every place back")
+    async def release(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> None:
+        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
+        await service.release_hold(db, hold)
+
+
+class PerformanceInventoryController(Controller):
+    path = "/performances/{performance_id:uuid}"
+    tags = ["box office"]
+
+    @get("/availability", summary="Live availability (any status)")
+    async def availability(
+        self, db: Db, principal: Caller, performance_id: FromPath[uuid.UUID]
+    ) -> AvailabilityOut:
+        performance = await get_scoped(
+            db, Performance, performance_id, principal, what="Performance"
+        )
+        return await avail.availability(db, performance)
+
+    @post("/blocks", summary="Block seats (house seats, technical kills)", status_code=200)
+    async def block(
+        self,
+        db: Db,
+        principal: Caller,
+        performance_id: FromPath[uuid.UUID],
+        data: JSONBody[BlockIn],
+    ) -> AvailabilityOut:
+        performance = await get_scoped(
+            db, Performance, performance_id, principal, what="Performance"
+        )
+        authorize(principal, performance.house_id, MANAGE)
+        await service.block_seats(db, performance, data.seats)
+        return await avail.availability(db, performance)
+
+    @post("/unblock", summary="Put blocked seats back on sale", status_code=200)
+    async def unblock(
+        self,
+        db: Db,
+        principal: Caller,
+        performance_id: FromPath[uuid.UUID],
+        data: JSONBody[BlockIn],
+    ) -> AvailabilityOut:
+        performance = await get_scoped(
+            db, Performance, performance_id, principal, what="Performance"
+        )
+        authorize(principal, performance.house_id, MANAGE)
+        await service.unblock_seats(db, performance, data.seats)
+        return await avail.availability(db, performance)
+
+
+CONTROLLERS = [PublicInventoryController, BoxOfficeHoldController, PerformanceInventoryController]
