@@ -22,6 +22,7 @@ from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.middleware import request_id_middleware
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
+from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
 from ticketing.settings import Settings, get_settings
@@ -105,6 +106,10 @@ def create_app(
     settings = settings or get_settings()
     if not settings.auth.jwt_secret.get_secret_value():
         raise RuntimeError("Set TICKETING_AUTH__JWT_SECRET (make demo sets one for you).")
+    if settings.inventory.unsafe_check_then_write:
+        if settings.environment != "test":
+            raise RuntimeError("unsafe_check_then_write exists for a test only.")
+        inventory_repository.UNSAFE_CHECK_THEN_WRITE = True
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -35,6 +35,12 @@ class CelerySettings(BaseModel):
     hold_sweep_seconds: float = 30.0
 
 
+class InventorySettings(BaseModel):
+    # TESTS ONLY (refused outside environment "test"): take places with a read in Python
+    # followed by a write, to demonstrate the race the database guarantee prevents.
+    unsafe_check_then_write: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TICKETING_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -48,6 +54,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     auth: AuthSettings = AuthSettings()
     celery: CelerySettings = CelerySettings()
+    inventory: InventorySettings = InventorySettings()
     debug: bool = False
 
 

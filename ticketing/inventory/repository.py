@@ -4,6 +4,7 @@ never a read in Python followed by a write."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,6 +22,11 @@ from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import scope
 
 HELD = AllocationStatus.HELD
+
+# Set only by tests (see Settings.inventory): the check-then-write that must never be used.
+UNSAFE_CHECK_THEN_WRITE = False
+# Widens the gap between the check and the write so the demonstration shows every time.
+UNSAFE_WINDOW_SECONDS = 0.02
 
 
 async def performance_for_sale(
@@ -82,6 +88,8 @@ async def clear_expired_seats(
 async def insert_seats(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
     """Insert seat allocations; a seat that has a live allocation already is skipped by the
     unique index. Returns the keys actually taken."""
+    if UNSAFE_CHECK_THEN_WRITE:
+        return await _unsafe_insert_seats(session, rows)
     stmt: ReturningInsert[tuple[str]] = (
         pg_insert(Allocation)
         .values(rows)
@@ -115,6 +123,8 @@ async def take_standing(
     session: AsyncSession, performance_id: uuid.UUID, area: str, quantity: int, now: datetime
 ) -> bool:
     """Count places into a standing area if they fit (expired holds freed first)."""
+    if UNSAFE_CHECK_THEN_WRITE:
+        return await _unsafe_take_standing(session, performance_id, area, quantity)
     connection = await session.connection()
     result = await connection.execute(
         TAKE_STANDING,
@@ -215,3 +225,43 @@ async def set_hold_expiry(session: AsyncSession, hold: Hold) -> None:
         .where(col(Allocation.hold_id) == hold.id, col(Allocation.status) == HELD)
         .values(expires_at=hold.expires_at)
     )
+
+
+# --- the race, for the demonstration only -------------------------------------------------
+
+
+async def _unsafe_insert_seats(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+    keys = [r["seat_key"] for r in rows]
+    live = select(Allocation.seat_key).where(
+        Allocation.performance_id == rows[0]["performance_id"], col(Allocation.seat_key).in_(keys)
+    )
+    taken = set((await session.exec(live)).all())
+    free = [r for r in rows if r["seat_key"] not in taken]
+    await asyncio.sleep(UNSAFE_WINDOW_SECONDS)
+    if free:
+        await session.exec(pg_insert(Allocation).values(free))
+    return {r["seat_key"] for r in free}
+
+
+async def _unsafe_take_standing(
+    session: AsyncSession, performance_id: uuid.UUID, area: str, quantity: int
+) -> bool:
+    stock = (
+        await session.exec(
+            select(StandingStock).where(
+                StandingStock.performance_id == performance_id, StandingStock.area_code == area
+            )
+        )
+    ).first()
+    if stock is None or stock.used + quantity > stock.capacity:
+        return False
+    await asyncio.sleep(UNSAFE_WINDOW_SECONDS)
+    await session.exec(
+        update(StandingStock)
+        .where(
+            col(StandingStock.performance_id) == performance_id,
+            col(StandingStock.area_code) == area,
+        )
+        .values(used=stock.used + quantity)
+    )
+    return True
