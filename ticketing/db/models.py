@@ -4,6 +4,8 @@ from ticketing.core.outbox import OutboxMessage
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
 from ticketing.inventory.models import Allocation, Hold, StandingStock
+from ticketing.orders.models import IdempotencyRecord, Order, OrderEvent, Ticket, TillSession
+from ticketing.payments.models import InboundEvent, Payment, Refund
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import (
     ApiToken,
@@ -24,14 +26,22 @@ __all__ = [
     "Hall",
     "Hold",
     "House",
+    "IdempotencyRecord",
+    "InboundEvent",
+    "Order",
+    "OrderEvent",
     "OutboxMessage",
+    "Payment",
     "Performance",
     "PerformancePrice",
+    "Refund",
     "RoleAssignment",
     "SeatMapLayout",
     "StaffUser",
     "StandingStock",
     "Tariff",
+    "Ticket",
+    "TillSession",
     "Venue",
     "metadata",
 ]

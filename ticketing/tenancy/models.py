@@ -29,6 +29,10 @@ class House(IdMixin, TimestampMixin, table=True):
     # Order codes read like "VKO-7F3K2": the prefix tells the clerk which house sold it.
     order_code_prefix: str = Field(max_length=5)
     hold_minutes: int = Field(default=15)
+    # Service fee per ticket sold online, in cents (0: none).
+    online_fee_cents: int = Field(default=0)
+    # Stripe Connect account of the house; empty: payments go to the platform account.
+    stripe_account_id: str | None = Field(default=None, max_length=255)
     uitdatabank_organizer_id: str | None = Field(default=None, max_length=64)
     is_demo: bool = Field(default=False)
 

@@ -1,0 +1,1 @@
+"""Orders: checkout from a basket, tickets, box office, reservations, till, history."""

@@ -1,0 +1,1 @@
+"""Payments: records of money in and out, the Stripe gateway, webhooks inbox, refunds."""
