@@ -115,3 +115,6 @@ async def other_tenant(db: AsyncSession) -> Tenant:
 
 def pytest_configure(config: Any) -> None:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(ROOT / ".data" / "run"))
+    # Tasks the API sends after commit go to an in-memory broker; tests run the outbox
+    # themselves, and the tests that start real workers give them a real broker.
+    os.environ.setdefault("TICKETING_CELERY__BROKER_URL", "memory://")

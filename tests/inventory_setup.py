@@ -24,6 +24,25 @@ MIXED_SPEC: dict[str, Any] = {
 }
 
 
+TARIFFS: list[dict[str, Any]] = [
+    {
+        "code": "U26",
+        "name": {"nl": "-26"},
+        "kind": "youth",
+        "rule": "percent_off",
+        "value": 25,
+        "requires_check": True,
+    },
+    {
+        "code": "VRIJ",
+        "name": {"nl": "Vrijkaart"},
+        "kind": "complimentary",
+        "rule": "free",
+        "max_per_order": 2,
+    },
+]
+
+
 async def put_on_sale(
     client: httpx.AsyncClient, tenant: Tenant, spec: dict[str, Any], prices: dict[str, int]
 ) -> dict[str, Any]:
@@ -54,6 +73,8 @@ async def put_on_sale(
             },
         )
     )
+    for tariff in TARIFFS:
+        await ok(await client.post(f"/events/{event['id']}/tariffs", headers=h, json=tariff))
     await ok(
         await client.patch(
             f"/performances/{performance['id']}", headers=h, json={"status": "on_sale"}

@@ -76,7 +76,7 @@ async def make_user(
     auth = AuthSession(
         user_id=user.id,
         refresh_hash=sha256_hex(new_secret()),
-        expires_at=clock.now() + timedelta(days=1),
+        expires_at=clock.now() + timedelta(days=30),
     )
     session.add(auth)
     await session.flush()

@@ -126,6 +126,15 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
         },
         ("POST", "/performances/{performance_id}/blocks"): {"seats": ["STALLS/1/6"]},
         ("POST", "/performances/{performance_id}/unblock"): {"seats": ["STALLS/1/1"]},
+        ("POST", "/public/orders"): {
+            "hold_id": w["hold_id"],
+            "customer": {"name": "X", "email": "x@y.be"},
+        },
+        ("POST", "/box-office/orders"): {"hold_id": w["hold_id"], "payment": {"method": "cash"}},
+        ("POST", "/orders/{order_id}/payments"): {"method": "cash"},
+        ("POST", "/orders/{order_id}/cancel"): {},
+        ("POST", "/till/open"): {"house_id": w["house_id"], "float_cents": 0},
+        ("POST", "/till/{till_id}/close"): {"counted_cash_cents": 0},
     }
 
 
@@ -178,6 +187,10 @@ async def snapshot(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
         f"/staff?house_id={w['house_id']}",
         f"/performances/{w['performance_id']}/availability",
         f"/box-office/holds/{w['hold_id']}",
+        f"/orders/{w['order_id']}",
+        f"/orders/{w['order_id']}/history",
+        f"/till/{w['till_id']}",
+        f"/orders?house_id={w['house_id']}",
     ]
     out = {}
     for url in urls:

@@ -41,6 +41,8 @@ class World:
     api_token: dict[str, Any]
     staff: dict[str, Any]
     hold: dict[str, Any]
+    till: dict[str, Any]
+    order: dict[str, Any]
 
     @property
     def ids(self) -> dict[str, str]:
@@ -58,6 +60,8 @@ class World:
             "assignment_id": self.staff["roles"][0]["id"],
             "hold_id": self.hold["id"],
             "item_id": self.hold["items"][0]["id"],
+            "till_id": self.till["id"],
+            "order_id": self.order["id"],
             "cluster_slug": self.tenant.cluster.slug,
             "house_slug": self.tenant.house.slug,
         }
@@ -190,4 +194,19 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
             },
         )
     )
-    return World(tenant, venue, hall, layout, event, performance, tariff, api_token, staff, hold)
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    till = await ok(
+        await client.post(
+            "/till/open", headers=clerk, json={"house_id": str(tenant.house.id), "float_cents": 0}
+        )
+    )
+    order = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={"hold_id": hold["id"], "payment": {"method": "cash"}},
+        )
+    )
+    return World(
+        tenant, venue, hall, layout, event, performance, tariff, api_token, staff, hold, till, order
+    )

@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
+import ticketing.handlers  # noqa: F401 - registers every outbox topic
 from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.middleware import request_id_middleware
@@ -24,6 +25,7 @@ from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
+from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
 from ticketing.settings import Settings, get_settings
 from ticketing.tenancy.auth import BearerAuthMiddleware
@@ -140,6 +142,7 @@ def create_app(
             *SEATMAP_CONTROLLERS,
             *EVENT_CONTROLLERS,
             *INVENTORY_CONTROLLERS,
+            *ORDER_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

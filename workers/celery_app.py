@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
         "task": "podium.inventory.release_expired",
         "schedule": settings.celery.hold_sweep_seconds,
     },
+    "expire-unpaid-orders": {
+        "task": "podium.orders.expire_due",
+        "schedule": settings.celery.hold_sweep_seconds,
+    },
 }

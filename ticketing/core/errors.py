@@ -5,6 +5,7 @@ problem+json (RFC 9457) with the fields that are wrong and a message a clerk und
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +119,7 @@ def _humanize(message: str) -> str:
         "Field required": "This field is required.",
         "Extra inputs are not permitted": "This field is not expected here.",
     }
+    message = re.sub(r" for path \S+", "", message)  # the caller knows which path it called
     return replacements.get(message, message[:1].upper() + message[1:])
 
 
@@ -151,7 +153,11 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
         names = ", ".join(e["field"] for e in errors[:5])
         detail = f"Please check these fields: {names}."
     else:
-        detail = exc.detail or "The request is not valid."
+        detail = _humanize(exc.detail or "The request is not valid.")
+        missing = re.match(r"Missing required (\w+) parameter '([^']+)'", detail)
+        if missing:
+            source, name = missing.groups()
+            errors = [{"field": f"{source}.{name}", "message": "This field is required."}]
     return problem(
         request,
         status=HTTP_400_BAD_REQUEST,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+import ticketing.handlers  # noqa: F401 - registers every outbox topic
 from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
 from workers.celery_app import app

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from support import Tenant, assert_problem
+from world import ok
+
+from ticketing.core import clock, outbox
+from ticketing.db.engine import SessionMaker
+from ticketing.db.uow import unit_of_work
+from ticketing.orders import lifecycle
+from ticketing.orders.models import Ticket
+from ticketing.tenancy.roles import Role
+
+
+async def open_till(
+    client: httpx.AsyncClient, tenant: Tenant, float_cents: int = 10000
+) -> dict[str, Any]:
+    return await ok(
+        await client.post(
+            "/till/open",
+            headers=tenant.staff[Role.BOX_OFFICE].headers,
+            json={"house_id": str(tenant.house.id), "float_cents": float_cents},
+        )
+    )
+
+
+async def counter_hold(
+    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], **items: Any
+) -> dict[str, Any]:
+    body = {"house_id": str(tenant.house.id), "performance_id": performance["id"], **items}
+    return await ok(
+        await client.post(
+            "/box-office/holds", headers=tenant.staff[Role.BOX_OFFICE].headers, json=body
+        )
+    )
+
+
+async def test_cash_sale_sells_the_places_and_queues_the_tickets(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    sessionmaker: SessionMaker,
+) -> None:
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    hold = await counter_hold(
+        client,
+        tenant,
+        performance,
+        seats=["STALLS/1/4", "STALLS/1/5"],
+        standing=[{"area": "FLOOR", "quantity": 2}],
+    )
+    no_till = await client.post(
+        "/box-office/orders",
+        headers=clerk,
+        json={"hold_id": hold["id"], "payment": {"method": "cash"}},
+    )
+    assert_problem(no_till, 409)
+    await open_till(client, tenant)
+    seat = next(i for i in hold["items"] if i["seat_key"] == "STALLS/1/5")
+    floor = next(i for i in hold["items"] if i["area_code"] == "FLOOR")
+    order = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={
+                "hold_id": hold["id"],
+                "customer": {"name": "Jan Peeters", "phone": "+32 470 12 34 56"},
+                "lines": [
+                    {"item_id": seat["id"], "tariff": "U26"},
+                    {"item_id": floor["id"], "tariff": "U26", "quantity": 1},
+                ],
+                "payment": {"method": "cash"},
+            },
+        )
+    )
+    assert order["status"] == "paid"
+    assert order["code"].startswith(tenant.house.order_code_prefix + "-")
+    # 3000 + 3000*0.75 + 1500 + 1500*0.75 = 7875
+    assert order["total_cents"] == order["paid_cents"] == 7875
+    assert sorted(t["price_cents"] for t in order["tickets"]) == [1125, 1500, 2250, 3000]
+    assert all(t["status"] == "valid" for t in order["tickets"])
+    assert {t["requires_check"] for t in order["tickets"] if t["tariff_code"] == "U26"} == {True}
+    availability = await ok(
+        await client.get(f"/public/performances/{performance['id']}/availability"), 200
+    )
+    assert availability["sold"] == ["STALLS/1/4", "STALLS/1/5"]
+    assert availability["standing"][0]["available"] == 8
+
+    # Ticket issuing was queued after commit and happens once.
+    due = await outbox.due(sessionmaker)
+    assert len(due) == 1
+    for message_id in due:
+        assert await outbox.process(sessionmaker, message_id)
+        assert not await outbox.process(sessionmaker, message_id)
+    async with sessionmaker() as session:
+        tickets = (await session.exec(select(Ticket).where(Ticket.order_id == order["id"]))).all()
+        assert all(t.issued_at is not None for t in tickets)
+    history = await ok(await client.get(f"/orders/{order['id']}/history", headers=clerk), 200)
+    assert [e["kind"] for e in history] == ["created", "payment", "paid", "tickets_issued"]
+
+
+async def test_reservation_expires_at_its_deadline(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    sessionmaker: SessionMaker,
+) -> None:
+    start = clock.now()
+    clock.set_clock(lambda: start)
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    hold = await counter_hold(client, tenant, performance, seats=["BALCONY/1/3"])
+    deadline = start + timedelta(days=2)
+    order = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={
+                "hold_id": hold["id"],
+                "customer": {"name": "Mevr. Claes"},
+                "reserve_until": deadline.isoformat(),
+            },
+        )
+    )
+    assert order["status"] == "reserved"
+    # Long after the basket's 15 minutes, the reservation still keeps the seat.
+    clock.set_clock(lambda: start + timedelta(days=1))
+    availability = await ok(
+        await client.get(f"/public/performances/{performance['id']}/availability"), 200
+    )
+    assert availability["held"] == ["BALCONY/1/3"]
+    async with unit_of_work(sessionmaker) as session:
+        assert await lifecycle.expire_due(session) == 0
+    clock.set_clock(lambda: deadline + timedelta(seconds=1))
+    async with unit_of_work(sessionmaker) as session:
+        assert await lifecycle.expire_due(session) == 1
+    expired = await ok(await client.get(f"/orders/{order['id']}", headers=clerk), 200)
+    assert expired["status"] == "expired"
+    assert {t["status"] for t in expired["tickets"]} == {"cancelled"}
+    availability = await ok(
+        await client.get(f"/public/performances/{performance['id']}/availability"), 200
+    )
+    assert availability["held"] == []
+    await open_till(client, tenant)
+    late = await client.post(
+        f"/orders/{order['id']}/payments", headers=clerk, json={"method": "cash"}
+    )
+    assert_problem(late, 409)
+
+
+async def test_pay_a_reservation_then_refund_ticket_by_ticket(
+    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any]
+) -> None:
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    hold = await counter_hold(client, tenant, performance, seats=["STALLS/2/1", "STALLS/2/2"])
+    order = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={
+                "hold_id": hold["id"],
+                "reserve_until": (clock.now() + timedelta(hours=5)).isoformat(),
+            },
+        )
+    )
+    till = await open_till(client, tenant, 5000)
+    paid = await ok(
+        await client.post(
+            f"/orders/{order['id']}/payments",
+            headers=clerk,
+            json={"method": "card_terminal", "reference": "TRM-1"},
+        ),
+        200,
+    )
+    assert paid["status"] == "paid"
+    assert paid["paid_cents"] == 6000
+    first = paid["tickets"][0]
+    partly = await ok(
+        await client.post(
+            f"/orders/{order['id']}/cancel",
+            headers=clerk,
+            json={"ticket_ids": [first["id"]], "refund_method": "cash"},
+        ),
+        200,
+    )
+    assert partly["status"] == "partly_refunded"
+    assert partly["refunded_cents"] == 3000
+    again = await client.post(
+        f"/orders/{order['id']}/cancel", headers=clerk, json={"ticket_ids": [first["id"]]}
+    )
+    assert_problem(again, 422, "ticket_ids[0]")
+    rest = await ok(await client.post(f"/orders/{order['id']}/cancel", headers=clerk, json={}), 200)
+    assert rest["status"] == "refunded"
+    assert rest["refunded_cents"] == rest["paid_cents"] == 6000
+    assert_problem(await client.post(f"/orders/{order['id']}/cancel", headers=clerk, json={}), 409)
+    availability = await ok(
+        await client.get(f"/public/performances/{performance['id']}/availability"), 200
+    )
+    assert availability["sold"] == []
+
+    closed = await ok(
+        await client.post(
+            f"/till/{till['id']}/close", headers=clerk, json={"counted_cash_cents": 1900}
+        ),
+        200,
+    )
+    assert closed["report"] == {
+        "float_cents": 5000,
+        "by_method": {
+            "card_terminal": {
+                "payments": 1,
+                "taken_cents": 6000,
+                "refunded_cents": 3000,
+                "net_cents": 3000,
+            },
+            "cash": {"payments": 0, "taken_cents": 0, "refunded_cents": 3000, "net_cents": -3000},
+        },
+        "expected_cash_cents": 2000,
+        "counted_cash_cents": 1900,
+        "difference_cents": -100,
+    }
+    assert_problem(
+        await client.post(
+            f"/till/{till['id']}/close", headers=clerk, json={"counted_cash_cents": 1}
+        ),
+        409,
+    )
+
+
+async def test_one_open_till_per_clerk(
+    client: httpx.AsyncClient, tenant: Tenant, db: AsyncSession
+) -> None:
+    await open_till(client, tenant)
+    second = await client.post(
+        "/till/open",
+        headers=tenant.staff[Role.BOX_OFFICE].headers,
+        json={"house_id": str(tenant.house.id), "float_cents": 0},
+    )
+    assert_problem(second, 409, "house_id")

@@ -1,0 +1,6 @@
+"""Import every outbox handler, so that a process that writes or carries out outbox
+messages knows all topics (the API and the workers both import this)."""
+
+from ticketing.tickets import issuing
+
+__all__ = ["issuing"]

@@ -1,0 +1,274 @@
+"""The counter: sell now (cash, card terminal, invoice) or reserve until a deadline, pay a
+reservation, refund, and the clerk's till from float to count."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core import clock
+from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from ticketing.inventory.models import Channel, Hold
+from ticketing.orders import repository as repo
+from ticketing.orders.checkout import checkout, record
+from ticketing.orders.lifecycle import (
+    cancel_tickets,
+    has_live_tickets,
+    mark_paid,
+    select_tickets,
+    settle_status,
+)
+from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TillSession
+from ticketing.orders.schemas import BoxOfficeOrderIn, CancelIn, PaymentIn, TillCloseIn, TillOpenIn
+from ticketing.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.roles import MANAGE, Role
+from ticketing.tenancy.scoping import authorize, get_house, get_scoped
+
+SELLERS = MANAGE | {Role.BOX_OFFICE}
+
+
+def actor(principal: Principal) -> str:
+    return principal.email or f"api-token:{principal.api_token_id}"
+
+
+async def clerk_till(
+    session: AsyncSession, principal: Principal, house_id: uuid.UUID
+) -> TillSession:
+    if principal.user_id is None:
+        raise Forbidden("A till belongs to a person: log in as a clerk to take payments.")
+    till = await repo.open_till(session, house_id, principal.user_id, lock=True)
+    if till is None:
+        raise Conflict("Open your till first (POST /till/open), then take the payment.")
+    return till
+
+
+async def _take_payment(
+    session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn
+) -> None:
+    due = order.total_cents - order.paid_cents
+    if due > 0:
+        till = await clerk_till(session, principal, order.house_id)
+        session.add(
+            Payment(
+                house_id=order.house_id,
+                cluster_id=order.cluster_id,
+                order_id=order.id,
+                method=payment.method,
+                status=PaymentStatus.SUCCEEDED,
+                amount_cents=due,
+                till_session_id=till.id,
+                reference=payment.reference,
+                created_by_id=principal.user_id,
+            )
+        )
+        order.paid_cents += due
+        record(session, order, "payment", actor(principal), method=payment.method, amount_cents=due)
+    if not await mark_paid(session, order, actor=actor(principal)):
+        raise Conflict("Some places of this order are no longer available.")
+
+
+async def sell(
+    session: AsyncSession, principal: Principal, hold: Hold, data: BoxOfficeOrderIn
+) -> tuple[Order, str]:
+    authorize(principal, hold.house_id, SELLERS)
+    order, tickets, secret = await checkout(
+        session,
+        hold,
+        data,
+        channel=Channel.BOX_OFFICE,
+        actor=actor(principal),
+        created_by_id=principal.user_id,
+    )
+    if data.payment is not None:
+        await _take_payment(session, principal, order, data.payment)
+        return order, secret
+    assert data.reserve_until is not None
+    now = clock.now()
+    first_start = min(
+        p.starts_at
+        for p in (await repo.performances(session, {t.performance_id for t in tickets})).values()
+    )
+    if not now < data.reserve_until <= first_start:
+        raise InvalidInput.field(
+            "reserve_until", "The deadline must lie between now and the start of the performance."
+        )
+    await repo.extend_allocations(
+        session, sorted({t.allocation_id for t in tickets if t.allocation_id}), data.reserve_until
+    )
+    order.status = OrderStatus.RESERVED
+    order.pay_before = data.reserve_until
+    session.add(order)
+    record(session, order, "reserved", actor(principal), until=data.reserve_until.isoformat())
+    await session.flush()
+    return order, secret
+
+
+async def staff_order(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID, *, lock: bool = False
+) -> Order:
+    order = await repo.get_staff_order(session, order_id, principal, lock=lock)
+    if order is None:
+        raise NotFound("Order not found.")
+    return order
+
+
+async def pay_reservation(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID, payment: PaymentIn
+) -> Order:
+    order = await staff_order(session, principal, order_id, lock=True)
+    authorize(principal, order.house_id, SELLERS)
+    if order.status != OrderStatus.RESERVED:
+        raise Conflict(f"This order is {order.status}; only a reservation can be paid here.")
+    if order.pay_before is not None and order.pay_before <= clock.now():
+        raise Conflict("The reservation has expired; its places went back on sale.")
+    await _take_payment(session, principal, order, payment)
+    return order
+
+
+async def cancel(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID, data: CancelIn
+) -> Order:
+    order = await staff_order(session, principal, order_id, lock=True)
+    authorize(principal, order.house_id, SELLERS)
+    tickets = select_tickets(await repo.tickets_of(session, [order.id]), data.ticket_ids)
+    owed = await cancel_tickets(session, order, tickets, actor=actor(principal), reason=data.reason)
+    if owed:
+        await refund(
+            session,
+            principal,
+            order,
+            owed,
+            data.refund_method,
+            [t.id for t in tickets],
+            data.reason,
+        )
+    return order
+
+
+async def refund(
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    amount: int,
+    method: str,
+    ticket_ids: list[uuid.UUID],
+    reason: str | None,
+) -> None:
+    """Money back, never more than what was paid and not yet refunded."""
+    amount = min(amount, order.paid_cents - order.refunded_cents)
+    if amount <= 0:
+        return
+    payments = [
+        p for p in await repo.payments_of(session, order.id) if p.status == PaymentStatus.SUCCEEDED
+    ]
+    if method == "original":
+        if not payments:
+            raise Conflict("This order has no payment to refund.")
+        method = payments[-1].method
+    if method == PaymentMethod.ONLINE:
+        raise Conflict("Online payments are refunded through Stripe.")
+    till = await clerk_till(session, principal, order.house_id)
+    session.add(
+        Refund(
+            house_id=order.house_id,
+            cluster_id=order.cluster_id,
+            order_id=order.id,
+            payment_id=payments[-1].id if payments else None,
+            method=method,
+            status=RefundStatus.SUCCEEDED,
+            amount_cents=amount,
+            reason=reason,
+            ticket_ids=[str(t) for t in ticket_ids],
+            till_session_id=till.id,
+            created_by_id=principal.user_id,
+        )
+    )
+    order.refunded_cents += amount
+    settle_status(order, await has_live_tickets(session, order))
+    session.add(order)
+    record(session, order, "refund", actor(principal), method=method, amount_cents=amount)
+    await session.flush()
+
+
+# --- till ----------------------------------------------------------------------------------
+
+
+async def open_till(session: AsyncSession, principal: Principal, data: TillOpenIn) -> TillSession:
+    house = await get_house(session, data.house_id, principal)
+    authorize(principal, house.id, SELLERS)
+    if principal.user_id is None:
+        raise Forbidden("A till belongs to a person: log in as a clerk to open one.")
+    till = TillSession(
+        house_id=house.id,
+        cluster_id=house.cluster_id,
+        clerk_id=principal.user_id,
+        float_cents=data.float_cents,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(till)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "You already have an open till in this house: close it first.",
+            errors=[FieldError("house_id", "A till is open already.")],
+        ) from exc
+    return till
+
+
+async def till_report(session: AsyncSession, till: TillSession) -> dict[str, Any]:
+    taken: dict[str, int] = defaultdict(int)
+    given_back: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
+    for payment in await repo.till_payments(session, till.id):
+        if payment.status == PaymentStatus.SUCCEEDED:
+            taken[payment.method] += payment.amount_cents
+            counts[payment.method] += 1
+    for refund_ in await repo.till_refunds(session, till.id):
+        if refund_.status == RefundStatus.SUCCEEDED:
+            given_back[refund_.method] += refund_.amount_cents
+    methods = sorted(set(taken) | set(given_back))
+    expected_cash = till.float_cents + taken["cash"] - given_back["cash"]
+    report: dict[str, Any] = {
+        "float_cents": till.float_cents,
+        "by_method": {
+            m: {
+                "payments": counts[m],
+                "taken_cents": taken[m],
+                "refunded_cents": given_back[m],
+                "net_cents": taken[m] - given_back[m],
+            }
+            for m in methods
+        },
+        "expected_cash_cents": expected_cash,
+    }
+    if till.counted_cash_cents is not None:
+        report["counted_cash_cents"] = till.counted_cash_cents
+        report["difference_cents"] = till.counted_cash_cents - expected_cash
+    return report
+
+
+async def get_till(session: AsyncSession, principal: Principal, till_id: uuid.UUID) -> TillSession:
+    till = await get_scoped(session, TillSession, till_id, principal, what="Till")
+    if till.clerk_id != principal.user_id:
+        authorize(principal, till.house_id, MANAGE)
+    return till
+
+
+async def close_till(
+    session: AsyncSession, principal: Principal, till_id: uuid.UUID, data: TillCloseIn
+) -> TillSession:
+    till = await get_till(session, principal, till_id)
+    if till.closed_at is not None:
+        raise Conflict("This till is closed already.")
+    till.counted_cash_cents = data.counted_cash_cents
+    till.closed_at = clock.now()
+    till.report = await till_report(session, till)
+    session.add(till)
+    await session.flush()
+    return till

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+
+from ticketing.core.deps import Caller, Db
+from ticketing.core.errors import NotFound
+from ticketing.core.idempotency import HEADER, replay_or_run
+from ticketing.core.security import sha256_hex
+from ticketing.inventory import holds
+from ticketing.inventory.models import Channel
+from ticketing.orders import box_office, lifecycle
+from ticketing.orders import repository as repo
+from ticketing.orders.checkout import checkout
+from ticketing.orders.models import Order, OrderStatus
+from ticketing.orders.schemas import (
+    BoxOfficeOrderIn,
+    CancelIn,
+    OrderCreated,
+    OrderEventOut,
+    OrderIn,
+    OrderOut,
+    PaymentIn,
+    TillCloseIn,
+    TillOpenIn,
+    TillOut,
+)
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name=HEADER, required=False, description="Replays the first answer for the same key."
+    ),
+]
+
+
+def _scope(name: str, principal_id: object = "anonymous") -> str:
+    return f"{name}:{principal_id}"
+
+
+async def _created(db: Db, order: Order, secret: str) -> dict[str, Any]:
+    out = await lifecycle.order_out(db, order)
+    return OrderCreated(**out.model_dump(), secret=secret).model_dump(mode="json")
+
+
+class ShopOrderController(Controller):
+    path = "/public/orders"
+    tags = ["shop"]
+    opt = {"exclude_from_auth": True}
+    security = [{}]
+
+    @post("/", summary="Check out a basket (the order waits for its payment)")
+    async def create(
+        self, db: Db, data: JSONBody[OrderIn], idempotency_key: IdempotencyKey = None
+    ) -> Response[dict[str, Any]]:
+        async def run() -> tuple[int, dict[str, Any]]:
+            hold = await holds.online_hold(db, data.hold_id, lock=True)
+            order, _, secret = await checkout(db, hold, data, channel=Channel.ONLINE, actor="buyer")
+            if order.total_cents == 0:
+                await lifecycle.mark_paid(db, order, actor="buyer")
+            return 201, await _created(db, order, secret)
+
+        status, body = await replay_or_run(
+            db,
+            scope=_scope("shop-order"),
+            key=idempotency_key,
+            body=data.model_dump(mode="json"),
+            run=run,
+        )
+        return Response(body, status_code=status)
+
+    @get("/{order_id:uuid}", summary="The buyer's view of an order (needs its secret)")
+    async def get_order(
+        self, db: Db, order_id: FromPath[uuid.UUID], secret: FromQuery[str]
+    ) -> OrderOut:
+        order = await db.get(Order, order_id)
+        if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
+            raise NotFound("Order not found.")
+        return await lifecycle.order_out(db, order)
+
+
+class BoxOfficeOrderController(Controller):
+    path = "/box-office/orders"
+    tags = ["box office"]
+
+    @post("/", summary="Sell a basket at the counter, or reserve it until a deadline")
+    async def create(
+        self,
+        db: Db,
+        principal: Caller,
+        data: JSONBody[BoxOfficeOrderIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[dict[str, Any]]:
+        async def run() -> tuple[int, dict[str, Any]]:
+            hold = await holds.box_office_hold(db, principal, data.hold_id, lock=True)
+            order, secret = await box_office.sell(db, principal, hold, data)
+            return 201, await _created(db, order, secret)
+
+        scope = _scope("box-office-order", principal.user_id or principal.api_token_id)
+        status, body = await replay_or_run(
+            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+        )
+        return Response(body, status_code=status)
+
+
+class OrderController(Controller):
+    path = "/orders"
+    tags = ["orders"]
+
+    @get("/", summary="Orders of my houses: search by code, name or e-mail")
+    async def list_orders(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromQuery[uuid.UUID | None] = None,
+        status: FromQuery[OrderStatus | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[OrderOut]:
+        orders = await repo.list_orders(
+            db, principal, house_id=house_id, status=status, q=q, limit=limit, offset=offset
+        )
+        return [await lifecycle.order_out(db, o) for o in orders]
+
+    @get("/{order_id:uuid}")
+    async def get_order(self, db: Db, principal: Caller, order_id: FromPath[uuid.UUID]) -> OrderOut:
+        return await lifecycle.order_out(db, await box_office.staff_order(db, principal, order_id))
+
+    @get("/{order_id:uuid}/history", summary="Everything that happened to the order")
+    async def history(
+        self, db: Db, principal: Caller, order_id: FromPath[uuid.UUID]
+    ) -> list[OrderEventOut]:
+        order = await box_office.staff_order(db, principal, order_id)
+        return [OrderEventOut.model_validate(e) for e in await repo.history(db, order.id)]
+
+    @post("/{order_id:uuid}/payments", summary="Pay a reservation at the counter")
+    async def pay(
+        self,
+        db: Db,
+        principal: Caller,
+        order_id: FromPath[uuid.UUID],
+        data: JSONBody[PaymentIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[dict[str, Any]]:
+        async def run() -> tuple[int, dict[str, Any]]:
+            order = await box_office.pay_reservation(db, principal, order_id, data)
+            return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
+
+        scope = _scope(f"pay:{order_id}", principal.user_id or principal.api_token_id)
+        status, body = await replay_or_run(
+            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+        )
+        return Response(body, status_code=status)
+
+    @post("/{order_id:uuid}/cancel", summary="Cancel the order or some tickets, with the refund")
+    async def cancel(
+        self,
+        db: Db,
+        principal: Caller,
+        order_id: FromPath[uuid.UUID],
+        data: JSONBody[CancelIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[dict[str, Any]]:
+        async def run() -> tuple[int, dict[str, Any]]:
+            order = await box_office.cancel(db, principal, order_id, data)
+            return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
+
+        scope = _scope(f"cancel:{order_id}", principal.user_id or principal.api_token_id)
+        status, body = await replay_or_run(
+            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+        )
+        return Response(body, status_code=status)
+
+
+class TillController(Controller):
+    path = "/till"
+    tags = ["box office"]
+
+    @post("/open", summary="Open my till with a float")
+    async def open_till(self, db: Db, principal: Caller, data: JSONBody[TillOpenIn]) -> TillOut:
+        return TillOut.model_validate(await box_office.open_till(db, principal, data))
+
+    @get("/{till_id:uuid}", summary="A till, with what it took so far")
+    async def get_till(self, db: Db, principal: Caller, till_id: FromPath[uuid.UUID]) -> TillOut:
+        till = await box_office.get_till(db, principal, till_id)
+        out = TillOut.model_validate(till)
+        if till.closed_at is None:
+            out.report = await box_office.till_report(db, till)
+        return out
+
+    @post("/{till_id:uuid}/close", summary="Close my till with the cash count", status_code=200)
+    async def close_till(
+        self, db: Db, principal: Caller, till_id: FromPath[uuid.UUID], data: JSONBody[TillCloseIn]
+    ) -> TillOut:
+        return TillOut.model_validate(await box_office.close_till(db, principal, till_id, data))
+
+
+CONTROLLERS = [ShopOrderController, BoxOfficeOrderController, OrderController, TillController]

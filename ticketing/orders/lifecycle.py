@@ -1,0 +1,197 @@
+"""What happens to an order after checkout: paid, expired, cancelled (in whole or per
+ticket) with refunds never above what was paid."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core import clock, outbox
+from ticketing.core.errors import Conflict, FieldError, InvalidInput
+from ticketing.inventory import repository as inventory_repo
+from ticketing.inventory.models import Allocation, StandingStock
+from ticketing.orders import repository as repo
+from ticketing.orders.checkout import record
+from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
+from ticketing.orders.schemas import OrderOut, TicketOut
+from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
+
+OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
+LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
+
+
+async def order_out(session: AsyncSession, order: Order) -> OrderOut:
+    tickets = await repo.tickets_of(session, [order.id])
+    return OrderOut(
+        **{k: getattr(order, k) for k in OrderOut.model_fields if k != "tickets"},
+        tickets=[TicketOut.model_validate(t) for t in tickets],
+    )
+
+
+async def _release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:
+    """Give the places of these tickets back: a seat's allocation goes; a standing
+    allocation shrinks by the number of tickets (and goes at zero)."""
+    per_allocation = Counter(t.allocation_id for t in tickets if t.allocation_id is not None)
+    for allocation_id, count in per_allocation.items():
+        allocation = await session.get(Allocation, allocation_id, with_for_update=True)
+        if allocation is None:
+            continue
+        if allocation.area_code is not None and allocation.quantity > count:
+            allocation.quantity -= count
+            session.add(allocation)
+            await session.exec(
+                update(StandingStock)
+                .where(
+                    col(StandingStock.performance_id) == allocation.performance_id,
+                    col(StandingStock.area_code) == allocation.area_code,
+                )
+                .values(used=StandingStock.used - count)
+            )
+        else:
+            await inventory_repo.delete_allocations(session, col(Allocation.id) == allocation_id)
+    for ticket in tickets:
+        ticket.allocation_id = None
+        session.add(ticket)
+    await session.flush()
+
+
+async def mark_paid(session: AsyncSession, order: Order, *, actor: str | None) -> bool:
+    """Sell the order's places and queue the tickets. False when some places were lost
+    (the basket expired and someone else bought them): then no ticket is valid, the
+    places still held go back on sale and the order waits for its refund."""
+    tickets = [
+        t for t in await repo.tickets_of(session, [order.id]) if t.status == TicketStatus.PENDING
+    ]
+    wanted = sorted({t.allocation_id for t in tickets if t.allocation_id is not None})
+    missing = any(t.allocation_id is None for t in tickets)
+    sold = await repo.sell_allocations(session, wanted)
+    if missing or sold != set(wanted):
+        await _release_tickets(session, tickets)
+        for ticket in tickets:
+            ticket.status = TicketStatus.CANCELLED
+        order.status = OrderStatus.REFUND_DUE
+        order.needs_attention = True
+        order.pay_before = None
+        session.add(order)
+        record(session, order, "places_lost", actor, lost=len(set(wanted) - sold) + int(missing))
+        await session.flush()
+        return False
+    for ticket in tickets:
+        ticket.status = TicketStatus.VALID
+        session.add(ticket)
+    order.status = OrderStatus.PAID
+    order.pay_before = None
+    session.add(order)
+    record(session, order, "paid", actor, paid_cents=order.paid_cents)
+    await outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
+    await session.flush()
+    return True
+
+
+async def expire(session: AsyncSession, order: Order) -> bool:
+    """An unpaid order whose time is up: its places go back on sale."""
+    if order.status not in OPEN or order.pay_before is None or order.pay_before > clock.now():
+        return False
+    tickets = await repo.tickets_of(session, [order.id])
+    await _release_tickets(session, [t for t in tickets if t.status == TicketStatus.PENDING])
+    for ticket in tickets:
+        ticket.status = TicketStatus.CANCELLED
+        session.add(ticket)
+    order.status = OrderStatus.EXPIRED
+    session.add(order)
+    record(session, order, "expired", "system")
+    await session.flush()
+    return True
+
+
+async def expire_due(session: AsyncSession) -> int:
+    expired = 0
+    for order_id in await repo.due_orders(session, clock.now()):
+        order = await repo.get_order_for_update(session, order_id)
+        if order is not None and await expire(session, order):
+            expired += 1
+    return expired
+
+
+def select_tickets(tickets: list[Ticket], ticket_ids: list[uuid.UUID] | None) -> list[Ticket]:
+    if ticket_ids is None:
+        live = [t for t in tickets if t.status in LIVE_TICKETS]
+        if not live:
+            raise Conflict("There is nothing left to cancel in this order.")
+        return live
+    by_id = {t.id: t for t in tickets}
+    errors = []
+    chosen = []
+    for i, ticket_id in enumerate(ticket_ids):
+        ticket = by_id.get(ticket_id)
+        if ticket is None:
+            errors.append(FieldError(f"ticket_ids[{i}]", "This ticket is not in the order."))
+        elif ticket.status not in LIVE_TICKETS:
+            errors.append(
+                FieldError(f"ticket_ids[{i}]", f"This ticket is {ticket.status} already.")
+            )
+        else:
+            chosen.append(ticket)
+    if errors:
+        raise InvalidInput(errors[0].message, errors=errors)
+    if not chosen:
+        raise Conflict("There is nothing left to cancel in this order.")
+    return chosen
+
+
+async def cancel_tickets(
+    session: AsyncSession,
+    order: Order,
+    tickets: list[Ticket],
+    *,
+    actor: str | None,
+    reason: str | None,
+) -> int:
+    """Cancel tickets and give their places back; returns the amount owed back (cents),
+    which the caller refunds. The order's fees go back only when the whole order goes."""
+    all_tickets = await repo.tickets_of(session, [order.id])
+    live_after = [t for t in all_tickets if t.status in LIVE_TICKETS and t not in tickets]
+    paid = order.status in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
+    await _release_tickets(session, tickets)
+    for ticket in tickets:
+        ticket.status = (
+            TicketStatus.REFUNDED if paid and ticket.price_cents else TicketStatus.CANCELLED
+        )
+        session.add(ticket)
+    owed = sum(t.price_cents for t in tickets) if paid else 0
+    if paid and not live_after:
+        owed += order.fees_cents
+    owed = min(owed, order.paid_cents - order.refunded_cents)
+    if not live_after and (not paid or owed == 0):
+        order.status = OrderStatus.CANCELLED
+        order.pay_before = None
+    session.add(order)
+    record(
+        session,
+        order,
+        "tickets_cancelled",
+        actor,
+        tickets=[str(t.id) for t in tickets],
+        reason=reason,
+        owed_cents=owed,
+    )
+    await session.flush()
+    return owed
+
+
+def settle_status(order: Order, has_live_tickets: bool) -> None:
+    """The order's status after money went back."""
+    if order.status in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED, OrderStatus.REFUND_DUE):
+        if order.refunded_cents >= order.paid_cents:
+            order.status = OrderStatus.REFUNDED
+            order.needs_attention = False
+        elif order.refunded_cents > 0 and has_live_tickets:
+            order.status = OrderStatus.PARTLY_REFUNDED
+
+
+async def has_live_tickets(session: AsyncSession, order: Order) -> bool:
+    return any(t.status in LIVE_TICKETS for t in await repo.tickets_of(session, [order.id]))

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+
+from ticketing.core.schemas import Email, In, Language, Name, Out
+
+TariffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ./()-]{6,40}$")]
+
+
+class CustomerIn(In):
+    name: Name
+    email: Email | None = None
+    phone: Phone | None = None
+    language: Language = "nl"
+
+
+class LineIn(In):
+    """The tariff for a place in the basket; a standing item of 3 may be split over tariffs."""
+
+    item_id: uuid.UUID
+    tariff: TariffCode = "BASE"
+    quantity: int = Field(default=1, ge=1, le=20)
+
+
+class OrderIn(In):
+    hold_id: uuid.UUID
+    customer: CustomerIn
+    lines: list[LineIn] = Field(
+        default_factory=list, max_length=200, description="Omitted items sell at BASE."
+    )
+
+
+class PaymentIn(In):
+    method: Literal["cash", "card_terminal", "invoice"]
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class BoxOfficeOrderIn(OrderIn):
+    """Sell at the counter now (payment), or reserve until a deadline (reservation)."""
+
+    customer: CustomerIn = CustomerIn(name="Anoniem")
+    payment: PaymentIn | None = None
+    reserve_until: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _pay_or_reserve(self) -> BoxOfficeOrderIn:
+        if (self.payment is None) == (self.reserve_until is None):
+            raise ValueError("Give either a payment (sell now) or reserve_until (pay later).")
+        return self
+
+
+class TicketOut(Out):
+    id: uuid.UUID
+    house_id: uuid.UUID
+    performance_id: uuid.UUID
+    seat_key: str | None
+    area_code: str | None
+    zone_code: str
+    tariff_code: str
+    price_cents: int
+    requires_check: bool
+    status: str
+
+
+class OrderOut(Out):
+    id: uuid.UUID
+    code: str
+    house_id: uuid.UUID
+    channel: str
+    status: str
+    customer_name: str
+    customer_email: str | None
+    customer_phone: str | None
+    language: str
+    tickets_cents: int
+    fees_cents: int
+    total_cents: int
+    paid_cents: int
+    refunded_cents: int
+    pay_before: datetime | None
+    needs_attention: bool
+    created_at: datetime
+    tickets: list[TicketOut]
+
+
+class OrderCreated(OrderOut):
+    secret: str = Field(description="Shown once: the key of the buyer's link to the tickets.")
+
+
+class OrderEventOut(Out):
+    at: datetime
+    kind: str
+    actor: str | None
+    data: dict[str, Any]
+
+
+class CancelIn(In):
+    ticket_ids: list[uuid.UUID] | None = Field(
+        default=None, description="Omit to cancel the whole order."
+    )
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    refund_method: Literal["original", "cash"] = "original"
+
+
+class TillOpenIn(In):
+    house_id: uuid.UUID
+    float_cents: int = Field(ge=0, le=10_000_000)
+
+
+class TillCloseIn(In):
+    counted_cash_cents: int = Field(ge=0, le=100_000_000)
+
+
+class TillOut(Out):
+    id: uuid.UUID
+    house_id: uuid.UUID
+    clerk_id: uuid.UUID
+    opened_at: datetime
+    float_cents: int
+    closed_at: datetime | None
+    counted_cash_cents: int | None
+    report: dict[str, Any]

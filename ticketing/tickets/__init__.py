@@ -1,0 +1,1 @@
+"""Tickets: issuing (signing, QR, PDF and mail come with the tickets issue)."""
