@@ -24,7 +24,7 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker, create_engine
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
-from ticketing.settings import AuthSettings, Settings
+from ticketing.settings import AuthSettings, Settings, StripeSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,12 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         auth=AuthSettings(jwt_secret=JWT_SECRET),  # type: ignore[arg-type]
         environment="test",
+        # Configured but unreachable: the tests that pay start localstripe and use its address.
+        stripe=StripeSettings(
+            secret_key="sk_test_unreachable",  # type: ignore[arg-type]
+            webhook_secret="whsec_unused",  # type: ignore[arg-type]
+            api_base="http://127.0.0.1:9",
+        ),
     )
 
 

@@ -26,6 +26,7 @@ from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
+from ticketing.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
 from ticketing.settings import Settings, get_settings
 from ticketing.tenancy.auth import BearerAuthMiddleware
@@ -143,6 +144,7 @@ def create_app(
             *EVENT_CONTROLLERS,
             *INVENTORY_CONTROLLERS,
             *ORDER_CONTROLLERS,
+            *PAYMENT_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -1,6 +1,7 @@
 """Import every outbox handler, so that a process that writes or carries out outbox
 messages knows all topics (the API and the workers both import this)."""
 
+from ticketing.payments import stripe_flow
 from ticketing.tickets import issuing
 
-__all__ = ["issuing"]
+__all__ = ["issuing", "stripe_flow"]

@@ -35,6 +35,19 @@ class CelerySettings(BaseModel):
     hold_sweep_seconds: float = 30.0
 
 
+class StripeSettings(BaseModel):
+    secret_key: SecretStr = SecretStr("")  # sk_live_... / sk_test_...
+    publishable_key: str = ""
+    webhook_secret: SecretStr = SecretStr("")  # whsec_...
+    # Empty: Stripe itself. Tests and the demo point this at localstripe on loopback.
+    api_base: str = ""
+    # localstripe speaks an older API: payment_method_types instead of
+    # allowed_payment_method_types, and no Bancontact. Only for that test server.
+    localstripe: bool = False
+    payment_method_types: list[str] = ["card", "bancontact"]
+    currency: str = "eur"
+
+
 class InventorySettings(BaseModel):
     # TESTS ONLY (refused outside environment "test"): take places with a read in Python
     # followed by a write, to demonstrate the race the database guarantee prevents.
@@ -55,6 +68,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     celery: CelerySettings = CelerySettings()
     inventory: InventorySettings = InventorySettings()
+    stripe: StripeSettings = StripeSettings()
     debug: bool = False
 
 

@@ -10,7 +10,13 @@ from ticketing.settings import get_settings
 settings = get_settings()
 
 app = Celery(
-    "podium", include=["workers.tasks.system", "workers.tasks.outbox", "workers.tasks.inventory"]
+    "podium",
+    include=[
+        "workers.tasks.system",
+        "workers.tasks.outbox",
+        "workers.tasks.inventory",
+        "workers.tasks.payments",
+    ],
 )
 app.conf.update(celery_config(settings))
 app.conf.beat_schedule = {
@@ -21,6 +27,10 @@ app.conf.beat_schedule = {
     "release-expired-holds": {
         "task": "podium.inventory.release_expired",
         "schedule": settings.celery.hold_sweep_seconds,
+    },
+    "stripe-inbox-sweep": {
+        "task": "podium.payments.sweep",
+        "schedule": settings.celery.outbox_sweep_seconds,
     },
     "expire-unpaid-orders": {
         "task": "podium.orders.expire_due",

@@ -25,6 +25,7 @@ from ticketing.orders.lifecycle import (
 from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TillSession
 from ticketing.orders.schemas import BoxOfficeOrderIn, CancelIn, PaymentIn, TillCloseIn, TillOpenIn
 from ticketing.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from ticketing.payments.stripe_flow import queue_refund
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE, Role
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
@@ -171,7 +172,13 @@ async def refund(
             raise Conflict("This order has no payment to refund.")
         method = payments[-1].method
     if method == PaymentMethod.ONLINE:
-        raise Conflict("Online payments are refunded through Stripe.")
+        online = [p for p in payments if p.method == PaymentMethod.ONLINE]
+        if not online:
+            raise Conflict("This order was not paid online.")
+        await queue_refund(
+            session, order, online[-1], amount, ticket_ids, reason, created_by_id=principal.user_id
+        )
+        return
     till = await clerk_till(session, principal, order.house_id)
     session.add(
         Refund(

@@ -1,0 +1,111 @@
+"""localstripe on loopback, and a receiver for the webhooks it signs and sends."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from stripe_support import WEBHOOK_SECRET, Deliveries
+from support import JWT_SECRET
+
+from ticketing.app import create_app
+from ticketing.db.engine import SessionMaker
+from ticketing.payments import stripe_flow
+from ticketing.payments.gateway import StripeGateway
+from ticketing.settings import AuthSettings, Settings, StripeSettings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def localstripe_url() -> Iterator[str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "localstripe", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            assert server.poll() is None, "localstripe did not start"
+            assert time.monotonic() < deadline, "localstripe did not start in time"
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def deliveries(localstripe_url: str) -> Iterator[Deliveries]:
+    received = Deliveries()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.items.put((body, self.headers.get("Stripe-Signature", "")))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    response = httpx.post(
+        f"{localstripe_url}/_config/webhooks/{uuid.uuid4().hex}",
+        data={"url": url, "secret": WEBHOOK_SECRET},
+    )
+    assert response.status_code == 200
+    yield received
+    server.shutdown()
+
+
+@pytest.fixture
+def stripe_settings(settings: Settings, localstripe_url: str) -> Iterator[Settings]:
+    configured = settings.model_copy(
+        update={
+            "stripe": StripeSettings(
+                secret_key="sk_test_podium",  # type: ignore[arg-type]
+                publishable_key="pk_test_podium",
+                webhook_secret=WEBHOOK_SECRET,  # type: ignore[arg-type]
+                api_base=localstripe_url,
+                localstripe=True,
+            ),
+            "auth": AuthSettings(jwt_secret=JWT_SECRET),  # type: ignore[arg-type]
+        }
+    )
+    stripe_flow.set_gateway_factory(lambda: StripeGateway(configured.stripe))
+    yield configured
+    stripe_flow.set_gateway_factory(None)
+
+
+@pytest.fixture
+def app(stripe_settings: Settings, sessionmaker: SessionMaker) -> Litestar:
+    return create_app(stripe_settings, sessionmaker=sessionmaker)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as client:
+        yield client

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, post
+from litestar.params import FromPath, FromQuery
+
+from ticketing.core.deps import Config, Db
+from ticketing.core.errors import DomainError, NotFound
+from ticketing.core.idempotency import replay_or_run
+from ticketing.core.jobs import enqueue_after_commit
+from ticketing.core.security import sha256_hex
+from ticketing.orders import repository as orders_repo
+from ticketing.orders.controllers import IdempotencyKey
+from ticketing.payments import stripe_flow
+from ticketing.payments.gateway import GatewayError, StripeGateway, verify_webhook
+from ticketing.payments.schemas import PaymentStart
+
+
+class PaymentUnavailable(DomainError):
+    status_code = 503
+    type_slug = "payment-unavailable"
+    title = "Online payment is not available"
+
+
+class BadSignature(DomainError):
+    status_code = 400
+    type_slug = "bad-signature"
+    title = "Webhook refused"
+
+
+class ShopPaymentController(Controller):
+    path = "/public/orders"
+    tags = ["shop"]
+    opt = {"exclude_from_auth": True}
+    security = [{}]
+
+    @post("/{order_id:uuid}/payment", summary="Start (or resume) paying an order with Stripe")
+    async def start(
+        self,
+        db: Db,
+        settings: Config,
+        order_id: FromPath[uuid.UUID],
+        secret: FromQuery[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[dict[str, Any]]:
+        async def run() -> tuple[int, dict[str, Any]]:
+            order = await orders_repo.get_order_for_update(db, order_id)
+            if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
+                raise NotFound("Order not found.")
+            try:
+                gateway = StripeGateway(settings.stripe)
+                payment, intent = await stripe_flow.start_payment(db, gateway, order)
+            except GatewayError as exc:
+                raise PaymentUnavailable(str(exc)) from exc
+            assert intent.client_secret is not None
+            start = PaymentStart(
+                payment_intent_id=intent.id,
+                client_secret=intent.client_secret,
+                publishable_key=settings.stripe.publishable_key,
+                amount_cents=payment.amount_cents,
+                currency=settings.stripe.currency,
+                test_server=settings.stripe.api_base or None,
+            )
+            return 200, start.model_dump(mode="json")
+
+        status, body = await replay_or_run(
+            db,
+            scope=f"payment:{order_id}",
+            key=idempotency_key,
+            body={"order": str(order_id)},
+            run=run,
+        )
+        return Response(body, status_code=status)
+
+
+class StripeWebhookController(Controller):
+    path = "/webhooks"
+    tags = ["webhooks"]
+    opt = {"exclude_from_auth": True}
+    security = [{}]
+
+    @post(
+        "/stripe", summary="Stripe events (signed); stored, answered at once, handled by a worker"
+    )
+    async def stripe_event(
+        self, request: Request[Any, Any, Any], db: Db, settings: Config
+    ) -> Response[dict[str, bool]]:
+        secret = settings.stripe.webhook_secret.get_secret_value()
+        if not secret:
+            raise PaymentUnavailable("Stripe webhooks are not configured on this platform.")
+        try:
+            event = verify_webhook(
+                await request.body(), request.headers.get("stripe-signature"), secret
+            )
+        except ValueError as exc:
+            raise BadSignature(str(exc)) from exc
+        stored = await stripe_flow.store_event(db, event)
+        if stored is not None:
+            enqueue_after_commit(db, stripe_flow.PROCESS_TASK, str(stored))
+        return Response({"received": True}, status_code=200)
+
+
+CONTROLLERS = [ShopPaymentController, StripeWebhookController]
