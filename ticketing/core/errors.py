@@ -19,7 +19,7 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 log = logging.getLogger("ticketing.errors")
 
@@ -224,9 +224,27 @@ def handle_integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Re
     )
 
 
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+def handle_dbapi(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        # Nothing was changed (the transaction rolled back); the same request may succeed.
+        return problem(
+            request,
+            status=HTTP_409_CONFLICT,
+            type_slug="try-again",
+            title="Busy",
+            detail="Many people are buying at this moment; nothing was changed. Please try again.",
+            headers={"Retry-After": "1"},
+        )
+    return handle_unexpected(request, exc)
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     DomainError: handle_domain_error,
     IntegrityError: handle_integrity,
+    DBAPIError: handle_dbapi,
     ValidationException: handle_validation,
     HTTPException: handle_http,
     Exception: handle_unexpected,

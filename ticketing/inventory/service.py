@@ -135,8 +135,13 @@ async def _take_seats(
     status: str,
     now: datetime,
 ) -> set[str]:
-    """Take these seats or none of them; returns the keys that someone else has."""
-    await repo.clear_expired_seats(session, performance.id, keys, now)
+    """Take these seats or none of them; returns the keys that someone else has.
+
+    Keys are taken in one sorted order by every transaction, inside a savepoint: a
+    partial take is rolled back to the savepoint, which also frees the seats for whoever
+    waits on them, so retries never hold seats while waiting for others (no deadlock).
+    """
+    keys = sorted(keys)
     expires = hold.expires_at if status == AllocationStatus.HELD and hold else None
     rows = [
         _allocation_row(
@@ -144,16 +149,14 @@ async def _take_seats(
         )
         for k in keys
     ]
+    savepoint = await session.begin_nested()
+    await repo.clear_expired_seats(session, performance.id, keys, now)
     taken = await repo.insert_seats(session, rows)
     lost = set(keys) - taken
-    if lost and taken:
-        # Someone else was faster for part of them: give back what we did get.
-        await repo.delete_allocations(
-            session,
-            (col(Allocation.performance_id) == performance.id)
-            & col(Allocation.seat_key).in_(taken)
-            & (col(Allocation.hold_id) == (hold.id if hold else None)),
-        )
+    if lost:
+        await savepoint.rollback()
+    else:
+        await savepoint.commit()
     return lost
 
 

@@ -1,0 +1,301 @@
+"""On-sale benchmark: many buyers at once on a standing performance of 5,000 and a seated
+performance of 600, each holding 1 to 4 places and checking out at the box office (cash,
+so Stripe is not measured).
+
+    python bench/onsale.py                 # starts everything itself (private PostgreSQL,
+                                           # migrated, API with several uvicorn workers)
+    python bench/onsale.py --url URL ...   # against a running platform (needs --token-file)
+
+The last line holds the figures as key=value pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ticketing.core.security import encode_access_token, hash_password, new_secret, sha256_hex  # noqa: E402
+from ticketing.db.migrate import upgrade  # noqa: E402
+from ticketing.db.private import start_private_postgres  # noqa: E402
+from ticketing.db.urls import sync_url  # noqa: E402
+
+STANDING = 5000
+SEATED = 600
+SECRET = "bench-" + "s" * 40
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    orders: int = 0
+    tickets: int = 0
+    errors: int = 0
+    sold_out: int = 0
+    error_samples: list[str] = field(default_factory=list)
+
+
+def _libpq(url: str) -> str:
+    return sync_url(url).render_as_string(hide_password=False).replace("postgresql+psycopg", "postgresql")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed(database_url: str, clerks: int) -> dict[str, Any]:
+    """A house with a standing hall and a theatre, one performance on sale in each, and a
+    clerk per buyer with an open till (each clerk sells from their own till)."""
+    from datetime import UTC, datetime, timedelta
+
+    from ticketing.seatmaps.demo_layouts import theatre_600
+    from ticketing.seatmaps.generator import GeneratorSpec, StandingSpec, generate_layout
+    from ticketing.seatmaps.layout import PriceZone
+
+    standing_doc = generate_layout(
+        GeneratorSpec(
+            name="Concertzaal",
+            price_zones=[PriceZone(code="A", name="Staanplaats", color="#2ca02c")],
+            standing=[StandingSpec(code="FLOOR", name="Vloer", zone="A", capacity=STANDING)],
+        )
+    )
+    now = datetime.now(UTC)
+    ids = {k: uuid.uuid4() for k in ("cluster", "house", "venue", "event", "h1", "h2", "l1", "l2", "p1", "p2", "t1")}
+    password = hash_password(new_secret())
+    tokens = []
+    with psycopg.connect(_libpq(database_url)) as conn:
+        cur = conn.cursor()
+        cur.execute(
+            "INSERT INTO cluster (id, created_at, updated_at, slug, name, is_demo) VALUES (%s, now(), now(), 'bench', 'Bench', true)",
+            (ids["cluster"],),
+        )
+        cur.execute(
+            "INSERT INTO house (id, created_at, updated_at, cluster_id, slug, name, order_code_prefix, hold_minutes, online_fee_cents, is_demo)"
+            " VALUES (%s, now(), now(), %s, 'bench-house', 'Bench house', 'BEN', 15, 0, true)",
+            (ids["house"], ids["cluster"]),
+        )
+        cur.execute(
+            "INSERT INTO venue (id, created_at, updated_at, house_id, cluster_id, name, street, postal_code, city, country)"
+            " VALUES (%s, now(), now(), %s, %s, 'Bench', 'Straat 1', '9000', 'Gent', 'BE')",
+            (ids["venue"], ids["house"], ids["cluster"]),
+        )
+        for hall, layout, doc in (("h1", "l1", standing_doc), ("h2", "l2", theatre_600())):
+            cur.execute(
+                "INSERT INTO hall (id, created_at, updated_at, house_id, cluster_id, venue_id, name) VALUES (%s, now(), now(), %s, %s, %s, %s)",
+                (ids[hall], ids["house"], ids["cluster"], ids["venue"], hall),
+            )
+            cur.execute(
+                "INSERT INTO seat_map_layout (id, created_at, updated_at, house_id, cluster_id, hall_id, version, name, document, seat_count, standing_capacity)"
+                " VALUES (%s, now(), now(), %s, %s, %s, 1, %s, %s, %s, %s)",
+                (ids[layout], ids["house"], ids["cluster"], ids[hall], doc.name, json.dumps(doc.model_dump(mode="json")), doc.seat_count, doc.standing_capacity),
+            )
+        cur.execute(
+            "INSERT INTO event (id, created_at, updated_at, house_id, cluster_id, title, description, event_type_id, images, status)"
+            " VALUES (%s, now(), now(), %s, %s, '{\"nl\": \"Bench\"}', '{}', '0.50.4.0.0', '[]', 'published')",
+            (ids["event"], ids["house"], ids["cluster"]),
+        )
+        cur.execute(
+            "INSERT INTO tariff (id, created_at, updated_at, house_id, cluster_id, event_id, code, name, kind, rule, value, staff_only, requires_check, position)"
+            " VALUES (%s, now(), now(), %s, %s, %s, 'BASE', '{\"nl\": \"Normaal\"}', 'base', 'percent_off', 0, false, false, 0)",
+            (ids["t1"], ids["house"], ids["cluster"], ids["event"]),
+        )
+        for perf, hall, layout in (("p1", "h1", "l1"), ("p2", "h2", "l2")):
+            cur.execute(
+                "INSERT INTO performance (id, created_at, updated_at, house_id, cluster_id, event_id, hall_id, layout_id, starts_at, ends_at, status)"
+                " VALUES (%s, now(), now(), %s, %s, %s, %s, %s, %s, %s, 'on_sale')",
+                (ids[perf], ids["house"], ids["cluster"], ids["event"], ids[hall], ids[layout], now + timedelta(days=30), now + timedelta(days=30, hours=2)),
+            )
+        for perf, zone, price in (("p1", "A", 2500), ("p2", "A", 3200), ("p2", "B", 2600), ("p2", "C", 1900)):
+            cur.execute(
+                "INSERT INTO performance_price (id, created_at, updated_at, house_id, cluster_id, performance_id, zone_code, amount_cents) VALUES (%s, now(), now(), %s, %s, %s, %s, %s)",
+                (uuid.uuid4(), ids["house"], ids["cluster"], ids[perf], zone, price),
+            )
+        cur.execute(
+            "INSERT INTO standing_stock (performance_id, area_code, house_id, cluster_id, zone_code, capacity, used) VALUES (%s, 'FLOOR', %s, %s, 'A', %s, 0)",
+            (ids["p1"], ids["house"], ids["cluster"], STANDING),
+        )
+        for n in range(clerks):
+            user, session_id = uuid.uuid4(), uuid.uuid4()
+            cur.execute(
+                "INSERT INTO staff_user (id, created_at, updated_at, email, name, password_hash, is_platform_admin, is_active, language)"
+                " VALUES (%s, now(), now(), %s, %s, %s, false, true, 'nl')",
+                (user, f"clerk{n}@bench.test", f"Clerk {n}", password),
+            )
+            cur.execute(
+                "INSERT INTO role_assignment (id, created_at, updated_at, user_id, role, cluster_id, house_id) VALUES (%s, now(), now(), %s, 'box_office', %s, %s)",
+                (uuid.uuid4(), user, ids["cluster"], ids["house"]),
+            )
+            cur.execute(
+                "INSERT INTO auth_session (id, created_at, updated_at, user_id, refresh_hash, expires_at) VALUES (%s, now(), now(), %s, %s, now() + interval '1 day')",
+                (session_id, user, sha256_hex(new_secret())),
+            )
+            cur.execute(
+                "INSERT INTO till_session (id, created_at, updated_at, house_id, cluster_id, clerk_id, opened_at, float_cents, report) VALUES (%s, now(), now(), %s, %s, %s, now(), 0, '{}')",
+                (uuid.uuid4(), ids["house"], ids["cluster"], user),
+            )
+            tokens.append(encode_access_token(secret=SECRET, user_id=user, session_id=session_id, now=now, minutes=120))
+    return {"house": str(ids["house"]), "standing": str(ids["p1"]), "seated": str(ids["p2"]), "tokens": tokens}
+
+
+async def buyer(http: aiohttp.ClientSession, base: str, world: dict[str, Any], token: str, stats: Stats, rng: random.Random, stop: dict[str, bool]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    while not (stop["standing"] and stop["seated"]):
+        kind = rng.choice([k for k in ("standing", "seated") if not stop[k]])
+        quantity = rng.randint(1, 4)
+        body: dict[str, Any] = {"house_id": world["house"], "performance_id": world[kind]}
+        if kind == "standing":
+            body["standing"] = [{"area": "FLOOR", "quantity": quantity}]
+        else:
+            body["best"] = {"quantity": quantity}
+        started = time.perf_counter()
+        async with http.post(f"{base}/box-office/holds", json=body, headers=headers) as r:
+            answer = await r.json()
+            status = r.status
+        if status == 409 and answer.get("type", "").endswith(("sold-out", "seats-taken")):
+            if answer["type"].endswith("sold-out"):
+                stats.sold_out += 1
+                if quantity == 1:
+                    stop[kind] = True
+            continue
+        if status != 201:
+            stats.errors += 1
+            stats.error_samples.append(f"hold {status} {str(answer)[:200]}")
+            continue
+        order_body = {"hold_id": answer["id"], "payment": {"method": "cash"}}
+        async with http.post(f"{base}/box-office/orders", json=order_body, headers={**headers, "Idempotency-Key": answer["id"]}) as r:
+            order = await r.json()
+            status = r.status
+        if status != 201 or order.get("status") != "paid":
+            stats.errors += 1
+            stats.error_samples.append(f"order {status} {str(order)[:200]}")
+            continue
+        stats.latencies.append((time.perf_counter() - started) * 1000)
+        stats.orders += 1
+        stats.tickets += len(order["tickets"])
+
+
+def check(database_url: str, world: dict[str, Any]) -> tuple[int, int]:
+    with psycopg.connect(_libpq(database_url)) as conn:
+        over = conn.execute(
+            "SELECT coalesce(sum(quantity), 0) FROM allocation WHERE performance_id = %s AND status = 'sold'", (world["standing"],)
+        ).fetchone()
+        double = conn.execute(
+            "SELECT count(*) FROM (SELECT seat_key FROM allocation WHERE performance_id = %s GROUP BY seat_key HAVING count(*) > 1) d",
+            (world["seated"],),
+        ).fetchone()
+        tickets = conn.execute(
+            "SELECT count(*) FROM ticket t JOIN customer_order o ON o.id = t.order_id WHERE o.status = 'paid' AND t.seat_key IS NOT NULL"
+            " GROUP BY t.performance_id, t.seat_key HAVING count(*) > 1"
+        ).fetchall()
+    assert over is not None and double is not None
+    return max(0, int(over[0]) - STANDING), int(double[0]) + len(tickets)
+
+
+async def run(base: str, database_url: str, world: dict[str, Any], concurrency: int) -> dict[str, Any]:
+    stats = Stats()
+    stop = {"standing": False, "seated": False}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(base_url=None, connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(buyer(http, base, world, world["tokens"][i], stats, random.Random(i), stop) for i in range(concurrency))
+        )
+        elapsed = time.perf_counter() - started
+    oversold, double_booked = check(database_url, world)
+    latencies = sorted(stats.latencies)
+    for sample in stats.error_samples[:5]:
+        print("error:", sample, file=sys.stderr)
+    return {
+        "concurrency": concurrency,
+        "orders": stats.orders,
+        "tickets": stats.tickets,
+        "seconds": round(elapsed, 2),
+        "orders_per_s": round(stats.orders / elapsed, 1),
+        "tickets_per_s": round(stats.tickets / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else 0,
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1) if latencies else 0,
+        "oversold": oversold,
+        "double_booked": double_booked,
+        "errors": stats.errors,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=3, help="uvicorn worker processes")
+    parser.add_argument("--url", help="a running platform (with --database-url of its database)")
+    parser.add_argument("--database-url", help="the platform's database (seeded by this benchmark)")
+    args = parser.parse_args()
+
+    server = None
+    api = None
+    tmp = tempfile.TemporaryDirectory(prefix="podium-bench-")
+    try:
+        if args.url:
+            if not args.database_url:
+                parser.error("--url needs --database-url (the benchmark seeds its own house there)")
+            base, database_url = args.url.rstrip("/"), args.database_url
+        else:
+            server, database_url = start_private_postgres(Path(tmp.name))
+            with psycopg.connect(_libpq(database_url), autocommit=True) as conn:
+                conn.execute("ALTER SYSTEM SET max_connections = 200")
+            server.psql("SELECT pg_reload_conf();")
+            upgrade(database_url)
+            port = _free_port()
+            env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETING_")}
+            env.update(
+                TICKETING_DATABASE_URL=database_url,
+                TICKETING_AUTH__JWT_SECRET=SECRET,
+                TICKETING_DATABASE_POOL_SIZE="16",
+                TICKETING_CELERY__BROKER_URL="memory://",
+            )
+            api = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "ticketing.app:create_app", "--factory", "--port", str(port),
+                 "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
+                cwd=ROOT, env=env,
+            )
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the API did not start") from None
+                    time.sleep(0.2)
+            time.sleep(1.0)
+        world = seed(database_url, args.concurrency)
+        figures = asyncio.run(run(base, database_url, world, args.concurrency))
+    finally:
+        if api is not None:
+            api.terminate()
+            api.wait(timeout=30)
+        del server
+    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+    return 0 if figures["oversold"] == 0 and figures["double_booked"] == 0 and figures["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
