@@ -54,7 +54,11 @@ class Stats:
 
 
 def _libpq(url: str) -> str:
-    return sync_url(url).render_as_string(hide_password=False).replace("postgresql+psycopg", "postgresql")
+    return (
+        sync_url(url)
+        .render_as_string(hide_password=False)
+        .replace("postgresql+psycopg", "postgresql")
+    )
 
 
 def _free_port() -> int:
@@ -80,7 +84,10 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
         )
     )
     now = datetime.now(UTC)
-    ids = {k: uuid.uuid4() for k in ("cluster", "house", "venue", "event", "h1", "h2", "l1", "l2", "p1", "p2", "t1")}
+    ids = {
+        k: uuid.uuid4()
+        for k in ("cluster", "house", "venue", "event", "h1", "h2", "l1", "l2", "p1", "p2", "t1")
+    }
     password = hash_password(new_secret())
     tokens = []
     with psycopg.connect(_libpq(database_url)) as conn:
@@ -107,7 +114,16 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
             cur.execute(
                 "INSERT INTO seat_map_layout (id, created_at, updated_at, house_id, cluster_id, hall_id, version, name, document, seat_count, standing_capacity)"
                 " VALUES (%s, now(), now(), %s, %s, %s, 1, %s, %s, %s, %s)",
-                (ids[layout], ids["house"], ids["cluster"], ids[hall], doc.name, json.dumps(doc.model_dump(mode="json")), doc.seat_count, doc.standing_capacity),
+                (
+                    ids[layout],
+                    ids["house"],
+                    ids["cluster"],
+                    ids[hall],
+                    doc.name,
+                    json.dumps(doc.model_dump(mode="json")),
+                    doc.seat_count,
+                    doc.standing_capacity,
+                ),
             )
         cur.execute(
             "INSERT INTO event (id, created_at, updated_at, house_id, cluster_id, title, description, event_type_id, images, status)"
@@ -123,9 +139,23 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
             cur.execute(
                 "INSERT INTO performance (id, created_at, updated_at, house_id, cluster_id, event_id, hall_id, layout_id, starts_at, ends_at, status)"
                 " VALUES (%s, now(), now(), %s, %s, %s, %s, %s, %s, %s, 'on_sale')",
-                (ids[perf], ids["house"], ids["cluster"], ids["event"], ids[hall], ids[layout], now + timedelta(days=30), now + timedelta(days=30, hours=2)),
+                (
+                    ids[perf],
+                    ids["house"],
+                    ids["cluster"],
+                    ids["event"],
+                    ids[hall],
+                    ids[layout],
+                    now + timedelta(days=30),
+                    now + timedelta(days=30, hours=2),
+                ),
             )
-        for perf, zone, price in (("p1", "A", 2500), ("p2", "A", 3200), ("p2", "B", 2600), ("p2", "C", 1900)):
+        for perf, zone, price in (
+            ("p1", "A", 2500),
+            ("p2", "A", 3200),
+            ("p2", "B", 2600),
+            ("p2", "C", 1900),
+        ):
             cur.execute(
                 "INSERT INTO performance_price (id, created_at, updated_at, house_id, cluster_id, performance_id, zone_code, amount_cents) VALUES (%s, now(), now(), %s, %s, %s, %s, %s)",
                 (uuid.uuid4(), ids["house"], ids["cluster"], ids[perf], zone, price),
@@ -153,11 +183,28 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
                 "INSERT INTO till_session (id, created_at, updated_at, house_id, cluster_id, clerk_id, opened_at, float_cents, report) VALUES (%s, now(), now(), %s, %s, %s, now(), 0, '{}')",
                 (uuid.uuid4(), ids["house"], ids["cluster"], user),
             )
-            tokens.append(encode_access_token(secret=SECRET, user_id=user, session_id=session_id, now=now, minutes=120))
-    return {"house": str(ids["house"]), "standing": str(ids["p1"]), "seated": str(ids["p2"]), "tokens": tokens}
+            tokens.append(
+                encode_access_token(
+                    secret=SECRET, user_id=user, session_id=session_id, now=now, minutes=120
+                )
+            )
+    return {
+        "house": str(ids["house"]),
+        "standing": str(ids["p1"]),
+        "seated": str(ids["p2"]),
+        "tokens": tokens,
+    }
 
 
-async def buyer(http: aiohttp.ClientSession, base: str, world: dict[str, Any], token: str, stats: Stats, rng: random.Random, stop: dict[str, bool]) -> None:
+async def buyer(
+    http: aiohttp.ClientSession,
+    base: str,
+    world: dict[str, Any],
+    token: str,
+    stats: Stats,
+    rng: random.Random,
+    stop: dict[str, bool],
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     while not (stop["standing"] and stop["seated"]):
         kind = rng.choice([k for k in ("standing", "seated") if not stop[k]])
@@ -182,7 +229,11 @@ async def buyer(http: aiohttp.ClientSession, base: str, world: dict[str, Any], t
             stats.error_samples.append(f"hold {status} {str(answer)[:200]}")
             continue
         order_body = {"hold_id": answer["id"], "payment": {"method": "cash"}}
-        async with http.post(f"{base}/box-office/orders", json=order_body, headers={**headers, "Idempotency-Key": answer["id"]}) as r:
+        async with http.post(
+            f"{base}/box-office/orders",
+            json=order_body,
+            headers={**headers, "Idempotency-Key": answer["id"]},
+        ) as r:
             order = await r.json()
             status = r.status
         if status != 201 or order.get("status") != "paid":
@@ -197,7 +248,8 @@ async def buyer(http: aiohttp.ClientSession, base: str, world: dict[str, Any], t
 def check(database_url: str, world: dict[str, Any]) -> tuple[int, int]:
     with psycopg.connect(_libpq(database_url)) as conn:
         over = conn.execute(
-            "SELECT coalesce(sum(quantity), 0) FROM allocation WHERE performance_id = %s AND status = 'sold'", (world["standing"],)
+            "SELECT coalesce(sum(quantity), 0) FROM allocation WHERE performance_id = %s AND status = 'sold'",
+            (world["standing"],),
         ).fetchone()
         double = conn.execute(
             "SELECT count(*) FROM (SELECT seat_key FROM allocation WHERE performance_id = %s GROUP BY seat_key HAVING count(*) > 1) d",
@@ -207,18 +259,26 @@ def check(database_url: str, world: dict[str, Any]) -> tuple[int, int]:
             "SELECT count(*) FROM ticket t JOIN customer_order o ON o.id = t.order_id WHERE o.status = 'paid' AND t.seat_key IS NOT NULL"
             " GROUP BY t.performance_id, t.seat_key HAVING count(*) > 1"
         ).fetchall()
-    assert over is not None and double is not None
+    assert over is not None
+    assert double is not None
     return max(0, int(over[0]) - STANDING), int(double[0]) + len(tickets)
 
 
-async def run(base: str, database_url: str, world: dict[str, Any], concurrency: int) -> dict[str, Any]:
+async def run(
+    base: str, database_url: str, world: dict[str, Any], concurrency: int
+) -> dict[str, Any]:
     stats = Stats()
     stop = {"standing": False, "seated": False}
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(base_url=None, connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
+    async with aiohttp.ClientSession(
+        base_url=None, connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as http:
         started = time.perf_counter()
         await asyncio.gather(
-            *(buyer(http, base, world, world["tokens"][i], stats, random.Random(i), stop) for i in range(concurrency))
+            *(
+                buyer(http, base, world, world["tokens"][i], stats, random.Random(i), stop)
+                for i in range(concurrency)
+            )
         )
         elapsed = time.perf_counter() - started
     oversold, double_booked = check(database_url, world)
@@ -241,7 +301,9 @@ async def run(base: str, database_url: str, world: dict[str, Any], concurrency: 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=3, help="uvicorn worker processes")
     parser.add_argument("--url", help="a running platform (with --database-url of its database)")
@@ -271,9 +333,22 @@ def main() -> int:
                 TICKETING_CELERY__BROKER_URL="memory://",
             )
             api = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "ticketing.app:create_app", "--factory", "--port", str(port),
-                 "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-                cwd=ROOT, env=env,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "ticketing.app:create_app",
+                    "--factory",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                cwd=ROOT,
+                env=env,
             )
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
@@ -294,7 +369,11 @@ def main() -> int:
             api.wait(timeout=30)
         del server
     print(" ".join(f"{k}={v}" for k, v in figures.items()))
-    return 0 if figures["oversold"] == 0 and figures["double_booked"] == 0 and figures["errors"] == 0 else 1
+    return (
+        0
+        if figures["oversold"] == 0 and figures["double_booked"] == 0 and figures["errors"] == 0
+        else 1
+    )
 
 
 if __name__ == "__main__":

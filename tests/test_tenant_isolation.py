@@ -133,6 +133,11 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
         ("POST", "/box-office/orders"): {"hold_id": w["hold_id"], "payment": {"method": "cash"}},
         ("POST", "/orders/{order_id}/payments"): {"method": "cash"},
         ("POST", "/orders/{order_id}/cancel"): {},
+        ("POST", "/orders/{order_id}/exchange"): {
+            "ticket_id": w["ticket_id"],
+            "hold_id": w["hold_id"],
+            "payment": {"method": "cash"},
+        },
         ("POST", "/till/open"): {"house_id": w["house_id"], "float_cents": 0},
         ("POST", "/till/{till_id}/close"): {"counted_cash_cents": 0},
     }

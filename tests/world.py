@@ -62,6 +62,7 @@ class World:
             "item_id": self.hold["items"][0]["id"],
             "till_id": self.till["id"],
             "order_id": self.order["id"],
+            "ticket_id": self.order["tickets"][0]["id"],
             "cluster_slug": self.tenant.cluster.slug,
             "house_slug": self.tenant.house.slug,
         }

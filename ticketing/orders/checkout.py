@@ -73,7 +73,7 @@ def _lines(items: list[Allocation], lines: list[LineIn]) -> list[tuple[int, Allo
     return out
 
 
-async def _price(
+async def price_lines(
     session: AsyncSession, items: list[Allocation], lines: list[LineIn], channel: str
 ) -> list[PricedLine]:
     wanted = _lines(items, lines)
@@ -149,7 +149,7 @@ async def checkout(
         raise InvalidInput.field("hold_id", "The basket is empty.")
     if channel == Channel.ONLINE and data.customer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
-    priced = await _price(session, items, data.lines, channel)
+    priced = await price_lines(session, items, data.lines, channel)
     house = await session.get(House, hold.house_id)
     assert house is not None
     count = sum(p.quantity for p in priced)

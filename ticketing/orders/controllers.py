@@ -13,13 +13,14 @@ from ticketing.core.idempotency import HEADER, replay_or_run
 from ticketing.core.security import sha256_hex
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel
-from ticketing.orders import box_office, lifecycle
+from ticketing.orders import box_office, exchange, lifecycle
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import checkout
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.schemas import (
     BoxOfficeOrderIn,
     CancelIn,
+    ExchangeIn,
     OrderCreated,
     OrderEventOut,
     OrderIn,
@@ -177,6 +178,32 @@ class OrderController(Controller):
         return Response(body, status_code=status)
 
 
+class ExchangeController(Controller):
+    path = "/orders"
+    tags = ["orders"]
+
+    @post(
+        "/{order_id:uuid}/exchange", summary="Exchange a ticket for another place", status_code=200
+    )
+    async def exchange(
+        self,
+        db: Db,
+        principal: Caller,
+        order_id: FromPath[uuid.UUID],
+        data: JSONBody[ExchangeIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[dict[str, Any]]:
+        async def run() -> tuple[int, dict[str, Any]]:
+            order = await exchange.exchange(db, principal, order_id, data)
+            return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
+
+        scope = _scope(f"exchange:{order_id}", principal.user_id or principal.api_token_id)
+        status, body = await replay_or_run(
+            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+        )
+        return Response(body, status_code=status)
+
+
 class TillController(Controller):
     path = "/till"
     tags = ["box office"]
@@ -200,4 +227,10 @@ class TillController(Controller):
         return TillOut.model_validate(await box_office.close_till(db, principal, till_id, data))
 
 
-CONTROLLERS = [ShopOrderController, BoxOfficeOrderController, OrderController, TillController]
+CONTROLLERS = [
+    ShopOrderController,
+    BoxOfficeOrderController,
+    OrderController,
+    ExchangeController,
+    TillController,
+]

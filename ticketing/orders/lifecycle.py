@@ -32,7 +32,7 @@ async def order_out(session: AsyncSession, order: Order) -> OrderOut:
     )
 
 
-async def _release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:
+async def release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:
     """Give the places of these tickets back: a seat's allocation goes; a standing
     allocation shrinks by the number of tickets (and goes at zero)."""
     per_allocation = Counter(t.allocation_id for t in tickets if t.allocation_id is not None)
@@ -70,7 +70,7 @@ async def mark_paid(session: AsyncSession, order: Order, *, actor: str | None) -
     missing = any(t.allocation_id is None for t in tickets)
     sold = await repo.sell_allocations(session, wanted)
     if missing or sold != set(wanted):
-        await _release_tickets(session, tickets)
+        await release_tickets(session, tickets)
         for ticket in tickets:
             ticket.status = TicketStatus.CANCELLED
         order.status = OrderStatus.REFUND_DUE
@@ -97,7 +97,7 @@ async def expire(session: AsyncSession, order: Order) -> bool:
     if order.status not in OPEN or order.pay_before is None or order.pay_before > clock.now():
         return False
     tickets = await repo.tickets_of(session, [order.id])
-    await _release_tickets(session, [t for t in tickets if t.status == TicketStatus.PENDING])
+    await release_tickets(session, [t for t in tickets if t.status == TicketStatus.PENDING])
     for ticket in tickets:
         ticket.status = TicketStatus.CANCELLED
         session.add(ticket)
@@ -156,7 +156,7 @@ async def cancel_tickets(
     all_tickets = await repo.tickets_of(session, [order.id])
     live_after = [t for t in all_tickets if t.status in LIVE_TICKETS and t not in tickets]
     paid = order.status in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
-    await _release_tickets(session, tickets)
+    await release_tickets(session, tickets)
     for ticket in tickets:
         ticket.status = (
             TicketStatus.REFUNDED if paid and ticket.price_cents else TicketStatus.CANCELLED

@@ -125,3 +125,16 @@ class TillOut(Out):
     closed_at: datetime | None
     counted_cash_cents: int | None
     report: dict[str, Any]
+
+
+class ExchangeIn(In):
+    """Swap one ticket for the place held in a box-office basket (another seat, or another
+    performance); the difference is paid or refunded."""
+
+    ticket_id: uuid.UUID
+    hold_id: uuid.UUID = Field(description="A box-office basket with exactly one place.")
+    tariff: TariffCode | None = Field(default=None, description="Default: the old ticket's tariff.")
+    payment: PaymentIn | None = Field(
+        default=None, description="Needed when the new place costs more."
+    )
+    refund_method: Literal["original", "cash"] = "original"

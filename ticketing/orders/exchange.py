@@ -1,0 +1,126 @@
+"""Exchanging a ticket for another place: the old place goes back on sale, the new one is
+sold in the same order, and the difference is paid at the counter or refunded."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.core import outbox
+from ticketing.core.errors import Conflict, InvalidInput
+from ticketing.inventory import holds
+from ticketing.inventory import repository as inventory_repo
+from ticketing.inventory.models import Channel, HoldStatus
+from ticketing.inventory.service import require_active
+from ticketing.orders import repository as repo
+from ticketing.orders.box_office import SELLERS, actor, clerk_till, refund, staff_order
+from ticketing.orders.checkout import price_lines, record
+from ticketing.orders.lifecycle import release_tickets
+from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
+from ticketing.orders.schemas import ExchangeIn, LineIn
+from ticketing.payments.models import Payment, PaymentStatus
+from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.scoping import authorize
+from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
+
+
+async def exchange(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID, data: ExchangeIn
+) -> Order:
+    order = await staff_order(session, principal, order_id, lock=True)
+    authorize(principal, order.house_id, SELLERS)
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED):
+        raise Conflict(f"This order is {order.status}; only paid tickets can be exchanged.")
+    old = next(
+        (t for t in await repo.tickets_of(session, [order.id]) if t.id == data.ticket_id), None
+    )
+    if old is None or old.status != TicketStatus.VALID:
+        raise InvalidInput.field("ticket_id", "This ticket is not a valid ticket of the order.")
+    hold = await holds.box_office_hold(session, principal, data.hold_id, lock=True)
+    require_active(hold)
+    items = await inventory_repo.hold_items(session, hold.id)
+    if len(items) != 1 or items[0].quantity != 1:
+        raise InvalidInput.field("hold_id", "Hold exactly one place to exchange a ticket for.")
+    [line] = await price_lines(
+        session,
+        items,
+        [LineIn(item_id=items[0].id, tariff=data.tariff or old.tariff_code)],
+        Channel.BOX_OFFICE,
+    )
+    difference = line.price_cents - old.price_cents
+    if difference > 0 and data.payment is None:
+        raise InvalidInput.field(
+            "payment", f"The new place costs {difference / 100:.2f} euro more: take a payment."
+        )
+    sold = await repo.sell_allocations(session, [line.item.id])
+    if sold != {line.item.id}:
+        raise Conflict("The new place is no longer held; hold it again.")
+    await release_tickets(session, [old])
+    old.status = TicketStatus.EXCHANGED
+    session.add(old)
+    new = Ticket(
+        house_id=line.item.house_id,
+        cluster_id=line.item.cluster_id,
+        order_id=order.id,
+        performance_id=line.item.performance_id,
+        allocation_id=line.item.id,
+        seat_key=line.item.seat_key,
+        area_code=line.item.area_code,
+        zone_code=line.item.zone_code,
+        tariff_id=line.tariff.id,
+        tariff_code=line.tariff.code,
+        price_cents=line.price_cents,
+        requires_check=line.tariff.requires_check,
+        status=TicketStatus.VALID,
+    )
+    session.add(new)
+    hold.status = HoldStatus.ORDERED
+    session.add(hold)
+    order.tickets_cents += difference
+    order.total_cents += difference
+    await session.flush()
+    record(
+        session,
+        order,
+        "exchanged",
+        actor(principal),
+        old_ticket=str(old.id),
+        new_ticket=str(new.id),
+        old_place=old.seat_key or old.area_code,
+        new_place=new.seat_key or new.area_code,
+        difference_cents=difference,
+    )
+    if difference > 0:
+        assert data.payment is not None
+        till = await clerk_till(session, principal, order.house_id)
+        session.add(
+            Payment(
+                house_id=order.house_id,
+                cluster_id=order.cluster_id,
+                order_id=order.id,
+                method=data.payment.method,
+                status=PaymentStatus.SUCCEEDED,
+                amount_cents=difference,
+                till_session_id=till.id,
+                reference=data.payment.reference,
+                created_by_id=principal.user_id,
+            )
+        )
+        order.paid_cents += difference
+        record(
+            session,
+            order,
+            "payment",
+            actor(principal),
+            method=data.payment.method,
+            amount_cents=difference,
+        )
+    session.add(order)
+    await session.flush()
+    if difference < 0:
+        await refund(
+            session, principal, order, -difference, data.refund_method, [old.id], "exchange"
+        )
+    await outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
+    return order
