@@ -40,7 +40,7 @@ async def create_online_hold(session: AsyncSession, data: HoldItemsIn) -> Hold:
     house = await session.get(House, found[0].house_id)
     assert house is not None
     hold = await service.new_hold(session, house, Channel.ONLINE)
-    await service.hold_places(session, hold, data, Channel.ONLINE)
+    await service.hold_places(session, hold, data, Channel.ONLINE, empty=True)
     return hold
 
 
@@ -69,12 +69,10 @@ async def create_box_office_hold(
 async def box_office_hold(
     session: AsyncSession, principal: Principal, hold_id: uuid.UUID, *, lock: bool = False
 ) -> Hold:
-    hold = await repo.get_staff_hold(session, hold_id, principal)
+    hold = await repo.get_staff_hold(session, hold_id, principal, lock=lock)
     if hold is None or hold.channel != Channel.BOX_OFFICE:
         raise NotFound("Basket not found.")
     authorize(principal, hold.house_id, SELLERS)
-    if lock:
-        await session.refresh(hold, with_for_update=True)
     return hold
 
 

@@ -51,9 +51,11 @@ async def get_hold(session: AsyncSession, hold_id: uuid.UUID, *, lock: bool = Fa
 
 
 async def get_staff_hold(
-    session: AsyncSession, hold_id: uuid.UUID, principal: Principal
+    session: AsyncSession, hold_id: uuid.UUID, principal: Principal, *, lock: bool = False
 ) -> Hold | None:
     stmt = scope(select(Hold).where(Hold.id == hold_id), Hold, principal)
+    if lock:
+        stmt = stmt.with_for_update()
     return (await session.exec(stmt)).first()
 
 

@@ -164,17 +164,22 @@ async def _unavailable(session: AsyncSession, performance_id: uuid.UUID, now: da
     return {key for key, _ in await repo.live_seats(session, performance_id, now)}
 
 
-async def hold_places(session: AsyncSession, hold: Hold, data: HoldItemsIn, channel: str) -> None:
+async def hold_places(
+    session: AsyncSession, hold: Hold, data: HoldItemsIn, channel: str, *, empty: bool = False
+) -> None:
+    """Hold places in the basket; empty=True for a basket just made (nothing to count)."""
     now = clock.now()
     performance, event = await _performance(session, data.performance_id, hold.cluster_id)
     check_sellable(performance, event, channel, now)
     index = await layout_index(session, performance.layout_id)
     _check_seats(index, data.seats)
-    already = sum(
-        a.quantity
-        for a in await repo.hold_items(session, hold.id)
-        if a.performance_id == performance.id
-    )
+    already = 0
+    if not empty:
+        already = sum(
+            a.quantity
+            for a in await repo.hold_items(session, hold.id)
+            if a.performance_id == performance.id
+        )
     asked = (
         len(data.seats)
         + sum(s.quantity for s in data.standing)

@@ -27,7 +27,7 @@ from ticketing.core.security import (
 from ticketing.db.engine import SessionMaker
 from ticketing.settings import Settings
 from ticketing.tenancy import repository as repo
-from ticketing.tenancy.models import AuthSession, StaffUser
+from ticketing.tenancy.models import AuthSession
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import Role
 
@@ -45,15 +45,19 @@ class TokenPair:
     expires_in: int
 
 
-async def principal_for_user(
-    session: AsyncSession, user: StaffUser, *, session_id: uuid.UUID | None = None
+def _principal(
+    user_id: uuid.UUID,
+    email: str,
+    is_platform_admin: bool,
+    session_id: uuid.UUID,
+    roles: list[tuple[str | None, uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]],
 ) -> Principal:
     house_roles: dict[uuid.UUID, set[Role]] = defaultdict(set)
     cluster_roles: dict[uuid.UUID, set[Role]] = defaultdict(set)
     house_cluster: dict[uuid.UUID, uuid.UUID] = {}
-    for role_name, cluster_id, assigned_house, effective_house in await repo.effective_roles(
-        session, user.id
-    ):
+    for role_name, cluster_id, assigned_house, effective_house in roles:
+        if role_name is None or cluster_id is None:
+            continue  # a user without roles
         role = Role(role_name)
         if assigned_house is None:
             cluster_roles[cluster_id].add(role)
@@ -61,9 +65,9 @@ async def principal_for_user(
             house_roles[effective_house].add(role)
             house_cluster[effective_house] = cluster_id
     return Principal(
-        user_id=user.id,
-        email=user.email,
-        is_platform_admin=user.is_platform_admin,
+        user_id=user_id,
+        email=email,
+        is_platform_admin=is_platform_admin,
         session_id=session_id,
         house_roles={h: frozenset(r) for h, r in house_roles.items()},
         cluster_roles={c: frozenset(r) for c, r in cluster_roles.items()},
@@ -92,10 +96,12 @@ async def principal_for_bearer(
     claims = decode_access_token(token, secret=settings.auth.jwt_secret.get_secret_value())
     if claims is None:
         return None
-    found = await repo.live_session(session, claims.session_id, now)
-    if found is None or found[1].id != claims.user_id:
+    # One round trip: the session is live, the account active, and its roles.
+    rows = await repo.session_principal(session, claims.session_id, claims.user_id, now)
+    if not rows:
         return None
-    return await principal_for_user(session, found[1], session_id=claims.session_id)
+    user_id, email, is_platform_admin = rows[0][:3]
+    return _principal(user_id, email, is_platform_admin, claims.session_id, [r[3:] for r in rows])
 
 
 def _issue(settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID) -> str:

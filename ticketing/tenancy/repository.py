@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,21 +64,25 @@ async def api_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken 
     return (await session.exec(stmt)).first()
 
 
-async def effective_roles(
-    session: AsyncSession, user_id: uuid.UUID
-) -> list[tuple[str, uuid.UUID, uuid.UUID | None, uuid.UUID | None]]:
-    """(role, cluster, assigned house or None, effective house) for every role of a user.
-
-    A cluster-wide role yields one row per house of its cluster (and one with no house
-    when the cluster has none yet)."""
+async def session_principal(
+    session: AsyncSession, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+) -> list[tuple[Any, ...]]:
+    """(user id, e-mail, platform admin, role, cluster, assigned house, effective house)
+    for a live session of an active account: one row per effective role, or one row with
+    no role. A cluster-wide role yields one row per house of its cluster."""
     stmt = (
-        select(
-            RoleAssignment.role,
-            RoleAssignment.cluster_id,
-            RoleAssignment.house_id,
+        sa_select(
+            col(StaffUser.id),
+            col(StaffUser.email),
+            col(StaffUser.is_platform_admin),
+            col(RoleAssignment.role),
+            col(RoleAssignment.cluster_id),
+            col(RoleAssignment.house_id),
             func.coalesce(RoleAssignment.house_id, House.id),
         )
-        .select_from(RoleAssignment)
+        .select_from(AuthSession)
+        .join(StaffUser, col(StaffUser.id) == AuthSession.user_id)
+        .outerjoin(RoleAssignment, col(RoleAssignment.user_id) == StaffUser.id)
         .outerjoin(
             House,
             and_(
@@ -84,9 +90,16 @@ async def effective_roles(
                 col(House.cluster_id) == RoleAssignment.cluster_id,
             ),
         )
-        .where(RoleAssignment.user_id == user_id)
+        .where(
+            col(AuthSession.id) == session_id,
+            col(AuthSession.user_id) == user_id,
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.expires_at) > now,
+            col(StaffUser.is_active).is_(True),
+        )
     )
-    return [(r[0], r[1], r[2], r[3]) for r in (await session.exec(stmt)).all()]
+    connection = await session.connection()
+    return [tuple(r) for r in (await connection.execute(stmt)).all()]
 
 
 async def house_clusters(
