@@ -305,7 +305,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=3, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--url", help="a running platform (with --database-url of its database)")
     parser.add_argument("--database-url", help="the platform's database (seeded by this benchmark)")
     args = parser.parse_args()
