@@ -60,7 +60,9 @@ def _intent(obj: Any) -> Intent:
 
 
 class StripeGateway:
-    def __init__(self, settings: StripeSettings) -> None:
+    def __init__(
+        self, settings: StripeSettings, http_client: stripe.HTTPClient | None = None
+    ) -> None:
         if not settings.secret_key.get_secret_value():
             raise GatewayError("Online payments are not configured (TICKETING_STRIPE__SECRET_KEY).")
         self.settings = settings
@@ -68,7 +70,7 @@ class StripeGateway:
         self.client = stripe.StripeClient(
             settings.secret_key.get_secret_value(),
             base_addresses=base,  # type: ignore[arg-type]
-            http_client=stripe.HTTPXClient(),
+            http_client=http_client or stripe.HTTPXClient(),
             max_network_retries=2,
         )
 
