@@ -63,9 +63,8 @@ async def test_online_checkout_prices_every_ticket(
         await client.get(f"/public/orders/{order['id']}", params={"secret": "guess"}), 404
     )
     # The basket is now the order's: it cannot be changed or ordered twice.
-    assert_problem(
-        await client.post("/public/orders", json={"hold_id": hold["id"], "customer": BUYER}), 409
-    )
+    twice = await client.post("/public/orders", json={"hold_id": hold["id"], "customer": BUYER})
+    assert "become an order" in assert_problem(twice, 409)["detail"]
 
 
 async def test_online_rules(client: httpx.AsyncClient, performance: dict[str, Any]) -> None:

@@ -315,6 +315,10 @@ async def new_hold(
 
 
 def require_active(hold: Hold) -> None:
+    if hold.status == HoldStatus.ORDERED:
+        raise Conflict("This basket has become an order; start a new basket for more places.")
+    if hold.status == HoldStatus.RELEASED:
+        raise Conflict("This basket was emptied; start a new basket.")
     if hold.status != HoldStatus.ACTIVE or hold.expires_at <= clock.now():
         raise HoldExpired("This basket has expired; its places went back on sale.")
 
