@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 
 from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
@@ -18,6 +19,7 @@ from ticketing.inventory.schemas import (
     HoldItemsIn,
     HoldOut,
 )
+from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_scoped
 
@@ -132,6 +134,19 @@ class BoxOfficeHoldController(Controller):
         await service.release_hold(db, hold)
 
 
+async def _change_blocks(
+    db: Db,
+    principal: Principal,
+    performance_id: uuid.UUID,
+    seats: list[str],
+    change: Callable[[Db, Performance, list[str]], Awaitable[object]],
+) -> AvailabilityOut:
+    performance = await get_scoped(db, Performance, performance_id, principal, what="Performance")
+    authorize(principal, performance.house_id, MANAGE)
+    await change(db, performance, seats)
+    return await avail.availability(db, performance)
+
+
 class PerformanceInventoryController(Controller):
     path = "/performances/{performance_id:uuid}"
     tags = ["box office"]
@@ -153,12 +168,7 @@ class PerformanceInventoryController(Controller):
         performance_id: FromPath[uuid.UUID],
         data: JSONBody[BlockIn],
     ) -> AvailabilityOut:
-        performance = await get_scoped(
-            db, Performance, performance_id, principal, what="Performance"
-        )
-        authorize(principal, performance.house_id, MANAGE)
-        await service.block_seats(db, performance, data.seats)
-        return await avail.availability(db, performance)
+        return await _change_blocks(db, principal, performance_id, data.seats, service.block_seats)
 
     @post("/unblock", summary="Put blocked seats back on sale", status_code=200)
     async def unblock(
@@ -168,12 +178,9 @@ class PerformanceInventoryController(Controller):
         performance_id: FromPath[uuid.UUID],
         data: JSONBody[BlockIn],
     ) -> AvailabilityOut:
-        performance = await get_scoped(
-            db, Performance, performance_id, principal, what="Performance"
+        return await _change_blocks(
+            db, principal, performance_id, data.seats, service.unblock_seats
         )
-        authorize(principal, performance.house_id, MANAGE)
-        await service.unblock_seats(db, performance, data.seats)
-        return await avail.availability(db, performance)
 
 
 CONTROLLERS = [PublicInventoryController, BoxOfficeHoldController, PerformanceInventoryController]

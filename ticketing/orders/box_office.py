@@ -48,27 +48,34 @@ async def clerk_till(
     return till
 
 
+async def take_counter_payment(
+    session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn, amount: int
+) -> None:
+    """Money taken at the counter goes into the clerk's open till."""
+    till = await clerk_till(session, principal, order.house_id)
+    session.add(
+        Payment(
+            house_id=order.house_id,
+            cluster_id=order.cluster_id,
+            order_id=order.id,
+            method=payment.method,
+            status=PaymentStatus.SUCCEEDED,
+            amount_cents=amount,
+            till_session_id=till.id,
+            reference=payment.reference,
+            created_by_id=principal.user_id,
+        )
+    )
+    order.paid_cents += amount
+    record(session, order, "payment", actor(principal), method=payment.method, amount_cents=amount)
+
+
 async def _take_payment(
     session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn
 ) -> None:
     due = order.total_cents - order.paid_cents
     if due > 0:
-        till = await clerk_till(session, principal, order.house_id)
-        session.add(
-            Payment(
-                house_id=order.house_id,
-                cluster_id=order.cluster_id,
-                order_id=order.id,
-                method=payment.method,
-                status=PaymentStatus.SUCCEEDED,
-                amount_cents=due,
-                till_session_id=till.id,
-                reference=payment.reference,
-                created_by_id=principal.user_id,
-            )
-        )
-        order.paid_cents += due
-        record(session, order, "payment", actor(principal), method=payment.method, amount_cents=due)
+        await take_counter_payment(session, principal, order, payment, due)
     if not await mark_paid(session, order, actor=actor(principal)):
         raise Conflict("Some places of this order are no longer available.")
 

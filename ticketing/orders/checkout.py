@@ -45,6 +45,25 @@ class PricedLine:
     price_cents: int
 
 
+def ticket_for(line: PricedLine, order_id: uuid.UUID, status: str) -> Ticket:
+    """One admission for a priced place, attributed to the house of its performance."""
+    return Ticket(
+        house_id=line.item.house_id,
+        cluster_id=line.item.cluster_id,
+        order_id=order_id,
+        performance_id=line.item.performance_id,
+        allocation_id=line.item.id,
+        seat_key=line.item.seat_key,
+        area_code=line.item.area_code,
+        zone_code=line.item.zone_code,
+        tariff_id=line.tariff.id,
+        tariff_code=line.tariff.code,
+        price_cents=line.price_cents,
+        requires_check=line.tariff.requires_check,
+        status=status,
+    )
+
+
 def _lines(items: list[Allocation], lines: list[LineIn]) -> list[tuple[int, Allocation, str, int]]:
     """Every place of the basket with its tariff; places without a line sell at BASE."""
     by_id = {a.id: a for a in items}
@@ -178,23 +197,7 @@ async def checkout(
     )
     await _insert_with_code(session, order, house.order_code_prefix)
     tickets = [
-        Ticket(
-            house_id=p.item.house_id,
-            cluster_id=p.item.cluster_id,
-            order_id=order.id,
-            performance_id=p.item.performance_id,
-            allocation_id=p.item.id,
-            seat_key=p.item.seat_key,
-            area_code=p.item.area_code,
-            zone_code=p.item.zone_code,
-            tariff_id=p.tariff.id,
-            tariff_code=p.tariff.code,
-            price_cents=p.price_cents,
-            requires_check=p.tariff.requires_check,
-            status=TicketStatus.PENDING,
-        )
-        for p in priced
-        for _ in range(p.quantity)
+        ticket_for(p, order.id, TicketStatus.PENDING) for p in priced for _ in range(p.quantity)
     ]
     session.add_all(tickets)
     hold.status = HoldStatus.ORDERED

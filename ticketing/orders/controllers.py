@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
@@ -10,6 +11,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import NotFound
 from ticketing.core.idempotency import HEADER, replay_or_run
+from ticketing.core.schemas import In
 from ticketing.core.security import sha256_hex
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel
@@ -30,6 +32,7 @@ from ticketing.orders.schemas import (
     TillOpenIn,
     TillOut,
 )
+from ticketing.tenancy.principal import Principal
 
 IdempotencyKey = Annotated[
     str | None,
@@ -41,6 +44,28 @@ IdempotencyKey = Annotated[
 
 def _scope(name: str, principal_id: object = "anonymous") -> str:
     return f"{name}:{principal_id}"
+
+
+async def _order_action(
+    db: Db,
+    principal: Principal,
+    name: str,
+    order_id: uuid.UUID,
+    data: In,
+    key: str | None,
+    action: Callable[[], Awaitable[Order]],
+) -> Response[dict[str, Any]]:
+    """A staff change to an order, replayed for a repeated Idempotency-Key."""
+
+    async def run() -> tuple[int, dict[str, Any]]:
+        order = await action()
+        return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
+
+    scope = _scope(f"{name}:{order_id}", principal.user_id or principal.api_token_id)
+    status, body = await replay_or_run(
+        db, scope=scope, key=key, body=data.model_dump(mode="json"), run=run
+    )
+    return Response(body, status_code=status)
 
 
 async def _created(db: Db, order: Order, secret: str) -> dict[str, Any]:
@@ -148,15 +173,15 @@ class OrderController(Controller):
         data: JSONBody[PaymentIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
-        async def run() -> tuple[int, dict[str, Any]]:
-            order = await box_office.pay_reservation(db, principal, order_id, data)
-            return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
-
-        scope = _scope(f"pay:{order_id}", principal.user_id or principal.api_token_id)
-        status, body = await replay_or_run(
-            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+        return await _order_action(
+            db,
+            principal,
+            "pay",
+            order_id,
+            data,
+            idempotency_key,
+            lambda: box_office.pay_reservation(db, principal, order_id, data),
         )
-        return Response(body, status_code=status)
 
     @post("/{order_id:uuid}/cancel", summary="Cancel the order or some tickets, with the refund")
     async def cancel(
@@ -167,15 +192,15 @@ class OrderController(Controller):
         data: JSONBody[CancelIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
-        async def run() -> tuple[int, dict[str, Any]]:
-            order = await box_office.cancel(db, principal, order_id, data)
-            return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
-
-        scope = _scope(f"cancel:{order_id}", principal.user_id or principal.api_token_id)
-        status, body = await replay_or_run(
-            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+        return await _order_action(
+            db,
+            principal,
+            "cancel",
+            order_id,
+            data,
+            idempotency_key,
+            lambda: box_office.cancel(db, principal, order_id, data),
         )
-        return Response(body, status_code=status)
 
 
 class ExchangeController(Controller):
@@ -193,15 +218,15 @@ class ExchangeController(Controller):
         data: JSONBody[ExchangeIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
-        async def run() -> tuple[int, dict[str, Any]]:
-            order = await exchange.exchange(db, principal, order_id, data)
-            return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
-
-        scope = _scope(f"exchange:{order_id}", principal.user_id or principal.api_token_id)
-        status, body = await replay_or_run(
-            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+        return await _order_action(
+            db,
+            principal,
+            "exchange",
+            order_id,
+            data,
+            idempotency_key,
+            lambda: exchange.exchange(db, principal, order_id, data),
         )
-        return Response(body, status_code=status)
 
 
 class TillController(Controller):

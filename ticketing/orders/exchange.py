@@ -14,12 +14,11 @@ from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Channel, HoldStatus
 from ticketing.inventory.service import require_active
 from ticketing.orders import repository as repo
-from ticketing.orders.box_office import SELLERS, actor, clerk_till, refund, staff_order
-from ticketing.orders.checkout import price_lines, record
+from ticketing.orders.box_office import SELLERS, actor, refund, staff_order, take_counter_payment
+from ticketing.orders.checkout import price_lines, record, ticket_for
 from ticketing.orders.lifecycle import release_tickets
-from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
+from ticketing.orders.models import Order, OrderStatus, TicketStatus
 from ticketing.orders.schemas import ExchangeIn, LineIn
-from ticketing.payments.models import Payment, PaymentStatus
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import authorize
 from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
@@ -59,21 +58,7 @@ async def exchange(
     await release_tickets(session, [old])
     old.status = TicketStatus.EXCHANGED
     session.add(old)
-    new = Ticket(
-        house_id=line.item.house_id,
-        cluster_id=line.item.cluster_id,
-        order_id=order.id,
-        performance_id=line.item.performance_id,
-        allocation_id=line.item.id,
-        seat_key=line.item.seat_key,
-        area_code=line.item.area_code,
-        zone_code=line.item.zone_code,
-        tariff_id=line.tariff.id,
-        tariff_code=line.tariff.code,
-        price_cents=line.price_cents,
-        requires_check=line.tariff.requires_check,
-        status=TicketStatus.VALID,
-    )
+    new = ticket_for(line, order.id, TicketStatus.VALID)
     session.add(new)
     hold.status = HoldStatus.ORDERED
     session.add(hold)
@@ -93,29 +78,7 @@ async def exchange(
     )
     if difference > 0:
         assert data.payment is not None
-        till = await clerk_till(session, principal, order.house_id)
-        session.add(
-            Payment(
-                house_id=order.house_id,
-                cluster_id=order.cluster_id,
-                order_id=order.id,
-                method=data.payment.method,
-                status=PaymentStatus.SUCCEEDED,
-                amount_cents=difference,
-                till_session_id=till.id,
-                reference=data.payment.reference,
-                created_by_id=principal.user_id,
-            )
-        )
-        order.paid_cents += difference
-        record(
-            session,
-            order,
-            "payment",
-            actor(principal),
-            method=data.payment.method,
-            amount_cents=difference,
-        )
+        await take_counter_payment(session, principal, order, data.payment, difference)
     session.add(order)
     await session.flush()
     if difference < 0:
