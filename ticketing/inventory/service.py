@@ -1,4 +1,4 @@
-"""Holding, releasing and blocking places; live availability.
+"""Holding, releasing and blocking places (availability views are in availability.py).
 
 Every change of the inventory runs in the caller's transaction and is all-or-nothing: a
 request for four places gets four or none. Seats are taken by an insert the unique index
@@ -91,13 +91,13 @@ async def _performance(
     return found
 
 
-def _check_seats(index: LayoutIndex, seats: list[str]) -> None:
+def _check_seats(index: LayoutIndex, seats: list[str], *, for_sale: bool = True) -> None:
     errors = []
     for i, key in enumerate(seats):
         info = index.seats.get(key)
         if info is None:
             errors.append(FieldError(f"seats[{i}]", f"There is no seat {key} in this hall.", key))
-        elif SeatFlag.BLOCKED in info.flags:
+        elif for_sale and SeatFlag.BLOCKED in info.flags:
             errors.append(FieldError(f"seats[{i}]", f"Seat {key} is not for sale.", key))
     if errors:
         raise InvalidInput(errors[0].message, errors=errors)
@@ -212,7 +212,9 @@ async def hold_places(
             raise InvalidInput.field(
                 f"standing[{i}].area", f"There is no standing area {request.area}."
             )
-        if not await _take_standing(session, performance, request.area, request.quantity, now):
+        if not await repo.take_standing(
+            session, performance.id, request.area, request.quantity, now
+        ):
             raise SoldOut(
                 f"There are not {request.quantity} standing places left in {area.name}.",
                 errors=[FieldError(f"standing[{i}].quantity", "Not that many places left.")],
@@ -231,17 +233,6 @@ async def hold_places(
             )
         )
     await session.flush()
-
-
-async def _take_standing(
-    session: AsyncSession, performance: Performance, area: str, quantity: int, now: datetime
-) -> bool:
-    if await repo.take_standing(session, performance.id, area, quantity, now):
-        return True
-    # A performance put on sale before its stock rows existed: create them, then try once more.
-    index = await layout_index(session, performance.layout_id)
-    await ensure_stock(session, performance, index)
-    return await repo.take_standing(session, performance.id, area, quantity, now)
 
 
 async def _hold_best(
@@ -278,6 +269,8 @@ async def _hold_best(
 
 
 async def ensure_stock(session: AsyncSession, performance: Performance, index: LayoutIndex) -> None:
+    """The stock rows of a performance's standing areas; made when it goes on sale, so the
+    buying path never has to wonder whether they exist."""
     await repo.ensure_stock(
         session,
         [
@@ -370,12 +363,7 @@ async def release_expired(session: AsyncSession) -> int:
 
 async def block_seats(session: AsyncSession, performance: Performance, keys: list[str]) -> None:
     index = await layout_index(session, performance.layout_id)
-    unknown = [k for k in keys if k not in index.seats]
-    if unknown:
-        raise InvalidInput(
-            f"There is no seat {unknown[0]} in this hall.",
-            errors=[FieldError(f"seats[{keys.index(k)}]", f"No seat {k}.", k) for k in unknown],
-        )
+    _check_seats(index, keys, for_sale=False)
     lost = await _take_seats(
         session, performance, index, keys, None, AllocationStatus.BLOCKED, clock.now()
     )
