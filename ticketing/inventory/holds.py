@@ -7,7 +7,8 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core.errors import NotFound
-from ticketing.events.models import EventStatus, Performance, PerformanceStatus
+from ticketing.events.models import EventStatus, Performance
+from ticketing.events.repository import PUBLIC_PERFORMANCE_STATUSES
 from ticketing.inventory import repository as repo
 from ticketing.inventory import service
 from ticketing.inventory.models import Channel, Hold
@@ -77,7 +78,7 @@ async def box_office_hold(
 
 
 def public_performance_visible(performance: Performance, event_status: str) -> bool:
-    return event_status == EventStatus.PUBLISHED and performance.status in (
-        PerformanceStatus.ON_SALE,
-        PerformanceStatus.SOLD_OUT,
+    """The same rule as the public programme: published event, performance on sale."""
+    return (
+        event_status == EventStatus.PUBLISHED and performance.status in PUBLIC_PERFORMANCE_STATUSES
     )

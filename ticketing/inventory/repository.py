@@ -162,15 +162,35 @@ async def delete_allocations(session: AsyncSession, condition: Any) -> list[tupl
         if area is not None:
             freed[(performance_id, area)] = freed.get((performance_id, area), 0) + quantity
     for (performance_id, area), quantity in sorted(freed.items()):
-        await session.exec(
-            update(StandingStock)
-            .where(
-                col(StandingStock.performance_id) == performance_id,
-                col(StandingStock.area_code) == area,
-            )
-            .values(used=StandingStock.used - quantity)
-        )
+        await _free_standing(session, performance_id, area, quantity)
     return rows
+
+
+async def _free_standing(
+    session: AsyncSession, performance_id: uuid.UUID, area: str, quantity: int
+) -> None:
+    await session.exec(
+        update(StandingStock)
+        .where(
+            col(StandingStock.performance_id) == performance_id,
+            col(StandingStock.area_code) == area,
+        )
+        .values(used=StandingStock.used - quantity)
+    )
+
+
+async def give_back(session: AsyncSession, allocation_id: uuid.UUID, places: int) -> None:
+    """Give back some places of one allocation: a seat, or part of a standing allocation
+    (the allocation goes when nothing is left of it)."""
+    allocation = await session.get(Allocation, allocation_id, with_for_update=True)
+    if allocation is None:
+        return
+    if allocation.area_code is not None and allocation.quantity > places:
+        allocation.quantity -= places
+        session.add(allocation)
+        await _free_standing(session, allocation.performance_id, allocation.area_code, places)
+    else:
+        await delete_allocations(session, col(Allocation.id) == allocation_id)
 
 
 def expired_condition(now: datetime) -> Any:

@@ -22,7 +22,7 @@ from ticketing.orders.lifecycle import (
     select_tickets,
     settle_status,
 )
-from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TillSession
+from ticketing.orders.models import Order, OrderStatus, PaymentMethod, Ticket, TillSession
 from ticketing.orders.schemas import BoxOfficeOrderIn, CancelIn, PaymentIn, TillCloseIn, TillOpenIn
 from ticketing.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from ticketing.payments.stripe_flow import queue_refund
@@ -71,19 +71,24 @@ async def take_counter_payment(
 
 
 async def _take_payment(
-    session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    payment: PaymentIn,
+    tickets: list[Ticket] | None = None,
 ) -> None:
     due = order.total_cents - order.paid_cents
     if due > 0:
         await take_counter_payment(session, principal, order, payment, due)
-    if not await mark_paid(session, order, actor=actor(principal)):
+    if not await mark_paid(session, order, actor=actor(principal), tickets=tickets):
         raise Conflict("Some places of this order are no longer available.")
 
 
 async def sell(
     session: AsyncSession, principal: Principal, hold: Hold, data: BoxOfficeOrderIn
-) -> tuple[Order, str]:
-    authorize(principal, hold.house_id, SELLERS)
+) -> tuple[Order, list[Ticket], str]:
+    """Sell or reserve a box-office basket (the caller loaded it through box_office_hold,
+    which checked the clerk's role)."""
     order, tickets, secret = await checkout(
         session,
         hold,
@@ -93,8 +98,8 @@ async def sell(
         created_by_id=principal.user_id,
     )
     if data.payment is not None:
-        await _take_payment(session, principal, order, data.payment)
-        return order, secret
+        await _take_payment(session, principal, order, data.payment, tickets)
+        return order, tickets, secret
     assert data.reserve_until is not None
     now = clock.now()
     first_start = min(
@@ -113,7 +118,7 @@ async def sell(
     session.add(order)
     record(session, order, "reserved", actor(principal), until=data.reserve_until.isoformat())
     await session.flush()
-    return order, secret
+    return order, tickets, secret
 
 
 async def staff_order(

@@ -18,7 +18,7 @@ from ticketing.inventory.models import Channel
 from ticketing.orders import box_office, exchange, lifecycle
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import checkout
-from ticketing.orders.models import Order, OrderStatus
+from ticketing.orders.models import Order, OrderStatus, Ticket
 from ticketing.orders.schemas import (
     BoxOfficeOrderIn,
     CancelIn,
@@ -68,8 +68,8 @@ async def _order_action(
     return Response(body, status_code=status)
 
 
-async def _created(db: Db, order: Order, secret: str) -> dict[str, Any]:
-    out = await lifecycle.order_out(db, order)
+async def _created(db: Db, order: Order, tickets: list[Ticket], secret: str) -> dict[str, Any]:
+    out = await lifecycle.order_out(db, order, tickets)
     return OrderCreated(**out.model_dump(), secret=secret).model_dump(mode="json")
 
 
@@ -85,10 +85,12 @@ class ShopOrderController(Controller):
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
             hold = await holds.online_hold(db, data.hold_id, lock=True)
-            order, _, secret = await checkout(db, hold, data, channel=Channel.ONLINE, actor="buyer")
+            order, tickets, secret = await checkout(
+                db, hold, data, channel=Channel.ONLINE, actor="buyer"
+            )
             if order.total_cents == 0:
-                await lifecycle.mark_paid(db, order, actor="buyer")
-            return 201, await _created(db, order, secret)
+                await lifecycle.mark_paid(db, order, actor="buyer", tickets=tickets)
+            return 201, await _created(db, order, tickets, secret)
 
         status, body = await replay_or_run(
             db,
@@ -123,8 +125,8 @@ class BoxOfficeOrderController(Controller):
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
             hold = await holds.box_office_hold(db, principal, data.hold_id, lock=True)
-            order, secret = await box_office.sell(db, principal, hold, data)
-            return 201, await _created(db, order, secret)
+            order, tickets, secret = await box_office.sell(db, principal, hold, data)
+            return 201, await _created(db, order, tickets, secret)
 
         scope = _scope("box-office-order", principal.user_id or principal.api_token_id)
         status, body = await replay_or_run(

@@ -6,14 +6,11 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from sqlalchemy import update
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock, outbox
 from ticketing.core.errors import Conflict, FieldError, InvalidInput
 from ticketing.inventory import repository as inventory_repo
-from ticketing.inventory.models import Allocation, StandingStock
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
@@ -24,8 +21,12 @@ OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
 LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
 
 
-async def order_out(session: AsyncSession, order: Order) -> OrderOut:
-    tickets = await repo.tickets_of(session, [order.id])
+async def order_out(
+    session: AsyncSession, order: Order, tickets: list[Ticket] | None = None
+) -> OrderOut:
+    """The order as answered; pass its tickets when they are at hand."""
+    if tickets is None:
+        tickets = await repo.tickets_of(session, [order.id])
     return OrderOut(
         **{k: getattr(order, k) for k in OrderOut.model_fields if k != "tickets"},
         tickets=[TicketOut.model_validate(t) for t in tickets],
@@ -37,35 +38,22 @@ async def release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:
     allocation shrinks by the number of tickets (and goes at zero)."""
     per_allocation = Counter(t.allocation_id for t in tickets if t.allocation_id is not None)
     for allocation_id, count in per_allocation.items():
-        allocation = await session.get(Allocation, allocation_id, with_for_update=True)
-        if allocation is None:
-            continue
-        if allocation.area_code is not None and allocation.quantity > count:
-            allocation.quantity -= count
-            session.add(allocation)
-            await session.exec(
-                update(StandingStock)
-                .where(
-                    col(StandingStock.performance_id) == allocation.performance_id,
-                    col(StandingStock.area_code) == allocation.area_code,
-                )
-                .values(used=StandingStock.used - count)
-            )
-        else:
-            await inventory_repo.delete_allocations(session, col(Allocation.id) == allocation_id)
+        await inventory_repo.give_back(session, allocation_id, count)
     for ticket in tickets:
         ticket.allocation_id = None
         session.add(ticket)
     await session.flush()
 
 
-async def mark_paid(session: AsyncSession, order: Order, *, actor: str | None) -> bool:
+async def mark_paid(
+    session: AsyncSession, order: Order, *, actor: str | None, tickets: list[Ticket] | None = None
+) -> bool:
     """Sell the order's places and queue the tickets. False when some places were lost
     (the basket expired and someone else bought them): then no ticket is valid, the
     places still held go back on sale and the order waits for its refund."""
-    tickets = [
-        t for t in await repo.tickets_of(session, [order.id]) if t.status == TicketStatus.PENDING
-    ]
+    if tickets is None:
+        tickets = await repo.tickets_of(session, [order.id])
+    tickets = [t for t in tickets if t.status == TicketStatus.PENDING]
     wanted = sorted({t.allocation_id for t in tickets if t.allocation_id is not None})
     missing = any(t.allocation_id is None for t in tickets)
     sold = await repo.sell_allocations(session, wanted)

@@ -7,6 +7,7 @@ while its PaymentIntent is made) because the test server ignores idempotency key
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,8 +125,6 @@ def verify_webhook(payload: bytes, signature: str | None, secret: str) -> dict[s
         stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature or "", secret)
     except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
         raise ValueError("The Stripe signature is not valid.") from exc
-    import json
-
     event: dict[str, Any] = json.loads(payload)
     if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
         raise ValueError("This is not a Stripe event.")

@@ -23,7 +23,7 @@ from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.orders import repository as orders_repo
 from ticketing.orders.checkout import record
-from ticketing.orders.lifecycle import mark_paid
+from ticketing.orders.lifecycle import has_live_tickets, mark_paid, settle_status
 from ticketing.orders.models import Order, OrderStatus, PaymentMethod
 from ticketing.payments.gateway import Intent, StripeGateway
 from ticketing.payments.models import InboundEvent, Payment, PaymentStatus, Refund, RefundStatus
@@ -277,8 +277,6 @@ async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage)
     session.add(refund)
     order = await session.get(Order, refund.order_id)
     if order is not None:
-        from ticketing.orders.lifecycle import has_live_tickets, settle_status
-
         settle_status(order, await has_live_tickets(session, order))
         record(
             session,
