@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from asyncpg import PostgresError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import (
@@ -211,10 +212,10 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
-def handle_integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+def handle_integrity(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Services translate the constraints they expect; this is the safety net for the rest,
     # so a race that hits a unique index is a clear 409, never a 500.
-    log.info("integrity error: %s", exc.orig)
+    log.info("integrity error: %s", getattr(exc, "orig", exc))
     return problem(
         request,
         status=HTTP_409_CONFLICT,
@@ -225,10 +226,16 @@ def handle_integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Re
 
 
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+UNIQUE_VIOLATION = "23505"
 
 
-def handle_dbapi(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
-    if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Errors from the driver, through SQLAlchemy (DBAPIError) or from the plain-SQL paths
+    (asyncpg's PostgresError)."""
+    sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    if sqlstate == UNIQUE_VIOLATION:
+        return handle_integrity(request, exc)
+    if sqlstate in RETRYABLE_SQLSTATES:
         # Nothing was changed (the transaction rolled back); the same request may succeed.
         return problem(
             request,
@@ -244,7 +251,8 @@ def handle_dbapi(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[A
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     DomainError: handle_domain_error,
     IntegrityError: handle_integrity,
-    DBAPIError: handle_dbapi,
+    DBAPIError: handle_database,
+    PostgresError: handle_database,
     ValidationException: handle_validation,
     HTTPException: handle_http,
     Exception: handle_unexpected,

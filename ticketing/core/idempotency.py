@@ -12,14 +12,21 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.core import clock
 from ticketing.core.errors import InvalidInput
+from ticketing.db import raw
 from ticketing.db.locks import advisory_xact_lock_text
-from ticketing.orders.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+FIND = (
+    "SELECT request_hash, status_code, body FROM idempotency_record WHERE scope = $1 AND key = $2"
+)
+STORE = """
+    INSERT INTO idempotency_record (scope, key, request_hash, status_code, body, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6)
+"""
 
 
 def _hash(body: Any) -> str:
@@ -38,23 +45,20 @@ async def replay_or_run(
         return await run()
     if not 1 <= len(key) <= 200:
         raise InvalidInput.field(HEADER, "The Idempotency-Key must be 1 to 200 characters.")
+    # The lock first, then the read: a record committed while we waited is seen.
     await advisory_xact_lock_text(session, "idempotency", f"{scope}\n{key}")
+    connection = await raw.connection(session)
     request_hash = _hash(body)
-    stmt = select(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-    )
-    record = (await session.exec(stmt)).first()
+    record = await connection.fetchrow(FIND, scope, key)
     if record is not None:
-        if record.request_hash != request_hash:
+        if record[0] != request_hash:
             raise InvalidInput.field(
                 HEADER, "This Idempotency-Key was used for a different request; use a new key."
             )
-        return record.status_code, record.body
+        return record[1], record[2]
     status, answer = await run()
-    session.add(
-        IdempotencyRecord(
-            scope=scope, key=key, request_hash=request_hash, status_code=status, body=answer
-        )
+    connection = await raw.connection(session)
+    await connection.execute(
+        STORE, scope, key, request_hash, status, raw.dumps(answer), clock.now()
     )
-    await session.flush()
     return status, answer

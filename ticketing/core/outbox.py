@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.core.jobs import enqueue_after_commit
+from ticketing.db import raw
 from ticketing.db.base import IdMixin, TimestampField, utcnow
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
@@ -71,9 +72,20 @@ async def put(
 ) -> OutboxMessage:
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
-    message = OutboxMessage(topic=topic, payload=payload, house_id=house_id)
-    session.add(message)
-    await session.flush()
+    now = clock.now()
+    message = OutboxMessage(
+        topic=topic, payload=payload, house_id=house_id, created_at=now, available_at=now
+    )
+    connection = await raw.connection(session)
+    await connection.execute(
+        "INSERT INTO outbox_message (id, topic, payload, house_id, created_at, available_at,"
+        " attempts) VALUES ($1, $2, $3, $4, $5, $5, 0)",
+        message.id,
+        topic,
+        raw.dumps(payload),
+        house_id,
+        now,
+    )
     enqueue_after_commit(session, PROCESS_TASK, str(message.id))
     return message
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.db import raw
 
 
 async def advisory_xact_lock(session: AsyncSession, namespace: str, key: uuid.UUID) -> None:
@@ -13,10 +14,10 @@ async def advisory_xact_lock(session: AsyncSession, namespace: str, key: uuid.UU
     await advisory_xact_lock_text(session, namespace, str(key))
 
 
+LOCK_TEXT = "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))"
+
+
 async def advisory_xact_lock_text(session: AsyncSession, namespace: str, key: str) -> None:
     """The same lock, keyed by any text (for example an idempotency key)."""
-    connection = await session.connection()
-    await connection.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext(:ns), hashtext(:key))"),
-        {"ns": namespace, "key": key},
-    )
+    connection = await raw.connection(session)
+    await connection.execute(LOCK_TEXT, namespace, key)

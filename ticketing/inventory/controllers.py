@@ -56,7 +56,8 @@ class PublicInventoryController(Controller):
 
     @post("/holds", summary="Hold places in a new basket")
     async def create_hold(self, db: Db, data: JSONBody[HoldItemsIn]) -> HoldOut:
-        return await holds.hold_out(db, await holds.create_online_hold(db, data))
+        hold, items = await holds.create_online_hold(db, data)
+        return await holds.hold_out(db, hold, items)
 
     @get("/holds/{hold_id:uuid}", summary="A basket")
     async def get_hold(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
@@ -96,7 +97,8 @@ class BoxOfficeHoldController(Controller):
     async def create_hold(
         self, db: Db, principal: Caller, data: JSONBody[BoxOfficeHoldIn]
     ) -> HoldOut:
-        return await holds.hold_out(db, await holds.create_box_office_hold(db, principal, data))
+        hold, items = await holds.create_box_office_hold(db, principal, data)
+        return await holds.hold_out(db, hold, items)
 
     @get("/{hold_id:uuid}")
     async def get_hold(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:

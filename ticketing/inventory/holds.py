@@ -12,17 +12,21 @@ from ticketing.events.repository import PUBLIC_PERFORMANCE_STATUSES
 from ticketing.inventory import repository as repo
 from ticketing.inventory import service
 from ticketing.inventory.models import Channel, Hold
+from ticketing.inventory.repository import HeldPlace
 from ticketing.inventory.schemas import BoxOfficeHoldIn, HoldItemOut, HoldItemsIn, HoldOut
-from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE, Role
-from ticketing.tenancy.scoping import authorize, get_house
+from ticketing.tenancy.scoping import authorize, require_visible_house
 
 SELLERS = MANAGE | {Role.BOX_OFFICE}
 
 
-async def hold_out(session: AsyncSession, hold: Hold) -> HoldOut:
-    items = await repo.hold_items(session, hold.id)
+async def hold_out(
+    session: AsyncSession, hold: Hold, items: list[HeldPlace] | None = None
+) -> HoldOut:
+    """The basket as answered; pass its places when they are at hand."""
+    if items is None:
+        items = await repo.hold_items(session, hold.id)
     return HoldOut(
         id=hold.id,
         house_id=hold.house_id,
@@ -34,15 +38,15 @@ async def hold_out(session: AsyncSession, hold: Hold) -> HoldOut:
     )
 
 
-async def create_online_hold(session: AsyncSession, data: HoldItemsIn) -> Hold:
-    found = await repo.performance_for_sale(session, data.performance_id)
-    if found is None or found[1].status != EventStatus.PUBLISHED:
+async def create_online_hold(
+    session: AsyncSession, data: HoldItemsIn
+) -> tuple[Hold, list[HeldPlace]]:
+    house, target = await repo.sale_target(session, data.performance_id, None)
+    if house is None or target is None or target.event_status != EventStatus.PUBLISHED:
         raise NotFound("Performance not found (performance_id).")
-    house = await session.get(House, found[0].house_id)
-    assert house is not None
-    hold = await service.new_hold(session, house, Channel.ONLINE)
-    await service.hold_places(session, hold, data, Channel.ONLINE, empty=True)
-    return hold
+    hold = service.new_hold(house, Channel.ONLINE)
+    items = await service.hold_places(session, hold, data, Channel.ONLINE, target=target, new=True)
+    return hold, items
 
 
 async def online_hold(session: AsyncSession, hold_id: uuid.UUID, *, lock: bool = False) -> Hold:
@@ -55,16 +59,22 @@ async def online_hold(session: AsyncSession, hold_id: uuid.UUID, *, lock: bool =
 
 async def create_box_office_hold(
     session: AsyncSession, principal: Principal, data: BoxOfficeHoldIn
-) -> Hold:
-    house = await get_house(session, data.house_id, principal)
+) -> tuple[Hold, list[HeldPlace]]:
+    require_visible_house(principal, data.house_id)
+    house, target = await repo.sale_target(session, data.performance_id, data.house_id)
+    if house is None:
+        raise NotFound("House not found (house_id).")
     authorize(principal, house.id, SELLERS)
-    hold = await service.new_hold(
-        session, house, Channel.BOX_OFFICE, created_by_id=principal.user_id
+    hold = service.new_hold(house, Channel.BOX_OFFICE, created_by_id=principal.user_id)
+    items = await service.hold_places(
+        session,
+        hold,
+        HoldItemsIn(**data.model_dump(exclude={"house_id"})),
+        Channel.BOX_OFFICE,
+        target=target,
+        new=True,
     )
-    await service.hold_places(
-        session, hold, HoldItemsIn(**data.model_dump(exclude={"house_id"})), Channel.BOX_OFFICE
-    )
-    return hold
+    return hold, items
 
 
 async def box_office_hold(

@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, literal_column, text, update
+from sqlalchemy import and_, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.core import clock
+from ticketing.db import raw
 from ticketing.events.models import Event, Performance
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold, StandingStock
 from ticketing.tenancy.principal import Principal
-from ticketing.tenancy.scoping import scope
+from ticketing.tenancy.scoping import SCOPE_SQL, scope_param
 
 HELD = AllocationStatus.HELD
 
@@ -32,8 +33,7 @@ UNSAFE_WINDOW_SECONDS = 0.02
 async def performance_for_sale(
     session: AsyncSession, performance_id: uuid.UUID
 ) -> tuple[Performance, Event] | None:
-    """A performance with its event, for the public selling paths (checked by the caller:
-    status, sale window, cluster)."""
+    """A performance with its event, for the public pages (checked by the caller)."""
     stmt = (
         select(Performance, Event)
         .join(Event, col(Event.id) == Performance.event_id)
@@ -43,96 +43,325 @@ async def performance_for_sale(
     return (row[0], row[1]) if row else None
 
 
+@dataclass(frozen=True)
+class SellingHouse:
+    id: uuid.UUID
+    cluster_id: uuid.UUID
+    hold_minutes: int
+
+
+@dataclass(frozen=True)
+class SaleTarget:
+    """What the selling path needs of a performance, its event and the selling house."""
+
+    house: SellingHouse
+    id: uuid.UUID
+    house_id: uuid.UUID
+    cluster_id: uuid.UUID
+    layout_id: uuid.UUID
+    status: str
+    event_status: str
+    starts_at: datetime
+    ends_at: datetime
+    online_sales_from: datetime | None
+    online_sales_until: datetime | None
+    box_office_sales_from: datetime | None
+    box_office_sales_until: datetime | None
+
+
+SALE_TARGET = """
+    SELECT h.id, h.cluster_id, h.hold_minutes,
+           p.id, p.house_id, p.cluster_id, p.layout_id, p.status, e.status,
+           p.starts_at, p.ends_at, p.online_sales_from, p.online_sales_until,
+           p.box_office_sales_from, p.box_office_sales_until
+    FROM house h
+    LEFT JOIN performance p ON p.id = $2
+    LEFT JOIN event e ON e.id = p.event_id
+    WHERE h.id = coalesce($1, (SELECT house_id FROM performance WHERE id = $2))
+"""
+
+
+async def sale_target(
+    session: AsyncSession, performance_id: uuid.UUID, house_id: uuid.UUID | None
+) -> tuple[SellingHouse | None, SaleTarget | None]:
+    """The selling house (by default the performance's own) and the performance, in one
+    round trip; either is None when it does not exist."""
+    connection = await raw.reader(session)
+    row = await connection.fetchrow(SALE_TARGET, house_id, performance_id)
+    if row is None:
+        return None, None
+    house = SellingHouse(row[0], row[1], row[2])
+    if row[3] is None:
+        return house, None
+    return house, SaleTarget(house, *row[3:])
+
+
+INSERT_HOLD = """
+    INSERT INTO hold (id, created_at, updated_at, house_id, cluster_id, channel, status,
+                      expires_at, extended, created_by_id)
+    VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9)
+"""
+
+
+async def insert_hold(session: AsyncSession, hold: Hold) -> None:
+    connection = await raw.connection(session)
+    await connection.execute(
+        INSERT_HOLD,
+        hold.id,
+        hold.created_at,
+        hold.house_id,
+        hold.cluster_id,
+        hold.channel,
+        hold.status,
+        hold.expires_at,
+        hold.extended,
+        hold.created_by_id,
+    )
+
+
+HOLD_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "house_id",
+    "cluster_id",
+    "channel",
+    "status",
+    "expires_at",
+    "extended",
+    "created_by_id",
+)
+GET_HOLD = f"SELECT {', '.join(HOLD_COLUMNS)} FROM hold WHERE id = $1 AND " + SCOPE_SQL.format(n=2)
+
+
+async def _read_hold(
+    session: AsyncSession, hold_id: uuid.UUID, houses: list[uuid.UUID] | None, lock: bool
+) -> Hold | None:
+    connection = await raw.connection(session)
+    row = await connection.fetchrow(GET_HOLD + (" FOR UPDATE" if lock else ""), hold_id, houses)
+    if row is None:
+        return None
+    return await raw.attach(session, Hold(**dict(zip(HOLD_COLUMNS, row, strict=True))))
+
+
 async def get_hold(session: AsyncSession, hold_id: uuid.UUID, *, lock: bool = False) -> Hold | None:
-    stmt = select(Hold).where(Hold.id == hold_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await _read_hold(session, hold_id, None, lock)
 
 
 async def get_staff_hold(
     session: AsyncSession, hold_id: uuid.UUID, principal: Principal, *, lock: bool = False
 ) -> Hold | None:
-    stmt = scope(select(Hold).where(Hold.id == hold_id), Hold, principal)
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await _read_hold(session, hold_id, scope_param(principal), lock)
 
 
-async def hold_items(session: AsyncSession, hold_id: uuid.UUID) -> list[Allocation]:
-    stmt = (
-        select(Allocation)
-        .where(Allocation.hold_id == hold_id)
-        .order_by(
-            col(Allocation.performance_id), col(Allocation.seat_key), col(Allocation.area_code)
-        )
+@dataclass(frozen=True)
+class HeldPlace:
+    """A place in a basket (an allocation row), as the selling path reads it."""
+
+    id: uuid.UUID
+    house_id: uuid.UUID
+    cluster_id: uuid.UUID
+    performance_id: uuid.UUID
+    seat_key: str | None
+    area_code: str | None
+    zone_code: str
+    quantity: int
+    status: str
+
+
+PLACE_COLUMNS = (
+    "id, house_id, cluster_id, performance_id, seat_key, area_code, zone_code, quantity, status"
+)
+HOLD_ITEMS = f"""
+    SELECT {PLACE_COLUMNS} FROM allocation WHERE hold_id = $1
+    ORDER BY performance_id, seat_key, area_code
+"""
+
+
+async def hold_items(session: AsyncSession, hold_id: uuid.UUID) -> list[HeldPlace]:
+    connection = await raw.connection(session)
+    return [HeldPlace(*r) for r in await connection.fetch(HOLD_ITEMS, hold_id)]
+
+
+async def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
+    connection = await raw.connection(session)
+    now = clock.now()
+    await connection.execute(
+        "UPDATE hold SET status = $2, updated_at = $3 WHERE id = $1", hold.id, status, now
     )
-    return list((await session.exec(stmt)).all())
+    raw.mirror(hold, status=status, updated_at=now)
 
 
 # --- taking places ------------------------------------------------------------------------
 
 
-async def clear_expired_seats(
-    session: AsyncSession, performance_id: uuid.UUID, keys: Sequence[str], now: datetime
-) -> None:
-    """Expired holds on these seats no longer count: remove them so the seats can be taken."""
-    await session.exec(
-        delete(Allocation).where(
-            col(Allocation.performance_id) == performance_id,
-            col(Allocation.seat_key).in_(keys),
-            col(Allocation.status) == HELD,
-            col(Allocation.expires_at) <= now,
+CLEAR_EXPIRED_SEATS = """
+    DELETE FROM allocation
+    WHERE performance_id = $1 AND seat_key = ANY($2::text[])
+      AND status = 'held' AND expires_at <= $3
+"""
+
+INSERT_SEATS = """
+    INSERT INTO allocation (id, created_at, updated_at, house_id, cluster_id, performance_id,
+                            hold_id, status, expires_at, quantity, seat_key, zone_code)
+    SELECT id, $1, $1, $2, $3, $4, $5, $6, $7, 1, seat_key, zone_code
+    FROM unnest($8::uuid[], $9::text[], $10::text[]) AS t(id, seat_key, zone_code)
+    ON CONFLICT (performance_id, seat_key) WHERE seat_key IS NOT NULL DO NOTHING
+    RETURNING id, seat_key
+"""
+
+
+@dataclass(frozen=True)
+class NewPlaces:
+    """Places to take for one performance: who takes them and until when."""
+
+    house_id: uuid.UUID
+    cluster_id: uuid.UUID
+    performance_id: uuid.UUID
+    hold_id: uuid.UUID | None
+    status: str
+    expires_at: datetime | None
+
+    def place(self, place_id: uuid.UUID, **where: Any) -> HeldPlace:
+        return HeldPlace(
+            id=place_id,
+            house_id=self.house_id,
+            cluster_id=self.cluster_id,
+            performance_id=self.performance_id,
+            status=self.status,
+            seat_key=where.get("seat_key"),
+            area_code=where.get("area_code"),
+            zone_code=where["zone_code"],
+            quantity=where.get("quantity", 1),
         )
-    )
 
 
-async def insert_seats(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert seat allocations; a seat that has a live allocation already is skipped by the
-    unique index. Returns the keys actually taken."""
+async def take_seats(
+    session: AsyncSession,
+    places: NewPlaces,
+    seats: dict[str, str],
+    now: datetime,
+    *,
+    clear_expired: bool = True,
+) -> tuple[list[HeldPlace], set[str]]:
+    """Take these seats (key -> price zone) or none of them. Returns the places taken, or
+    the keys someone else has.
+
+    Keys are taken in one sorted order by every transaction, inside a savepoint: a partial
+    take is rolled back to the savepoint, which also frees the seats for whoever waits on
+    them, so retries never hold seats while waiting for others (no deadlock). Expired holds
+    on the seats no longer count and are removed first (clear_expired=False when the
+    caller knows there are none)."""
+    keys = sorted(seats)
     if UNSAFE_CHECK_THEN_WRITE:
-        return await _unsafe_insert_seats(session, rows)
-    stmt: ReturningInsert[tuple[str]] = (
-        pg_insert(Allocation)
-        .values(rows)
-        .on_conflict_do_nothing(
-            index_elements=["performance_id", "seat_key"], index_where=text("seat_key IS NOT NULL")
+        return await _unsafe_take_seats(session, places, seats, keys, now)
+    connection = await raw.connection(session)
+    savepoint = connection.transaction()
+    await savepoint.start()
+    try:
+        if clear_expired:
+            await connection.execute(CLEAR_EXPIRED_SEATS, places.performance_id, keys, now)
+        ids = [uuid.uuid4() for _ in keys]
+        rows = await connection.fetch(
+            INSERT_SEATS,
+            now,
+            places.house_id,
+            places.cluster_id,
+            places.performance_id,
+            places.hold_id,
+            places.status,
+            places.expires_at,
+            ids,
+            keys,
+            [seats[k] for k in keys],
         )
-        .returning(literal_column("seat_key"))
-    )
-    result = await session.exec(stmt)
-    return {r[0] for r in result.all()}
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    taken = {r[1]: r[0] for r in rows}
+    lost = set(keys) - set(taken)
+    if lost:
+        await savepoint.rollback()
+        return [], lost
+    await savepoint.commit()
+    return [places.place(taken[k], seat_key=k, zone_code=seats[k]) for k in keys], set()
 
 
-TAKE_STANDING = text(
-    """
+TAKE_STANDING = """
     WITH expired AS (
         DELETE FROM allocation
-        WHERE performance_id = :performance_id AND area_code = :area
-          AND status = 'held' AND expires_at <= :now
+        WHERE performance_id = $1 AND area_code = $2 AND status = 'held' AND expires_at <= $3
         RETURNING quantity
-    ), freed AS (SELECT coalesce(sum(quantity), 0) AS n FROM expired)
-    UPDATE standing_stock SET used = used - freed.n + :quantity
-    FROM freed
-    WHERE performance_id = :performance_id AND area_code = :area
-      AND used - freed.n + :quantity <= capacity
-    RETURNING used
-    """
-)
+    ), freed AS (SELECT coalesce(sum(quantity), 0) AS n FROM expired),
+    taken AS (
+        UPDATE standing_stock SET used = used - freed.n + $4
+        FROM freed
+        WHERE performance_id = $1 AND area_code = $2 AND used - freed.n + $4 <= capacity
+        RETURNING 1
+    )
+    INSERT INTO allocation (id, created_at, updated_at, house_id, cluster_id, performance_id,
+                            hold_id, status, expires_at, quantity, area_code, zone_code)
+    SELECT $5, $3, $3, $6, $7, $1, $8, $9, $10, $4, $2, $11 FROM taken
+    RETURNING id
+"""
+
+INSERT_STANDING = """
+    INSERT INTO allocation (id, created_at, updated_at, house_id, cluster_id, performance_id,
+                            hold_id, status, expires_at, quantity, area_code, zone_code)
+    VALUES ($5, $3, $3, $6, $7, $1, $8, $9, $10, $4, $2, $11)
+"""
 
 
 async def take_standing(
-    session: AsyncSession, performance_id: uuid.UUID, area: str, quantity: int, now: datetime
-) -> bool:
-    """Count places into a standing area if they fit (expired holds freed first)."""
-    if UNSAFE_CHECK_THEN_WRITE:
-        return await _unsafe_take_standing(session, performance_id, area, quantity)
-    connection = await session.connection()
-    result = await connection.execute(
-        TAKE_STANDING,
-        {"performance_id": performance_id, "area": area, "quantity": quantity, "now": now},
+    session: AsyncSession,
+    places: NewPlaces,
+    area: str,
+    zone: str,
+    quantity: int,
+    now: datetime,
+) -> HeldPlace | None:
+    """Count places into a standing area if they fit (expired holds freed first) and
+    record them as one allocation, in one statement; None when they do not fit."""
+    connection = await raw.connection(session)
+    place_id = uuid.uuid4()
+    args = (
+        places.performance_id,
+        area,
+        now,
+        quantity,
+        place_id,
+        places.house_id,
+        places.cluster_id,
+        places.hold_id,
+        places.status,
+        places.expires_at,
+        zone,
     )
-    return result.first() is not None
+    if UNSAFE_CHECK_THEN_WRITE:
+        if not await _unsafe_take_standing(session, places.performance_id, area, quantity):
+            return None
+        await connection.execute(INSERT_STANDING, *args)
+    elif await connection.fetchval(TAKE_STANDING, *args) is None:
+        return None
+    return places.place(place_id, area_code=area, zone_code=zone, quantity=quantity)
+
+
+SEAT_STATES = """
+    SELECT seat_key, status <> 'held' OR expires_at > $2 FROM allocation
+    WHERE performance_id = $1 AND seat_key IS NOT NULL
+"""
+
+
+async def seat_states(
+    session: AsyncSession, performance_id: uuid.UUID, now: datetime
+) -> tuple[set[str], set[str]]:
+    """(seats taken: sold, blocked or held by a live hold; seats whose hold expired)."""
+    connection = await raw.connection(session)
+    live: set[str] = set()
+    expired: set[str] = set()
+    for key, is_live in await connection.fetch(SEAT_STATES, performance_id, now):
+        (live if is_live else expired).add(key)
+    return live, expired
 
 
 async def ensure_stock(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -252,17 +481,42 @@ async def set_hold_expiry(session: AsyncSession, hold: Hold) -> None:
 # --- the race, for the demonstration only -------------------------------------------------
 
 
-async def _unsafe_insert_seats(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
-    keys = [r["seat_key"] for r in rows]
-    live = select(Allocation.seat_key).where(
-        Allocation.performance_id == rows[0]["performance_id"], col(Allocation.seat_key).in_(keys)
-    )
-    taken = set((await session.exec(live)).all())
-    free = [r for r in rows if r["seat_key"] not in taken]
+async def _unsafe_take_seats(
+    session: AsyncSession, places: NewPlaces, seats: dict[str, str], keys: list[str], now: datetime
+) -> tuple[list[HeldPlace], set[str]]:
+    connection = await raw.connection(session)
+    taken = {
+        r[0]
+        for r in await connection.fetch(
+            "SELECT seat_key FROM allocation WHERE performance_id = $1 AND seat_key = ANY($2)",
+            places.performance_id,
+            keys,
+        )
+    }
+    free = [k for k in keys if k not in taken]
     await asyncio.sleep(UNSAFE_WINDOW_SECONDS)
-    if free:
-        await session.exec(pg_insert(Allocation).values(free))
-    return {r["seat_key"] for r in free}
+    if not free:
+        return [], set(keys)
+    # A plain insert: the unique index is dropped for the demonstration.
+    ids = [uuid.uuid4() for _ in free]
+    await connection.execute(
+        INSERT_SEATS.replace(
+            "ON CONFLICT (performance_id, seat_key) WHERE seat_key IS NOT NULL DO NOTHING", ""
+        ),
+        now,
+        places.house_id,
+        places.cluster_id,
+        places.performance_id,
+        places.hold_id,
+        places.status,
+        places.expires_at,
+        ids,
+        free,
+        [seats[k] for k in free],
+    )
+    return [
+        places.place(i, seat_key=k, zone_code=seats[k]) for i, k in zip(ids, free, strict=True)
+    ], set(keys) - set(free)
 
 
 async def _unsafe_take_standing(

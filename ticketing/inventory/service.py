@@ -10,25 +10,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
-from ticketing.events.models import Event, EventStatus, Performance, PerformanceStatus
+from ticketing.events.models import EventStatus, Performance, PerformanceStatus
 from ticketing.inventory import repository as repo
 from ticketing.inventory.best import best_available
 from ticketing.inventory.layouts import LayoutIndex, layout_index
-from ticketing.inventory.models import (
-    Allocation,
-    AllocationStatus,
-    Channel,
-    Hold,
-    HoldStatus,
-)
-from ticketing.inventory.schemas import HoldItemsIn
+from ticketing.inventory.models import Allocation, AllocationStatus, Channel, Hold, HoldStatus
+from ticketing.inventory.repository import HeldPlace, SaleTarget, SellingHouse
+from ticketing.inventory.schemas import BestRequest, HoldItemsIn
 from ticketing.seatmaps.layout import SeatFlag
 from ticketing.tenancy.models import House
 
@@ -60,13 +54,16 @@ def _local(dt: datetime) -> str:
     return clock.local(dt).strftime("%d/%m/%Y %H:%M")
 
 
-def check_sellable(performance: Performance, event: Event, channel: str, now: datetime) -> None:
+def check_sellable(performance: SaleTarget, channel: str, now: datetime) -> None:
     if performance.status == PerformanceStatus.CANCELLED:
         raise SaleClosed("This performance is cancelled.")
     if channel == Channel.ONLINE:
         if performance.status == PerformanceStatus.SOLD_OUT:
             raise SoldOut("This performance is sold out.")
-        if performance.status != PerformanceStatus.ON_SALE or event.status != EventStatus.PUBLISHED:
+        if (
+            performance.status != PerformanceStatus.ON_SALE
+            or performance.event_status != EventStatus.PUBLISHED
+        ):
             raise SaleClosed("This performance is not on sale online.")
         opens, closes = performance.online_sales_from, performance.online_sales_until
         closes = closes or performance.starts_at
@@ -81,16 +78,6 @@ def check_sellable(performance: Performance, event: Event, channel: str, now: da
         raise SaleClosed("Sales for this performance have closed.")
 
 
-async def _performance(
-    session: AsyncSession, performance_id: uuid.UUID, cluster_id: uuid.UUID
-) -> tuple[Performance, Event]:
-    found = await repo.performance_for_sale(session, performance_id)
-    # A basket holds performances of one cluster only; others do not exist for it.
-    if found is None or found[0].cluster_id != cluster_id:
-        raise NotFound("Performance not found (performance_id).")
-    return found
-
-
 def _check_seats(index: LayoutIndex, seats: list[str], *, for_sale: bool = True) -> None:
     errors = []
     for i, key in enumerate(seats):
@@ -103,82 +90,42 @@ def _check_seats(index: LayoutIndex, seats: list[str], *, for_sale: bool = True)
         raise InvalidInput(errors[0].message, errors=errors)
 
 
-def _allocation_row(
-    performance: Performance,
-    hold: Hold | None,
-    status: str,
-    expires_at: datetime | None,
-    **extra: Any,
-) -> dict[str, Any]:
-    now = clock.now()
-    return {
-        "id": uuid.uuid4(),
-        "created_at": now,
-        "updated_at": now,
-        "house_id": performance.house_id,
-        "cluster_id": performance.cluster_id,
-        "performance_id": performance.id,
-        "hold_id": hold.id if hold else None,
-        "status": status,
-        "expires_at": expires_at,
-        "quantity": 1,
-        **extra,
-    }
-
-
-async def _take_seats(
-    session: AsyncSession,
-    performance: Performance,
-    index: LayoutIndex,
-    keys: list[str],
-    hold: Hold | None,
-    status: str,
-    now: datetime,
-) -> set[str]:
-    """Take these seats or none of them; returns the keys that someone else has.
-
-    Keys are taken in one sorted order by every transaction, inside a savepoint: a
-    partial take is rolled back to the savepoint, which also frees the seats for whoever
-    waits on them, so retries never hold seats while waiting for others (no deadlock).
-    """
-    keys = sorted(keys)
-    expires = hold.expires_at if status == AllocationStatus.HELD and hold else None
-    rows = [
-        _allocation_row(
-            performance, hold, status, expires, seat_key=k, zone_code=index.seats[k].zone
-        )
-        for k in keys
-    ]
-    savepoint = await session.begin_nested()
-    await repo.clear_expired_seats(session, performance.id, keys, now)
-    taken = await repo.insert_seats(session, rows)
-    lost = set(keys) - taken
-    if lost:
-        await savepoint.rollback()
-    else:
-        await savepoint.commit()
-    return lost
-
-
-async def _unavailable(session: AsyncSession, performance_id: uuid.UUID, now: datetime) -> set[str]:
-    return {key for key, _ in await repo.live_seats(session, performance_id, now)}
+def _seats_taken(message: str, asked: list[str], lost: set[str]) -> SeatsTaken:
+    return SeatsTaken(
+        message,
+        errors=[
+            FieldError(f"seats[{asked.index(k)}]", f"Seat {k} is taken.", k) for k in sorted(lost)
+        ],
+    )
 
 
 async def hold_places(
-    session: AsyncSession, hold: Hold, data: HoldItemsIn, channel: str, *, empty: bool = False
-) -> None:
-    """Hold places in the basket; empty=True for a basket just made (nothing to count)."""
+    session: AsyncSession,
+    hold: Hold,
+    data: HoldItemsIn,
+    channel: str,
+    *,
+    target: SaleTarget | None = None,
+    new: bool = False,
+) -> list[HeldPlace]:
+    """Hold places in the basket and return them. new=True for a basket made by this
+    request (it is stored first; there is nothing in it to count). The caller may pass the
+    performance it has read already."""
     now = clock.now()
-    performance, event = await _performance(session, data.performance_id, hold.cluster_id)
-    check_sellable(performance, event, channel, now)
-    index = await layout_index(session, performance.layout_id)
+    if target is None:
+        _, target = await repo.sale_target(session, data.performance_id, hold.house_id)
+    # A basket holds performances of one cluster only; others do not exist for it.
+    if target is None or target.cluster_id != hold.cluster_id:
+        raise NotFound("Performance not found (performance_id).")
+    check_sellable(target, channel, now)
+    index = await layout_index(session, target.layout_id)
     _check_seats(index, data.seats)
     already = 0
-    if not empty:
+    if not new:
         already = sum(
             a.quantity
             for a in await repo.hold_items(session, hold.id)
-            if a.performance_id == performance.id
+            if a.performance_id == target.id
         )
     asked = (
         len(data.seats)
@@ -189,82 +136,82 @@ async def hold_places(
         raise InvalidInput.field(
             "seats", f"At most {MAX_PLACES[Channel(channel)]} places per performance in one basket."
         )
-
-    if data.seats:
-        lost = await _take_seats(
-            session, performance, index, data.seats, hold, AllocationStatus.HELD, now
-        )
-        if lost:
-            raise SeatsTaken(
-                "Someone else just took "
-                + ", ".join(sorted(lost))
-                + ". Please choose other seats.",
-                errors=[
-                    FieldError(f"seats[{data.seats.index(k)}]", f"Seat {k} is taken.", k)
-                    for k in sorted(lost)
-                ],
-            )
-    if data.best is not None:
-        await _hold_best(session, performance, index, hold, data, now)
     for i, request in enumerate(data.standing):
-        area = index.areas.get(request.area)
-        if area is None:
+        if request.area not in index.areas:
             raise InvalidInput.field(
                 f"standing[{i}].area", f"There is no standing area {request.area}."
             )
-        if not await repo.take_standing(
-            session, performance.id, request.area, request.quantity, now
-        ):
+    if new:
+        await repo.insert_hold(session, hold)
+    places = repo.NewPlaces(
+        target.house_id,
+        target.cluster_id,
+        target.id,
+        hold.id,
+        AllocationStatus.HELD,
+        hold.expires_at,
+    )
+    held: list[HeldPlace] = []
+    if data.seats:
+        taken, lost = await repo.take_seats(
+            session, places, {k: index.seats[k].zone for k in data.seats}, now
+        )
+        if lost:
+            raise _seats_taken(
+                "Someone else just took "
+                + ", ".join(sorted(lost))
+                + ". Please choose other seats.",
+                data.seats,
+                lost,
+            )
+        held += taken
+    if data.best is not None:
+        held += await _hold_best(session, places, index, data.best, now)
+    for i, request in enumerate(data.standing):
+        area = index.areas[request.area]
+        place = await repo.take_standing(
+            session, places, request.area, area.zone, request.quantity, now
+        )
+        if place is None:
             raise SoldOut(
                 f"There are not {request.quantity} standing places left in {area.name}.",
                 errors=[FieldError(f"standing[{i}].quantity", "Not that many places left.")],
             )
-        session.add(
-            Allocation(
-                **_allocation_row(
-                    performance,
-                    hold,
-                    AllocationStatus.HELD,
-                    hold.expires_at,
-                    area_code=request.area,
-                    zone_code=area.zone,
-                    quantity=request.quantity,
-                )
-            )
-        )
-    await session.flush()
+        held.append(place)
+    return held
 
 
 async def _hold_best(
     session: AsyncSession,
-    performance: Performance,
+    places: repo.NewPlaces,
     index: LayoutIndex,
-    hold: Hold,
-    data: HoldItemsIn,
+    best: BestRequest,
     now: datetime,
-) -> None:
-    assert data.best is not None
+) -> list[HeldPlace]:
     for _ in range(BEST_ATTEMPTS):
-        unavailable = await _unavailable(session, performance.id, now)
+        unavailable, expired = await repo.seat_states(session, places.performance_id, now)
         chosen = best_available(
             index.doc,
             unavailable,
-            quantity=data.best.quantity,
-            zone=data.best.zone,
-            accessible=data.best.accessible,
+            quantity=best.quantity,
+            zone=best.zone,
+            accessible=best.accessible,
         )
         if chosen is None:
-            where = (
-                f" in {index.zones[data.best.zone].name}" if data.best.zone in index.zones else ""
-            )
+            where = f" in {index.zones[best.zone].name}" if best.zone in index.zones else ""
             raise SoldOut(
-                f"There are not {data.best.quantity} seats left{where}.",
+                f"There are not {best.quantity} seats left{where}.",
                 errors=[FieldError("best.quantity", "Not that many seats left.")],
             )
-        if not await _take_seats(
-            session, performance, index, chosen, hold, AllocationStatus.HELD, now
-        ):
-            return
+        taken, lost = await repo.take_seats(
+            session,
+            places,
+            {k: index.seats[k].zone for k in chosen},
+            now,
+            clear_expired=not expired.isdisjoint(chosen),
+        )
+        if not lost:
+            return taken
     raise SeatsTaken("The seats are going fast: please try again.")
 
 
@@ -288,23 +235,18 @@ async def ensure_stock(session: AsyncSession, performance: Performance, index: L
     )
 
 
-async def new_hold(
-    session: AsyncSession,
-    house: House,
-    channel: str,
-    *,
-    created_by_id: uuid.UUID | None = None,
-) -> Hold:
-    hold = Hold(
+def new_hold(house: SellingHouse, channel: str, *, created_by_id: uuid.UUID | None = None) -> Hold:
+    """A basket of this house, stored by hold_places(new=True) with its first places."""
+    now = clock.now()
+    return Hold(
         house_id=house.id,
         cluster_id=house.cluster_id,
         channel=channel,
-        expires_at=clock.now() + timedelta(minutes=house.hold_minutes),
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(minutes=house.hold_minutes),
         created_by_id=created_by_id,
     )
-    session.add(hold)
-    await session.flush()
-    return hold
 
 
 def require_active(hold: Hold) -> None:
@@ -364,16 +306,20 @@ async def release_expired(session: AsyncSession) -> int:
 async def block_seats(session: AsyncSession, performance: Performance, keys: list[str]) -> None:
     index = await layout_index(session, performance.layout_id)
     _check_seats(index, keys, for_sale=False)
-    lost = await _take_seats(
-        session, performance, index, keys, None, AllocationStatus.BLOCKED, clock.now()
+    places = repo.NewPlaces(
+        performance.house_id,
+        performance.cluster_id,
+        performance.id,
+        None,
+        AllocationStatus.BLOCKED,
+        None,
+    )
+    _, lost = await repo.take_seats(
+        session, places, {k: index.seats[k].zone for k in keys}, clock.now()
     )
     if lost:
-        raise SeatsTaken(
-            "These seats are held or sold already: " + ", ".join(sorted(lost)) + ".",
-            errors=[
-                FieldError(f"seats[{keys.index(k)}]", f"Seat {k} is taken.", k)
-                for k in sorted(lost)
-            ],
+        raise _seats_taken(
+            "These seats are held or sold already: " + ", ".join(sorted(lost)) + ".", keys, lost
         )
 
 

@@ -14,7 +14,7 @@ from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.inventory.models import Channel, Hold
 from ticketing.orders import repository as repo
-from ticketing.orders.checkout import checkout, record
+from ticketing.orders.checkout import CheckedOut, checkout, record
 from ticketing.orders.lifecycle import (
     cancel_tickets,
     has_live_tickets,
@@ -37,36 +37,39 @@ def actor(principal: Principal) -> str:
     return principal.email or f"api-token:{principal.api_token_id}"
 
 
-async def clerk_till(
-    session: AsyncSession, principal: Principal, house_id: uuid.UUID
-) -> TillSession:
+async def clerk_till(session: AsyncSession, principal: Principal, house_id: uuid.UUID) -> uuid.UUID:
+    """The id of the clerk's open till in this house (locked until the transaction ends)."""
     if principal.user_id is None:
         raise Forbidden("A till belongs to a person: log in as a clerk to take payments.")
-    till = await repo.open_till(session, house_id, principal.user_id, lock=True)
-    if till is None:
+    till_id = await repo.lock_open_till(session, house_id, principal.user_id)
+    if till_id is None:
         raise Conflict("Open your till first (POST /till/open), then take the payment.")
-    return till
+    return till_id
 
 
 async def take_counter_payment(
     session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn, amount: int
 ) -> None:
     """Money taken at the counter goes into the clerk's open till."""
-    till = await clerk_till(session, principal, order.house_id)
-    session.add(
+    till_id = await clerk_till(session, principal, order.house_id)
+    now = clock.now()
+    await repo.insert_payment(
+        session,
         Payment(
+            created_at=now,
+            updated_at=now,
             house_id=order.house_id,
             cluster_id=order.cluster_id,
             order_id=order.id,
             method=payment.method,
             status=PaymentStatus.SUCCEEDED,
             amount_cents=amount,
-            till_session_id=till.id,
+            till_session_id=till_id,
             reference=payment.reference,
             created_by_id=principal.user_id,
-        )
+        ),
     )
-    order.paid_cents += amount
+    await repo.save_order(session, order, paid_cents=order.paid_cents + amount)
     record(session, order, "payment", actor(principal), method=payment.method, amount_cents=amount)
 
 
@@ -86,10 +89,13 @@ async def _take_payment(
 
 async def sell(
     session: AsyncSession, principal: Principal, hold: Hold, data: BoxOfficeOrderIn
-) -> tuple[Order, list[Ticket], str]:
+) -> CheckedOut:
     """Sell or reserve a box-office basket (the caller loaded it through box_office_hold,
     which checked the clerk's role)."""
-    order, tickets, secret = await checkout(
+    if data.payment is not None:
+        # Before anything is written: a clerk without an open till cannot sell.
+        await clerk_till(session, principal, hold.house_id)
+    done = await checkout(
         session,
         hold,
         data,
@@ -97,28 +103,24 @@ async def sell(
         actor=actor(principal),
         created_by_id=principal.user_id,
     )
+    order, tickets = done.order, done.tickets
     if data.payment is not None:
         await _take_payment(session, principal, order, data.payment, tickets)
-        return order, tickets, secret
+        return done
     assert data.reserve_until is not None
     now = clock.now()
-    first_start = min(
-        p.starts_at
-        for p in (await repo.performances(session, {t.performance_id for t in tickets})).values()
-    )
-    if not now < data.reserve_until <= first_start:
+    if not now < data.reserve_until <= done.first_start:
         raise InvalidInput.field(
             "reserve_until", "The deadline must lie between now and the start of the performance."
         )
     await repo.extend_allocations(
         session, sorted({t.allocation_id for t in tickets if t.allocation_id}), data.reserve_until
     )
-    order.status = OrderStatus.RESERVED
-    order.pay_before = data.reserve_until
-    session.add(order)
+    await repo.save_order(
+        session, order, status=OrderStatus.RESERVED, pay_before=data.reserve_until
+    )
     record(session, order, "reserved", actor(principal), until=data.reserve_until.isoformat())
-    await session.flush()
-    return order, tickets, secret
+    return done
 
 
 async def staff_order(
@@ -191,7 +193,7 @@ async def refund(
             session, order, online[-1], amount, ticket_ids, reason, created_by_id=principal.user_id
         )
         return
-    till = await clerk_till(session, principal, order.house_id)
+    till_id = await clerk_till(session, principal, order.house_id)
     session.add(
         Refund(
             house_id=order.house_id,
@@ -203,7 +205,7 @@ async def refund(
             amount_cents=amount,
             reason=reason,
             ticket_ids=[str(t) for t in ticket_ids],
-            till_session_id=till.id,
+            till_session_id=till_id,
             created_by_id=principal.user_id,
         )
     )

@@ -7,21 +7,25 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput
 from ticketing.core.security import sha256_hex
-from ticketing.events.models import PriceRule, Tariff
+from ticketing.db import raw
+from ticketing.db.uow import before_commit
+from ticketing.events.models import PriceRule
 from ticketing.events.pricing import tariff_price
 from ticketing.inventory import repository as inventory_repo
-from ticketing.inventory.models import Allocation, Channel, Hold, HoldStatus
+from ticketing.inventory.models import Channel, Hold, HoldStatus
+from ticketing.inventory.repository import HeldPlace
 from ticketing.inventory.service import require_active
 from ticketing.orders import repository as repo
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket, TicketStatus
+from ticketing.orders.repository import PerformancePricing, PriceTariff
 from ticketing.orders.schemas import LineIn, OrderIn
-from ticketing.tenancy.models import House
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone
 
@@ -30,17 +34,31 @@ def new_code(prefix: str) -> str:
     return prefix + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(5))
 
 
+EVENTS = "podium.order_events"
+
+
 def record(
     session: AsyncSession, order: Order, kind: str, actor: str | None, **data: object
 ) -> None:
-    session.add(OrderEvent(order_id=order.id, kind=kind, actor=actor, data=dict(data)))
+    """Add to the order's history. The events of a request are written together, just
+    before it commits (or when the history is read)."""
+    session.info.setdefault(EVENTS, []).append(
+        OrderEvent(order_id=order.id, at=clock.now(), kind=kind, actor=actor, data=dict(data))
+    )
+    before_commit(session, write_events)
+
+
+async def write_events(session: AsyncSession) -> None:
+    events: list[OrderEvent] = session.info.pop(EVENTS, [])
+    if events:
+        await repo.insert_events(session, events)
 
 
 @dataclass(frozen=True)
 class PricedLine:
     index: int
-    item: Allocation
-    tariff: Tariff
+    item: HeldPlace
+    tariff: PriceTariff
     quantity: int
     price_cents: int
 
@@ -64,11 +82,11 @@ def ticket_for(line: PricedLine, order_id: uuid.UUID, status: str) -> Ticket:
     )
 
 
-def _lines(items: list[Allocation], lines: list[LineIn]) -> list[tuple[int, Allocation, str, int]]:
+def _lines(items: list[HeldPlace], lines: list[LineIn]) -> list[tuple[int, HeldPlace, str, int]]:
     """Every place of the basket with its tariff; places without a line sell at BASE."""
     by_id = {a.id: a for a in items}
     covered: Counter[uuid.UUID] = Counter()
-    out: list[tuple[int, Allocation, str, int]] = []
+    out: list[tuple[int, HeldPlace, str, int]] = []
     errors: list[FieldError] = []
     for i, line in enumerate(lines):
         item = by_id.get(line.item_id)
@@ -93,19 +111,18 @@ def _lines(items: list[Allocation], lines: list[LineIn]) -> list[tuple[int, Allo
 
 
 async def price_lines(
-    session: AsyncSession, items: list[Allocation], lines: list[LineIn], channel: str
-) -> list[PricedLine]:
+    session: AsyncSession, items: list[HeldPlace], lines: list[LineIn], channel: str
+) -> tuple[list[PricedLine], dict[uuid.UUID, PerformancePricing]]:
+    """Price every place at its tariff; also returns the pricing read for it."""
     wanted = _lines(items, lines)
-    performances = await repo.performances(session, {a.performance_id for a in items})
-    tariffs = await repo.tariffs_for_events(session, {p.event_id for p in performances.values()})
-    prices = await repo.zone_prices(session, set(performances))
+    pricing = await repo.pricing(session, {a.performance_id for a in items})
     per_tariff: Counter[uuid.UUID] = Counter()
     priced: list[PricedLine] = []
     errors: list[FieldError] = []
     for index, item, code, quantity in wanted:
         field = f"lines[{index}].tariff" if index >= 0 else "lines"
-        performance = performances[item.performance_id]
-        tariff = tariffs.get((performance.event_id, code))
+        performance = pricing[item.performance_id]
+        tariff = performance.tariffs.get(code)
         if tariff is None:
             errors.append(FieldError(field, f"There is no tariff {code} for this event."))
             continue
@@ -119,7 +136,7 @@ async def price_lines(
                 )
             )
             continue
-        zone_price = prices.get((performance.id, item.zone_code))
+        zone_price = performance.zone_prices.get(item.zone_code)
         if zone_price is None:
             raise Conflict(f"Zone {item.zone_code} has no price for this performance.")
         amount = tariff_price(zone_price, tariff.rule, tariff.value)
@@ -135,20 +152,29 @@ async def price_lines(
         priced.append(PricedLine(index, item, tariff, quantity, amount))
     if errors:
         raise InvalidInput(errors[0].message, errors=errors)
-    return priced
+    return priced, pricing
+
+
+CODE_ATTEMPTS = 8
 
 
 async def _insert_with_code(session: AsyncSession, order: Order, prefix: str) -> None:
-    for _ in range(8):
+    """Store the order under a free code of its house (a taken code is simply skipped by
+    the unique index: no savepoint, no error)."""
+    for _ in range(CODE_ATTEMPTS):
         order.code = new_code(prefix)
-        try:
-            async with session.begin_nested():
-                session.add(order)
-                await session.flush()
+        if await repo.insert_order(session, order):
             return
-        except IntegrityError:
-            session.expunge(order)
     raise Conflict("Could not give the order a free code; please try again.")
+
+
+@dataclass(frozen=True)
+class CheckedOut:
+    order: Order
+    tickets: list[Ticket]
+    secret: str
+    # The earliest performance of the order (a reservation's deadline lies before it).
+    first_start: datetime
 
 
 async def checkout(
@@ -159,25 +185,25 @@ async def checkout(
     channel: str,
     actor: str | None,
     created_by_id: uuid.UUID | None = None,
-) -> tuple[Order, list[Ticket], str]:
-    """Create the order (pending) for everything in the basket; returns it with its tickets
-    and the buyer's secret."""
+) -> CheckedOut:
+    """Create the order (pending) for everything in the basket, with its tickets and the
+    buyer's secret."""
     require_active(hold)
     items = await inventory_repo.hold_items(session, hold.id)
     if not items:
         raise InvalidInput.field("hold_id", "The basket is empty.")
     if channel == Channel.ONLINE and data.customer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
-    priced = await price_lines(session, items, data.lines, channel)
-    house = await session.get(House, hold.house_id)
-    assert house is not None
+    priced, pricing = await price_lines(session, items, data.lines, channel)
+    prefix, online_fee_cents = await repo.order_code_and_fee(session, hold.house_id)
     count = sum(p.quantity for p in priced)
     tickets_cents = sum(p.price_cents * p.quantity for p in priced)
-    fees_cents = (
-        house.online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
-    )
+    fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
     secret = secrets.token_urlsafe(24)
+    now = clock.now()
     order = Order(
+        created_at=now,
+        updated_at=now,
         house_id=hold.house_id,
         cluster_id=hold.cluster_id,
         code="",
@@ -191,17 +217,21 @@ async def checkout(
         tickets_cents=tickets_cents,
         fees_cents=fees_cents,
         total_cents=tickets_cents + fees_cents,
+        paid_cents=0,
+        refunded_cents=0,
         pay_before=hold.expires_at,
         created_by_id=created_by_id,
+        needs_attention=False,
         secret_hash=sha256_hex(secret),
     )
-    await _insert_with_code(session, order, house.order_code_prefix)
+    await _insert_with_code(session, order, prefix)
+    order = await raw.attach(session, order)
     tickets = [
         ticket_for(p, order.id, TicketStatus.PENDING) for p in priced for _ in range(p.quantity)
     ]
-    session.add_all(tickets)
-    hold.status = HoldStatus.ORDERED
-    session.add(hold)
+    await repo.insert_tickets(session, tickets, now)
+    tickets = [await raw.attach(session, t) for t in tickets]
+    await inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
     record(
         session,
         order,
@@ -212,5 +242,4 @@ async def checkout(
         total_cents=order.total_cents,
         pay_before=hold.expires_at.isoformat(),
     )
-    await session.flush()
-    return order, tickets, secret
+    return CheckedOut(order, tickets, secret, min(p.starts_at for p in pricing.values()))

@@ -17,8 +17,8 @@ from ticketing.inventory import holds
 from ticketing.inventory.models import Channel
 from ticketing.orders import box_office, exchange, lifecycle
 from ticketing.orders import repository as repo
-from ticketing.orders.checkout import checkout
-from ticketing.orders.models import Order, OrderStatus, Ticket
+from ticketing.orders.checkout import CheckedOut, checkout
+from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.schemas import (
     BoxOfficeOrderIn,
     CancelIn,
@@ -68,9 +68,9 @@ async def _order_action(
     return Response(body, status_code=status)
 
 
-async def _created(db: Db, order: Order, tickets: list[Ticket], secret: str) -> dict[str, Any]:
-    out = await lifecycle.order_out(db, order, tickets)
-    return OrderCreated(**out.model_dump(), secret=secret).model_dump(mode="json")
+async def _created(db: Db, done: CheckedOut) -> dict[str, Any]:
+    out = await lifecycle.order_out(db, done.order, done.tickets)
+    return OrderCreated(**out.model_dump(), secret=done.secret).model_dump(mode="json")
 
 
 class ShopOrderController(Controller):
@@ -85,12 +85,10 @@ class ShopOrderController(Controller):
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
             hold = await holds.online_hold(db, data.hold_id, lock=True)
-            order, tickets, secret = await checkout(
-                db, hold, data, channel=Channel.ONLINE, actor="buyer"
-            )
-            if order.total_cents == 0:
-                await lifecycle.mark_paid(db, order, actor="buyer", tickets=tickets)
-            return 201, await _created(db, order, tickets, secret)
+            done = await checkout(db, hold, data, channel=Channel.ONLINE, actor="buyer")
+            if done.order.total_cents == 0:
+                await lifecycle.mark_paid(db, done.order, actor="buyer", tickets=done.tickets)
+            return 201, await _created(db, done)
 
         status, body = await replay_or_run(
             db,
@@ -125,8 +123,7 @@ class BoxOfficeOrderController(Controller):
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
             hold = await holds.box_office_hold(db, principal, data.hold_id, lock=True)
-            order, tickets, secret = await box_office.sell(db, principal, hold, data)
-            return 201, await _created(db, order, tickets, secret)
+            return 201, await _created(db, await box_office.sell(db, principal, hold, data))
 
         scope = _scope("box-office-order", principal.user_id or principal.api_token_id)
         status, body = await replay_or_run(

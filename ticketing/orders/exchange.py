@@ -41,7 +41,7 @@ async def exchange(
     items = await inventory_repo.hold_items(session, hold.id)
     if len(items) != 1 or items[0].quantity != 1:
         raise InvalidInput.field("hold_id", "Hold exactly one place to exchange a ticket for.")
-    [line] = await price_lines(
+    [line], _ = await price_lines(
         session,
         items,
         [LineIn(item_id=items[0].id, tariff=data.tariff or old.tariff_code)],

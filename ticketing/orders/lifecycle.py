@@ -68,15 +68,10 @@ async def mark_paid(
         record(session, order, "places_lost", actor, lost=len(set(wanted) - sold) + int(missing))
         await session.flush()
         return False
-    for ticket in tickets:
-        ticket.status = TicketStatus.VALID
-        session.add(ticket)
-    order.status = OrderStatus.PAID
-    order.pay_before = None
-    session.add(order)
+    await repo.set_tickets_status(session, tickets, TicketStatus.VALID)
+    await repo.save_order(session, order, status=OrderStatus.PAID, pay_before=None)
     record(session, order, "paid", actor, paid_cents=order.paid_cents)
     await outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
-    await session.flush()
     return True
 
 

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.events.models import Performance, PerformancePrice, Tariff
+from ticketing.core import clock
+from ticketing.db import raw
+from ticketing.db.uow import run_before_commit
+from ticketing.events.models import Performance
 from ticketing.inventory.models import Allocation, AllocationStatus
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket, TillSession
 from ticketing.payments.models import Payment, Refund
@@ -22,20 +27,171 @@ async def performances(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.
     return {p.id: p for p in (await session.exec(stmt)).all()}
 
 
-async def tariffs_for_events(
-    session: AsyncSession, event_ids: set[uuid.UUID]
-) -> dict[tuple[uuid.UUID, str], Tariff]:
-    stmt = select(Tariff).where(col(Tariff.event_id).in_(event_ids))
-    return {(t.event_id, t.code): t for t in (await session.exec(stmt)).all()}
+@dataclass(frozen=True)
+class PriceTariff:
+    id: uuid.UUID
+    code: str
+    rule: str
+    value: int
+    max_per_order: int | None
+    staff_only: bool
+    requires_check: bool
 
 
-async def zone_prices(
+@dataclass(frozen=True)
+class PerformancePricing:
+    """A performance's zone prices and its event's tariffs by code."""
+
+    id: uuid.UUID
+    starts_at: datetime
+    zone_prices: dict[str, int]
+    tariffs: dict[str, PriceTariff]
+
+
+PRICING = """
+    SELECT p.id, p.starts_at,
+           (SELECT coalesce(jsonb_object_agg(pp.zone_code, pp.amount_cents), '{}')
+              FROM performance_price pp WHERE pp.performance_id = p.id),
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(t.id, t.code, t.rule, t.value,
+                                     t.max_per_order, t.staff_only, t.requires_check)), '[]')
+              FROM tariff t WHERE t.event_id = p.event_id)
+    FROM performance p WHERE p.id = ANY($1::uuid[])
+"""
+
+
+async def pricing(
     session: AsyncSession, performance_ids: set[uuid.UUID]
-) -> dict[tuple[uuid.UUID, str], int]:
-    stmt = select(PerformancePrice).where(col(PerformancePrice.performance_id).in_(performance_ids))
-    return {
-        (p.performance_id, p.zone_code): p.amount_cents for p in (await session.exec(stmt)).all()
-    }
+) -> dict[uuid.UUID, PerformancePricing]:
+    """Everything checkout needs to price a basket, in one round trip."""
+    connection = await raw.connection(session)
+    out = {}
+    for pid, starts_at, prices, tariffs in await connection.fetch(PRICING, list(performance_ids)):
+        by_code = {
+            t[1]: PriceTariff(uuid.UUID(t[0]), t[1], t[2], t[3], t[4], t[5], t[6]) for t in tariffs
+        }
+        out[pid] = PerformancePricing(pid, starts_at, prices, by_code)
+    return out
+
+
+SELLING_HOUSE = "SELECT order_code_prefix, online_fee_cents FROM house WHERE id = $1"
+
+
+async def order_code_and_fee(session: AsyncSession, house_id: uuid.UUID) -> tuple[str, int]:
+    connection = await raw.connection(session)
+    row = await connection.fetchrow(SELLING_HOUSE, house_id)
+    return row[0], row[1]
+
+
+ORDER_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "house_id",
+    "cluster_id",
+    "code",
+    "channel",
+    "status",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "language",
+    "hold_id",
+    "tickets_cents",
+    "fees_cents",
+    "total_cents",
+    "paid_cents",
+    "refunded_cents",
+    "pay_before",
+    "created_by_id",
+    "needs_attention",
+    "secret_hash",
+)
+INSERT_ORDER = (
+    f"INSERT INTO customer_order ({', '.join(ORDER_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i + 1}' for i in range(len(ORDER_COLUMNS)))}) "
+    "ON CONFLICT (house_id, code) DO NOTHING RETURNING id"
+)
+
+
+async def insert_order(session: AsyncSession, order: Order) -> bool:
+    """Store a new order; False when its code is taken in its house already."""
+    connection = await raw.connection(session)
+    row = await connection.fetchrow(INSERT_ORDER, *(getattr(order, c) for c in ORDER_COLUMNS))
+    return row is not None
+
+
+TICKET_COLUMNS = (
+    "id",
+    "house_id",
+    "cluster_id",
+    "order_id",
+    "performance_id",
+    "allocation_id",
+    "seat_key",
+    "area_code",
+    "zone_code",
+    "tariff_id",
+    "tariff_code",
+    "price_cents",
+    "requires_check",
+    "status",
+)
+TICKET_TYPES = (
+    "uuid",
+    "uuid",
+    "uuid",
+    "uuid",
+    "uuid",
+    "uuid",
+    "text",
+    "text",
+    "text",
+    "uuid",
+    "text",
+    "int",
+    "bool",
+    "text",
+)
+INSERT_TICKETS = (
+    f"INSERT INTO ticket (created_at, updated_at, {', '.join(TICKET_COLUMNS)}) "
+    f"SELECT $1, $1, * FROM unnest("
+    + ", ".join(f"${i + 2}::{t}[]" for i, t in enumerate(TICKET_TYPES))
+    + ")"
+)
+
+
+async def insert_tickets(session: AsyncSession, tickets: list[Ticket], now: datetime) -> None:
+    connection = await raw.connection(session)
+    await connection.execute(
+        INSERT_TICKETS, now, *([getattr(t, c) for t in tickets] for c in TICKET_COLUMNS)
+    )
+
+
+async def set_tickets_status(session: AsyncSession, tickets: list[Ticket], status: str) -> None:
+    connection = await raw.connection(session)
+    now = clock.now()
+    await connection.execute(
+        "UPDATE ticket SET status = $2, updated_at = $3 WHERE id = ANY($1::uuid[])",
+        [t.id for t in tickets],
+        status,
+        now,
+    )
+    for ticket in tickets:
+        raw.mirror(ticket, status=status, updated_at=now)
+
+
+async def save_order(session: AsyncSession, order: Order, **values: Any) -> None:
+    """Change these columns of an order (and its object) in one statement."""
+    values["updated_at"] = clock.now()
+    names = list(values)
+    connection = await raw.connection(session)
+    await connection.execute(
+        f"UPDATE customer_order SET {', '.join(f'{n} = ${i + 2}' for i, n in enumerate(names))} "
+        "WHERE id = $1",
+        order.id,
+        *values.values(),
+    )
+    raw.mirror(order, **values)
 
 
 async def tickets_of(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> list[Ticket]:
@@ -52,6 +208,7 @@ async def tickets_of(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> l
 
 
 async def history(session: AsyncSession, order_id: uuid.UUID) -> list[OrderEvent]:
+    await run_before_commit(session)  # events recorded in this transaction, written now
     stmt = (
         select(OrderEvent)
         .where(OrderEvent.order_id == order_id)
@@ -106,15 +263,14 @@ async def sell_allocations(
     """Turn held places into sold ones; returns the ids that were still there to sell."""
     if not allocation_ids:
         return set()
-    result = await session.exec(
-        update(Allocation)
-        .where(
-            col(Allocation.id).in_(allocation_ids), col(Allocation.status) == AllocationStatus.HELD
-        )
-        .values(status=AllocationStatus.SOLD, expires_at=None)
-        .returning(col(Allocation.id))
+    connection = await raw.connection(session)
+    rows = await connection.fetch(
+        "UPDATE allocation SET status = 'sold', expires_at = NULL, updated_at = $2"
+        " WHERE id = ANY($1::uuid[]) AND status = 'held' RETURNING id",
+        allocation_ids,
+        clock.now(),
     )
-    return {r[0] for r in result.all()}
+    return {r[0] for r in rows}
 
 
 async def extend_allocations(
@@ -131,16 +287,75 @@ async def extend_allocations(
 
 
 async def open_till(
-    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID
 ) -> TillSession | None:
     stmt = select(TillSession).where(
         TillSession.house_id == house_id,
         TillSession.clerk_id == clerk_id,
         col(TillSession.closed_at).is_(None),
     )
-    if lock:
-        stmt = stmt.with_for_update()
     return (await session.exec(stmt)).first()
+
+
+async def lock_open_till(
+    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The clerk's open till, locked so no payment slips in while it is being closed."""
+    connection = await raw.connection(session)
+    till_id: uuid.UUID | None = await connection.fetchval(
+        "SELECT id FROM till_session WHERE house_id = $1 AND clerk_id = $2"
+        " AND closed_at IS NULL FOR UPDATE",
+        house_id,
+        clerk_id,
+    )
+    return till_id
+
+
+PAYMENT_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "house_id",
+    "cluster_id",
+    "order_id",
+    "method",
+    "status",
+    "amount_cents",
+    "till_session_id",
+    "stripe_payment_intent_id",
+    "stripe_account_id",
+    "reference",
+    "created_by_id",
+)
+INSERT_PAYMENT = (
+    f"INSERT INTO payment ({', '.join(PAYMENT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i + 1}' for i in range(len(PAYMENT_COLUMNS)))})"
+)
+
+
+async def insert_payment(session: AsyncSession, payment: Payment) -> None:
+    connection = await raw.connection(session)
+    await connection.execute(INSERT_PAYMENT, *(getattr(payment, c) for c in PAYMENT_COLUMNS))
+
+
+INSERT_EVENTS = """
+    INSERT INTO order_event (id, order_id, at, kind, actor, data)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[],
+                         $6::jsonb[])
+"""
+
+
+async def insert_events(session: AsyncSession, events: list[OrderEvent]) -> None:
+    connection = await raw.connection(session)
+    await connection.execute(
+        INSERT_EVENTS,
+        [e.id for e in events],
+        [e.order_id for e in events],
+        [e.at for e in events],
+        [e.kind for e in events],
+        [e.actor for e in events],
+        [raw.dumps(e.data) for e in events],
+    )
 
 
 async def till_payments(session: AsyncSession, till_id: uuid.UUID) -> list[Payment]:

@@ -7,11 +7,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func
-from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.db import raw
 from ticketing.tenancy.models import (
     ApiToken,
     AuthSession,
@@ -64,42 +63,28 @@ async def api_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken 
     return (await session.exec(stmt)).first()
 
 
+SESSION_PRINCIPAL = """
+    SELECT u.id, u.email, u.is_platform_admin, r.role, r.cluster_id, r.house_id,
+           coalesce(r.house_id, h.id)
+    FROM auth_session s
+    JOIN staff_user u ON u.id = s.user_id
+    LEFT JOIN role_assignment r ON r.user_id = u.id
+    LEFT JOIN house h ON r.house_id IS NULL AND h.cluster_id = r.cluster_id
+    WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3
+      AND u.is_active
+"""
+
+
 async def session_principal(
     session: AsyncSession, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
 ) -> list[tuple[Any, ...]]:
     """(user id, e-mail, platform admin, role, cluster, assigned house, effective house)
     for a live session of an active account: one row per effective role, or one row with
-    no role. A cluster-wide role yields one row per house of its cluster."""
-    stmt = (
-        sa_select(
-            col(StaffUser.id),
-            col(StaffUser.email),
-            col(StaffUser.is_platform_admin),
-            col(RoleAssignment.role),
-            col(RoleAssignment.cluster_id),
-            col(RoleAssignment.house_id),
-            func.coalesce(RoleAssignment.house_id, House.id),
-        )
-        .select_from(AuthSession)
-        .join(StaffUser, col(StaffUser.id) == AuthSession.user_id)
-        .outerjoin(RoleAssignment, col(RoleAssignment.user_id) == StaffUser.id)
-        .outerjoin(
-            House,
-            and_(
-                col(RoleAssignment.house_id).is_(None),
-                col(House.cluster_id) == RoleAssignment.cluster_id,
-            ),
-        )
-        .where(
-            col(AuthSession.id) == session_id,
-            col(AuthSession.user_id) == user_id,
-            col(AuthSession.revoked_at).is_(None),
-            col(AuthSession.expires_at) > now,
-            col(StaffUser.is_active).is_(True),
-        )
-    )
-    connection = await session.connection()
-    return [tuple(r) for r in (await connection.execute(stmt)).all()]
+    no role. A cluster-wide role yields one row per house of its cluster.
+
+    Every authenticated request runs this, so it is one plain statement (db/raw.py)."""
+    connection = await raw.reader(session)
+    return [tuple(r) for r in await connection.fetch(SESSION_PRINCIPAL, session_id, user_id, now)]
 
 
 async def house_clusters(

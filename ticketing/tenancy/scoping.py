@@ -102,6 +102,26 @@ async def get_house(
     return house
 
 
+def require_visible_house(
+    principal: Principal, house_id: uuid.UUID, *, field: str = "house_id"
+) -> None:
+    """get_house's rule without the read, for paths that load the house with other rows
+    (a platform admin sees every house; the read then tells whether it exists)."""
+    houses = principal.house_ids(READ)
+    if houses is not None and house_id not in houses:
+        raise NotFound(f"House not found ({field}).")
+
+
+# For plain SQL (db/raw.py): add this condition with scope_param(principal) as its parameter.
+SCOPE_SQL = "(${n}::uuid[] IS NULL OR house_id = ANY(${n}::uuid[]))"
+
+
+def scope_param(principal: Principal, roles: Iterable[Role] = READ) -> list[uuid.UUID] | None:
+    """The houses a plain-SQL read is restricted to (None: every house), as scope() does."""
+    houses = principal.house_ids(roles)
+    return None if houses is None else sorted(houses)
+
+
 def authorize(principal: Principal, house_id: uuid.UUID, roles: Iterable[Role] = MANAGE) -> None:
     """For a row already loaded through the scope: may the principal change it?"""
     if not principal.has(house_id, roles):
