@@ -16,13 +16,14 @@ from ticketing.inventory.models import Channel, Hold
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import CheckedOut, checkout, record
 from ticketing.orders.lifecycle import (
+    announce_paid,
     cancel_tickets,
     has_live_tickets,
     mark_paid,
     select_tickets,
     settle_status,
 )
-from ticketing.orders.models import Order, OrderStatus, PaymentMethod, Ticket, TillSession
+from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TillSession
 from ticketing.orders.schemas import BoxOfficeOrderIn, CancelIn, PaymentIn, TillCloseIn, TillOpenIn
 from ticketing.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from ticketing.payments.stripe_flow import queue_refund
@@ -47,11 +48,14 @@ async def clerk_till(session: AsyncSession, principal: Principal, house_id: uuid
     return till_id
 
 
-async def take_counter_payment(
-    session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn, amount: int
+async def _counter_payment(
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    payment: PaymentIn,
+    amount: int,
+    till_id: uuid.UUID,
 ) -> None:
-    """Money taken at the counter goes into the clerk's open till."""
-    till_id = await clerk_till(session, principal, order.house_id)
     now = clock.now()
     await repo.insert_payment(
         session,
@@ -69,21 +73,25 @@ async def take_counter_payment(
             created_by_id=principal.user_id,
         ),
     )
-    await repo.save_order(session, order, paid_cents=order.paid_cents + amount)
     record(session, order, "payment", actor(principal), method=payment.method, amount_cents=amount)
 
 
+async def take_counter_payment(
+    session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn, amount: int
+) -> None:
+    """Money taken at the counter goes into the clerk's open till."""
+    till_id = await clerk_till(session, principal, order.house_id)
+    await _counter_payment(session, principal, order, payment, amount, till_id)
+    await repo.save_order(session, order, paid_cents=order.paid_cents + amount)
+
+
 async def _take_payment(
-    session: AsyncSession,
-    principal: Principal,
-    order: Order,
-    payment: PaymentIn,
-    tickets: list[Ticket] | None = None,
+    session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn
 ) -> None:
     due = order.total_cents - order.paid_cents
     if due > 0:
         await take_counter_payment(session, principal, order, payment, due)
-    if not await mark_paid(session, order, actor=actor(principal), tickets=tickets):
+    if not await mark_paid(session, order, actor=actor(principal)):
         raise Conflict("Some places of this order are no longer available.")
 
 
@@ -92,34 +100,42 @@ async def sell(
 ) -> CheckedOut:
     """Sell or reserve a box-office basket (the caller loaded it through box_office_hold,
     which checked the clerk's role)."""
+    who = actor(principal)
     if data.payment is not None:
         # Before anything is written: a clerk without an open till cannot sell.
-        await clerk_till(session, principal, hold.house_id)
-    done = await checkout(
-        session,
-        hold,
-        data,
-        channel=Channel.BOX_OFFICE,
-        actor=actor(principal),
-        created_by_id=principal.user_id,
-    )
-    order, tickets = done.order, done.tickets
-    if data.payment is not None:
-        await _take_payment(session, principal, order, data.payment, tickets)
+        till_id = await clerk_till(session, principal, hold.house_id)
+        done = await checkout(
+            session,
+            hold,
+            data,
+            channel=Channel.BOX_OFFICE,
+            actor=who,
+            created_by_id=principal.user_id,
+            paid=True,
+        )
+        if done.order.paid_cents:
+            await _counter_payment(
+                session, principal, done.order, data.payment, done.order.paid_cents, till_id
+            )
+        await announce_paid(session, done.order, who)
         return done
+    done = await checkout(
+        session, hold, data, channel=Channel.BOX_OFFICE, actor=who, created_by_id=principal.user_id
+    )
     assert data.reserve_until is not None
-    now = clock.now()
-    if not now < data.reserve_until <= done.first_start:
+    if not clock.now() < data.reserve_until <= done.first_start:
         raise InvalidInput.field(
             "reserve_until", "The deadline must lie between now and the start of the performance."
         )
     await repo.extend_allocations(
-        session, sorted({t.allocation_id for t in tickets if t.allocation_id}), data.reserve_until
+        session,
+        sorted({t.allocation_id for t in done.tickets if t.allocation_id}),
+        data.reserve_until,
     )
     await repo.save_order(
-        session, order, status=OrderStatus.RESERVED, pay_before=data.reserve_until
+        session, done.order, status=OrderStatus.RESERVED, pay_before=data.reserve_until
     )
-    record(session, order, "reserved", actor(principal), until=data.reserve_until.isoformat())
+    record(session, done.order, "reserved", who, until=data.reserve_until.isoformat())
     return done
 
 

@@ -24,7 +24,7 @@ from ticketing.inventory.repository import HeldPlace
 from ticketing.inventory.service import require_active
 from ticketing.orders import repository as repo
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket, TicketStatus
-from ticketing.orders.repository import PerformancePricing, PriceTariff
+from ticketing.orders.repository import PriceTariff, Pricing
 from ticketing.orders.schemas import LineIn, OrderIn
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone
@@ -111,17 +111,22 @@ def _lines(items: list[HeldPlace], lines: list[LineIn]) -> list[tuple[int, HeldP
 
 
 async def price_lines(
-    session: AsyncSession, items: list[HeldPlace], lines: list[LineIn], channel: str
-) -> tuple[list[PricedLine], dict[uuid.UUID, PerformancePricing]]:
-    """Price every place at its tariff; also returns the pricing read for it."""
+    session: AsyncSession,
+    items: list[HeldPlace],
+    lines: list[LineIn],
+    channel: str,
+    house_id: uuid.UUID,
+) -> tuple[list[PricedLine], Pricing]:
+    """Price every place at its tariff (sold by this house); also returns the pricing read
+    for it."""
     wanted = _lines(items, lines)
-    pricing = await repo.pricing(session, {a.performance_id for a in items})
+    pricing = await repo.pricing(session, {a.performance_id for a in items}, house_id)
     per_tariff: Counter[uuid.UUID] = Counter()
     priced: list[PricedLine] = []
     errors: list[FieldError] = []
     for index, item, code, quantity in wanted:
         field = f"lines[{index}].tariff" if index >= 0 else "lines"
-        performance = pricing[item.performance_id]
+        performance = pricing.performances[item.performance_id]
         tariff = performance.tariffs.get(code)
         if tariff is None:
             errors.append(FieldError(field, f"There is no tariff {code} for this event."))
@@ -185,17 +190,24 @@ async def checkout(
     channel: str,
     actor: str | None,
     created_by_id: uuid.UUID | None = None,
+    paid: bool = False,
 ) -> CheckedOut:
-    """Create the order (pending) for everything in the basket, with its tickets and the
-    buyer's secret."""
+    """Create the order for everything in the basket, with its tickets and the buyer's
+    secret. The order waits for its payment (pending), or with paid=True (money taken at
+    the counter right now) its places are sold first and it is stored paid in full; the
+    caller records the payment."""
     require_active(hold)
     items = await inventory_repo.hold_items(session, hold.id)
     if not items:
         raise InvalidInput.field("hold_id", "The basket is empty.")
     if channel == Channel.ONLINE and data.customer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
-    priced, pricing = await price_lines(session, items, data.lines, channel)
-    prefix, online_fee_cents = await repo.order_code_and_fee(session, hold.house_id)
+    priced, pricing = await price_lines(session, items, data.lines, channel, hold.house_id)
+    prefix, online_fee_cents = pricing.order_code_prefix, pricing.online_fee_cents
+    if paid:
+        wanted = [item.id for item in items]
+        if await repo.sell_allocations(session, wanted) != set(wanted):
+            raise Conflict("Some places of this order are no longer available.")
     count = sum(p.quantity for p in priced)
     tickets_cents = sum(p.price_cents * p.quantity for p in priced)
     fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
@@ -208,7 +220,7 @@ async def checkout(
         cluster_id=hold.cluster_id,
         code="",
         channel=channel,
-        status=OrderStatus.PENDING,
+        status=OrderStatus.PAID if paid else OrderStatus.PENDING,
         customer_name=data.customer.name,
         customer_email=data.customer.email,
         customer_phone=data.customer.phone,
@@ -217,9 +229,9 @@ async def checkout(
         tickets_cents=tickets_cents,
         fees_cents=fees_cents,
         total_cents=tickets_cents + fees_cents,
-        paid_cents=0,
+        paid_cents=tickets_cents + fees_cents if paid else 0,
         refunded_cents=0,
-        pay_before=hold.expires_at,
+        pay_before=None if paid else hold.expires_at,
         created_by_id=created_by_id,
         needs_attention=False,
         secret_hash=sha256_hex(secret),
@@ -227,7 +239,9 @@ async def checkout(
     await _insert_with_code(session, order, prefix)
     order = await raw.attach(session, order)
     tickets = [
-        ticket_for(p, order.id, TicketStatus.PENDING) for p in priced for _ in range(p.quantity)
+        ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)
+        for p in priced
+        for _ in range(p.quantity)
     ]
     await repo.insert_tickets(session, tickets, now)
     tickets = [await raw.attach(session, t) for t in tickets]
@@ -242,4 +256,6 @@ async def checkout(
         total_cents=order.total_cents,
         pay_before=hold.expires_at.isoformat(),
     )
-    return CheckedOut(order, tickets, secret, min(p.starts_at for p in pricing.values()))
+    return CheckedOut(
+        order, tickets, secret, min(p.starts_at for p in pricing.performances.values())
+    )

@@ -70,9 +70,14 @@ async def mark_paid(
         return False
     await repo.set_tickets_status(session, tickets, TicketStatus.VALID)
     await repo.save_order(session, order, status=OrderStatus.PAID, pay_before=None)
+    await announce_paid(session, order, actor)
+    return True
+
+
+async def announce_paid(session: AsyncSession, order: Order, actor: str | None) -> None:
+    """An order just became paid: its history says so and its tickets are queued."""
     record(session, order, "paid", actor, paid_cents=order.paid_cents)
     await outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
-    return True
 
 
 async def expire(session: AsyncSession, order: Order) -> bool:

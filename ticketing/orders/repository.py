@@ -48,38 +48,40 @@ class PerformancePricing:
     tariffs: dict[str, PriceTariff]
 
 
+@dataclass(frozen=True)
+class Pricing:
+    performances: dict[uuid.UUID, PerformancePricing]
+    # Of the selling house.
+    order_code_prefix: str
+    online_fee_cents: int
+
+
 PRICING = """
     SELECT p.id, p.starts_at,
            (SELECT coalesce(jsonb_object_agg(pp.zone_code, pp.amount_cents), '{}')
               FROM performance_price pp WHERE pp.performance_id = p.id),
            (SELECT coalesce(jsonb_agg(jsonb_build_array(t.id, t.code, t.rule, t.value,
                                      t.max_per_order, t.staff_only, t.requires_check)), '[]')
-              FROM tariff t WHERE t.event_id = p.event_id)
-    FROM performance p WHERE p.id = ANY($1::uuid[])
+              FROM tariff t WHERE t.event_id = p.event_id),
+           h.order_code_prefix, h.online_fee_cents
+    FROM performance p CROSS JOIN house h
+    WHERE p.id = ANY($1::uuid[]) AND h.id = $2
 """
 
 
 async def pricing(
-    session: AsyncSession, performance_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, PerformancePricing]:
-    """Everything checkout needs to price a basket, in one round trip."""
+    session: AsyncSession, performance_ids: set[uuid.UUID], house_id: uuid.UUID
+) -> Pricing:
+    """Everything checkout needs to price a basket sold by this house, in one round trip."""
     connection = await raw.connection(session)
-    out = {}
-    for pid, starts_at, prices, tariffs in await connection.fetch(PRICING, list(performance_ids)):
+    rows = await connection.fetch(PRICING, list(performance_ids), house_id)
+    performances = {}
+    for pid, starts_at, prices, tariffs, _, _ in rows:
         by_code = {
             t[1]: PriceTariff(uuid.UUID(t[0]), t[1], t[2], t[3], t[4], t[5], t[6]) for t in tariffs
         }
-        out[pid] = PerformancePricing(pid, starts_at, prices, by_code)
-    return out
-
-
-SELLING_HOUSE = "SELECT order_code_prefix, online_fee_cents FROM house WHERE id = $1"
-
-
-async def order_code_and_fee(session: AsyncSession, house_id: uuid.UUID) -> tuple[str, int]:
-    connection = await raw.connection(session)
-    row = await connection.fetchrow(SELLING_HOUSE, house_id)
-    return row[0], row[1]
+        performances[pid] = PerformancePricing(pid, starts_at, prices, by_code)
+    return Pricing(performances, rows[0][4], rows[0][5])
 
 
 ORDER_COLUMNS = (
