@@ -306,6 +306,12 @@ def main() -> int:
     )
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--max-in-flight",
+        type=int,
+        default=4,
+        help="requests each API process works on at once (TICKETING_MAX_IN_FLIGHT)",
+    )
     parser.add_argument("--url", help="a running platform (with --database-url of its database)")
     parser.add_argument("--database-url", help="the platform's database (seeded by this benchmark)")
     args = parser.parse_args()
@@ -330,6 +336,7 @@ def main() -> int:
                 TICKETING_DATABASE_URL=database_url,
                 TICKETING_AUTH__JWT_SECRET=SECRET,
                 TICKETING_DATABASE_POOL_SIZE="16",
+                TICKETING_MAX_IN_FLIGHT=str(args.max_in_flight),
                 TICKETING_CELERY__BROKER_URL="memory://",
             )
             api = subprocess.Popen(

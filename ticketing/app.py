@@ -20,7 +20,7 @@ from sqlalchemy import text
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
 from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
-from ticketing.core.middleware import request_id_middleware
+from ticketing.core.middleware import in_flight_limit, request_id_middleware
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import repository as inventory_repository
@@ -151,6 +151,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         middleware=[
+            in_flight_limit(settings.max_in_flight),
             request_id_middleware,
             DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/static/"]),
         ],

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     data_dir: Path = ROOT / ".data"
     database_pool_size: int = Field(default=10, ge=1)
+    # HTTP requests one API process works on at once; the rest queue in arrival order.
+    max_in_flight: int = Field(default=8, ge=1)
     public_url: str = "http://127.0.0.1:8000"
     auth: AuthSettings = AuthSettings()
     celery: CelerySettings = CelerySettings()
