@@ -56,6 +56,16 @@ async def reader(session: AsyncSession) -> Connection:
     return raw.driver_connection
 
 
+def insert_sql(table: str, columns: tuple[str, ...], suffix: str = "") -> str:
+    """INSERT INTO table (columns) VALUES ($1, ...) for `values(obj, columns)`."""
+    placeholders = ", ".join(f"${i + 1}" for i in range(len(columns)))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) {suffix}"
+
+
+def values(obj: Any, columns: tuple[str, ...]) -> list[Any]:
+    return [getattr(obj, c) for c in columns]
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
 

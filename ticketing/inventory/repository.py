@@ -52,9 +52,8 @@ class SellingHouse:
 
 @dataclass(frozen=True)
 class SaleTarget:
-    """What the selling path needs of a performance, its event and the selling house."""
+    """What the selling path needs of a performance and its event."""
 
-    house: SellingHouse
     id: uuid.UUID
     house_id: uuid.UUID
     cluster_id: uuid.UUID
@@ -93,30 +92,7 @@ async def sale_target(
     house = SellingHouse(row[0], row[1], row[2])
     if row[3] is None:
         return house, None
-    return house, SaleTarget(house, *row[3:])
-
-
-INSERT_HOLD = """
-    INSERT INTO hold (id, created_at, updated_at, house_id, cluster_id, channel, status,
-                      expires_at, extended, created_by_id)
-    VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9)
-"""
-
-
-async def insert_hold(session: AsyncSession, hold: Hold) -> None:
-    connection = await raw.connection(session)
-    await connection.execute(
-        INSERT_HOLD,
-        hold.id,
-        hold.created_at,
-        hold.house_id,
-        hold.cluster_id,
-        hold.channel,
-        hold.status,
-        hold.expires_at,
-        hold.extended,
-        hold.created_by_id,
-    )
+    return house, SaleTarget(*row[3:])
 
 
 HOLD_COLUMNS = (
@@ -131,7 +107,13 @@ HOLD_COLUMNS = (
     "extended",
     "created_by_id",
 )
+INSERT_HOLD = raw.insert_sql("hold", HOLD_COLUMNS)
 GET_HOLD = f"SELECT {', '.join(HOLD_COLUMNS)} FROM hold WHERE id = $1 AND " + SCOPE_SQL.format(n=2)
+
+
+async def insert_hold(session: AsyncSession, hold: Hold) -> None:
+    connection = await raw.connection(session)
+    await connection.execute(INSERT_HOLD, *raw.values(hold, HOLD_COLUMNS))
 
 
 async def _read_hold(

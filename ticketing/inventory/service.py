@@ -109,10 +109,10 @@ async def hold_places(
     new: bool = False,
 ) -> list[HeldPlace]:
     """Hold places in the basket and return them. new=True for a basket made by this
-    request (it is stored first; there is nothing in it to count). The caller may pass the
-    performance it has read already."""
+    request: the caller passes the performance it read with the house (None when there is
+    none), the basket is stored first and there is nothing in it to count yet."""
     now = clock.now()
-    if target is None:
+    if not new:
         _, target = await repo.sale_target(session, data.performance_id, hold.house_id)
     # A basket holds performances of one cluster only; others do not exist for it.
     if target is None or target.cluster_id != hold.cluster_id:

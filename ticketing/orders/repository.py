@@ -13,18 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing.core import clock
 from ticketing.db import raw
 from ticketing.db.uow import run_before_commit
-from ticketing.events.models import Performance
 from ticketing.inventory.models import Allocation, AllocationStatus
-from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket, TillSession
+from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket
 from ticketing.payments.models import Payment, Refund
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import scope
-
-
-async def performances(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, Performance]:
-    """Performances named by a basket's items (the basket was checked by the caller)."""
-    stmt = select(Performance).where(col(Performance.id).in_(ids))
-    return {p.id: p for p in (await session.exec(stmt)).all()}
 
 
 @dataclass(frozen=True)
@@ -108,17 +101,15 @@ ORDER_COLUMNS = (
     "needs_attention",
     "secret_hash",
 )
-INSERT_ORDER = (
-    f"INSERT INTO customer_order ({', '.join(ORDER_COLUMNS)}) "
-    f"VALUES ({', '.join(f'${i + 1}' for i in range(len(ORDER_COLUMNS)))}) "
-    "ON CONFLICT (house_id, code) DO NOTHING RETURNING id"
+INSERT_ORDER = raw.insert_sql(
+    "customer_order", ORDER_COLUMNS, "ON CONFLICT (house_id, code) DO NOTHING RETURNING id"
 )
 
 
 async def insert_order(session: AsyncSession, order: Order) -> bool:
     """Store a new order; False when its code is taken in its house already."""
     connection = await raw.connection(session)
-    row = await connection.fetchrow(INSERT_ORDER, *(getattr(order, c) for c in ORDER_COLUMNS))
+    row = await connection.fetchrow(INSERT_ORDER, *raw.values(order, ORDER_COLUMNS))
     return row is not None
 
 
@@ -288,17 +279,6 @@ async def extend_allocations(
     return int(result.rowcount or 0)
 
 
-async def open_till(
-    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID
-) -> TillSession | None:
-    stmt = select(TillSession).where(
-        TillSession.house_id == house_id,
-        TillSession.clerk_id == clerk_id,
-        col(TillSession.closed_at).is_(None),
-    )
-    return (await session.exec(stmt)).first()
-
-
 async def lock_open_till(
     session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID
 ) -> uuid.UUID | None:
@@ -329,15 +309,12 @@ PAYMENT_COLUMNS = (
     "reference",
     "created_by_id",
 )
-INSERT_PAYMENT = (
-    f"INSERT INTO payment ({', '.join(PAYMENT_COLUMNS)}) "
-    f"VALUES ({', '.join(f'${i + 1}' for i in range(len(PAYMENT_COLUMNS)))})"
-)
+INSERT_PAYMENT = raw.insert_sql("payment", PAYMENT_COLUMNS)
 
 
 async def insert_payment(session: AsyncSession, payment: Payment) -> None:
     connection = await raw.connection(session)
-    await connection.execute(INSERT_PAYMENT, *(getattr(payment, c) for c in PAYMENT_COLUMNS))
+    await connection.execute(INSERT_PAYMENT, *raw.values(payment, PAYMENT_COLUMNS))
 
 
 INSERT_EVENTS = """
