@@ -19,6 +19,9 @@ class AuthSettings(BaseModel):
     jwt_secret: SecretStr = SecretStr("")
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # Seconds an API process reuses what it learnt about a bearer token (session, account,
+    # roles). Changes through the same process apply at once; 0 reads them every request.
+    principal_cache_seconds: float = Field(default=5.0, ge=0, le=60)
 
 
 class CelerySettings(BaseModel):

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -48,6 +48,7 @@ def new_api_token() -> str:
 class AccessClaims:
     user_id: uuid.UUID
     session_id: uuid.UUID
+    expires_at: datetime
 
 
 def encode_access_token(
@@ -72,6 +73,10 @@ def decode_access_token(token: str, *, secret: str) -> AccessClaims | None:
             audience=JWT_AUDIENCE,
             options={"require": ["exp", "sub", "sid"]},
         )
-        return AccessClaims(uuid.UUID(payload["sub"]), uuid.UUID(payload["sid"]))
+        return AccessClaims(
+            uuid.UUID(payload["sub"]),
+            uuid.UUID(payload["sid"]),
+            datetime.fromtimestamp(int(payload["exp"]), UTC),
+        )
     except (jwt.PyJWTError, ValueError, KeyError):
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -25,10 +25,12 @@ from ticketing.core.security import (
     verify_password,
 )
 from ticketing.db.engine import SessionMaker
+from ticketing.db.uow import after_commit
 from ticketing.settings import Settings
 from ticketing.tenancy import repository as repo
 from ticketing.tenancy.models import AuthSession
 from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.principal_cache import PRINCIPALS
 from ticketing.tenancy.roles import Role
 
 
@@ -77,7 +79,8 @@ def _principal(
 
 async def principal_for_bearer(
     session: AsyncSession, token: str, settings: Settings
-) -> Principal | None:
+) -> tuple[Principal, datetime] | None:
+    """The caller behind a bearer token, and until when the token is valid."""
     now = clock.now()
     if token.startswith(API_TOKEN_PREFIX):
         api_token = await repo.api_token_by_hash(session, sha256_hex(token))
@@ -86,13 +89,14 @@ async def principal_for_bearer(
         if api_token.expires_at is not None and api_token.expires_at <= now:
             return None
         roles = frozenset(Role(r) for r in api_token.roles)
-        return Principal(
+        principal = Principal(
             user_id=None,
             email=None,
             api_token_id=api_token.id,
             house_roles={api_token.house_id: roles},
             house_cluster={api_token.house_id: api_token.cluster_id},
         )
+        return principal, api_token.expires_at or datetime.max.replace(tzinfo=UTC)
     claims = decode_access_token(token, secret=settings.auth.jwt_secret.get_secret_value())
     if claims is None:
         return None
@@ -101,7 +105,34 @@ async def principal_for_bearer(
     if not rows:
         return None
     user_id, email, is_platform_admin = rows[0][:3]
-    return _principal(user_id, email, is_platform_admin, claims.session_id, [r[3:] for r in rows])
+    principal = _principal(
+        user_id, email, is_platform_admin, claims.session_id, [r[3:] for r in rows]
+    )
+    return principal, claims.expires_at
+
+
+async def authenticate(sessionmaker: SessionMaker, token: str, settings: Settings) -> Principal | None:
+    """The caller behind a bearer token: from the principal cache while it is fresh,
+    otherwise from the database."""
+    now = clock.now()
+    principal = PRINCIPALS.get(token, now)
+    if principal is not None:
+        return principal
+    async with sessionmaker() as session:
+        found = await principal_for_bearer(session, token, settings)
+    if found is None:
+        return None
+    principal, expires_at = found
+    seconds = settings.auth.principal_cache_seconds
+    if seconds > 0:
+        PRINCIPALS.put(token, principal, min(now + timedelta(seconds=seconds), expires_at))
+    return principal
+
+
+def forget_principals(session: AsyncSession) -> None:
+    """Who may do what changes with this transaction: once it commits, every cached
+    principal of this process is read again."""
+    after_commit(session, PRINCIPALS.clear)
 
 
 def _issue(settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID) -> str:
@@ -166,6 +197,7 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
         found[0].revoked_at = clock.now()
         session.add(found[0])
         await session.flush()
+        forget_principals(session)
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -179,9 +211,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("Log in first: this needs a bearer token.")
         state = connection.app.state
-        sessionmaker: SessionMaker = state.sessionmaker
-        async with sessionmaker() as session:
-            principal = await principal_for_bearer(session, token.strip(), state.settings)
+        principal = await authenticate(state.sessionmaker, token.strip(), state.settings)
         if principal is None:
             raise NotAuthorizedException("The token is not valid or has expired. Log in again.")
         return AuthenticationResult(user=principal, auth=token)

@@ -11,6 +11,7 @@ from ticketing.core.errors import FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.core.security import hash_password, new_api_token, sha256_hex
 from ticketing.db.uow import flush_or_conflict
 from ticketing.tenancy import repository as repo
+from ticketing.tenancy.auth import forget_principals
 from ticketing.tenancy.models import ApiToken, Cluster, House, RoleAssignment, StaffUser
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE, TOKEN_ROLES, Role
@@ -85,6 +86,7 @@ async def create_house(session: AsyncSession, principal: Principal, data: HouseI
         "slug",
         f"The short name {data.slug!r} or the order prefix {data.order_code_prefix!r} is taken.",
     )
+    forget_principals(session)  # cluster-wide roles reach the new house
     return house
 
 
@@ -198,6 +200,7 @@ async def update_staff(
         setattr(user, key, value)
     session.add(user)
     await session.flush()
+    forget_principals(session)
     return user
 
 
@@ -209,6 +212,7 @@ async def grant_role(
     ra.user_id = user.id
     session.add(ra)
     await flush_or_conflict(session, "role", "This person already has this role.")
+    forget_principals(session)
     return user
 
 
@@ -221,6 +225,7 @@ async def revoke_role(
         raise NotFound("Role not found.")
     await session.delete(ra)
     await session.flush()
+    forget_principals(session)
 
 
 # --- API tokens ----------------------------------------------------------------------------
@@ -266,4 +271,5 @@ async def revoke_api_token(
         token.revoked_at = clock.now()
         session.add(token)
         await session.flush()
+        forget_principals(session)
     return token
