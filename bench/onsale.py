@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import uvloop
 import psycopg
+import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -53,7 +53,7 @@ async def test_message_is_sent_after_commit_and_done_once(
 ) -> None:
     slug = f"ob-{uuid.uuid4().hex[:8]}"
     async with unit_of_work(sessionmaker) as session:
-        message = await outbox.put(session, "test.record", {"slug": slug})
+        message = outbox.put(session, "test.record", {"slug": slug})
         assert handlers == []  # nothing leaves before the commit
     assert handlers == [(outbox.PROCESS_TASK, (str(message.id),))]
 
@@ -68,7 +68,7 @@ async def test_rollback_sends_nothing(
 ) -> None:
     async def put_then_fail() -> None:
         async with unit_of_work(sessionmaker) as session:
-            await outbox.put(session, "test.record", {"slug": "never"})
+            outbox.put(session, "test.record", {"slug": "never"})
             raise ValueError("boom")
 
     with pytest.raises(ValueError, match="boom"):
@@ -84,7 +84,7 @@ async def test_failure_is_recorded_and_retried_later(
     start = clock.now()
     clock.set_clock(lambda: start)
     async with unit_of_work(sessionmaker) as session:
-        message = await outbox.put(session, "test.explode", {"slug": slug})
+        message = outbox.put(session, "test.explode", {"slug": slug})
     assert await outbox.process(sessionmaker, message.id) is False
     async with sessionmaker() as session:
         stored = await session.get(outbox.OutboxMessage, message.id)
@@ -109,4 +109,4 @@ def test_backoff_grows_and_is_capped() -> None:
 async def test_unknown_topic_is_refused(sessionmaker: SessionMaker) -> None:
     async with sessionmaker() as session:
         with pytest.raises(ValueError, match="no handler"):
-            await outbox.put(session, "nobody.listens", {})
+            outbox.put(session, "nobody.listens", {})

@@ -67,17 +67,24 @@ def handler(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
-async def put(
+def put(
     session: AsyncSession, topic: str, payload: dict[str, Any], *, house_id: uuid.UUID | None = None
 ) -> OutboxMessage:
+    """Store a message in the request's transaction (written with its next statement) and
+    send its task once the transaction has committed."""
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
     now = clock.now()
-    message = OutboxMessage(
-        topic=topic, payload=payload, house_id=house_id, created_at=now, available_at=now
+    message = raw.build(
+        OutboxMessage,
+        topic=topic,
+        payload=payload,
+        house_id=house_id,
+        created_at=now,
+        available_at=now,
     )
-    connection = await raw.connection(session)
-    await connection.execute(
+    raw.defer(
+        session,
         "INSERT INTO outbox_message (id, topic, payload, house_id, created_at, available_at,"
         " attempts) VALUES ($1, $2, $3, $4, $5, $5, 0)",
         message.id,

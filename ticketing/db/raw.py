@@ -5,9 +5,16 @@ them. The selling path (hold, checkout, pay at the counter) therefore sends hand
 SQL straight to asyncpg, on the connection and inside the transaction of the request's
 unit of work: it commits or rolls back with everything else, exactly as ORM writes do.
 
+Writes whose answer nobody waits for (a ticket row, a payment, the order's history, an
+outbox message) can be `defer`red: they are sent together, as one statement, just before
+the session's next statement of any kind (plain SQL, an ORM query or flush) or its commit.
+Every read still sees every earlier write; a request simply makes fewer round trips.
+
 Rules for code using it:
 - write rows the ORM does not hold in the session (new rows, or rows the request never
   loaded through the ORM), so the session never flushes stale values over them;
+- deferred writes run in order, batched safely (see `batches`); their SQL holds no `$`
+  other than its parameters;
 - parameters are always bound ($1, $2, ...), never formatted into the SQL;
 - jsonb parameters are JSON text (`dumps`); jsonb results arrive decoded;
 - a row read here that later code may change through the ORM is `attach`ed to the session,
@@ -17,11 +24,20 @@ Rules for code using it:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    UOWTransaction,
+    configure_mappers,
+    instrumentation,
+    make_transient_to_detached,
+)
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.util import await_only
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,26 +47,128 @@ Record = Any
 M = TypeVar("M", bound=SQLModel)
 
 
+_DEFERRED = "podium.deferred_writes"
+_PARAMETER = re.compile(r"\$(\d+)")
+
+
+_WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
+Deferred = tuple[str, tuple[Any, ...]]
+
+
+def defer(session: AsyncSession, sql: str, *args: Any) -> None:
+    """Send this write (one INSERT, UPDATE or DELETE) with the session's next statement;
+    see the module's notes."""
+    if not _WRITE.match(sql):
+        raise ValueError("only a single INSERT, UPDATE or DELETE can be deferred")
+    session.info.setdefault(_DEFERRED, []).append((sql, args))
+
+
+def batches(pending: list[Deferred]) -> list[tuple[str, list[Any]]]:
+    """Deferred writes as few statements as possible: each becomes a WITH part with its
+    parameters renumbered. PostgreSQL runs every part exactly once, but all of them on the
+    snapshot taken before the statement: an update or delete does not see rows inserted
+    by its neighbours, and one row changed twice keeps only one change. So inserts into a
+    table share a statement, while an update or delete starts a new statement when its
+    table was already written in the current one (and an insert does after them)."""
+    groups: list[list[Deferred]] = [[]]
+    written: dict[str, bool] = {}  # table -> changed other than by inserts
+    for sql, args in pending:
+        match = _WRITE.match(sql)
+        assert match is not None
+        table, insert = match.group(2).lower(), match.group(1).upper().startswith("INSERT")
+        if table in written and (written[table] or not insert):
+            groups.append([])
+            written = {}
+        written[table] = written.get(table, False) or not insert
+        groups[-1].append((sql, args))
+    return [_statement(group) for group in groups if group]
+
+
+def _renumber(sql: str, offset: int) -> str:
+    return _PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", sql)
+
+
+def _statement(group: list[Deferred]) -> tuple[str, list[Any]]:
+    if len(group) == 1:
+        sql, args = group[0]
+        return sql, list(args)
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, (sql, args) in enumerate(group):
+        renumbered = _renumber(sql, len(params))
+        parts.append(f"w{i} AS ({renumbered})")
+        params.extend(args)
+    return "WITH " + ", ".join(parts) + " SELECT 1", params
+
+
+async def _driver(pooled: Any) -> Connection:
+    """The asyncpg connection under SQLAlchemy's pooled connection, in its transaction."""
+    driver = pooled.driver_connection
+    assert driver is not None
+    if not driver.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter begins its transaction with the first statement it
+        # runs; begin it here instead (BEGIN alone, not BEGIN plus a statement). The
+        # adapter then commits or rolls it back with the session, as its own.
+        await pooled.dbapi_connection._start_transaction()
+    return driver
+
+
+async def _send_deferred(info: dict[Any, Any], driver: Connection) -> None:
+    pending = info.pop(_DEFERRED, None)
+    for sql, params in batches(pending or []):
+        await driver.execute(sql, *params)
+
+
 async def connection(session: AsyncSession) -> Connection:
     """The asyncpg connection under the session, inside the session's transaction.
 
-    Changes still pending in the session are flushed first, as the ORM's autoflush would,
-    so plain SQL always sees them."""
+    Changes still pending in the session are sent first (ORM changes, as the ORM's
+    autoflush would, and deferred writes), so plain SQL always sees them."""
     if session.new or session.dirty or session.deleted:
         await session.flush()
-    sa_connection = await session.connection()
-    raw = await sa_connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    if not driver.is_in_transaction():
-        # SQLAlchemy starts its transaction with the first statement it runs.
-        await sa_connection.exec_driver_sql("SELECT 1")
+    driver = await _driver(await (await session.connection()).get_raw_connection())
+    await _send_deferred(session.info, driver)
     return driver
+
+
+def _send_deferred_sync(session: Session) -> None:
+    """The same from the ORM's own (synchronous, greenlet-run) side."""
+    if not session.info.get(_DEFERRED):
+        return
+    driver = await_only(_driver(session.connection().connection))
+    await_only(_send_deferred(session.info, driver))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_orm_statement(state: ORMExecuteState) -> None:
+    _send_deferred_sync(state.session)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_orm_flush(session: Session, flush_context: UOWTransaction, instances: Any) -> None:
+    _send_deferred_sync(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _send_deferred_sync(session)
+
+
+def discard_deferred(session: AsyncSession | Session) -> None:
+    session.info.pop(_DEFERRED, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    discard_deferred(session)
 
 
 async def reader(session: AsyncSession) -> Connection:
     """The asyncpg connection under the session for single reads: no transaction is
-    started just for them (one round trip instead of three)."""
+    started just for them (one round trip instead of three). Writes still pending are
+    sent first, in the session's transaction, as for `connection`."""
+    if session.info.get(_DEFERRED) or session.new or session.dirty or session.deleted:
+        return await connection(session)
     sa_connection = await session.connection()
     raw = await sa_connection.get_raw_connection()
     return raw.driver_connection
@@ -68,6 +186,39 @@ def values(obj: Any, columns: tuple[str, ...]) -> list[Any]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
+
+
+_DEFAULTS: dict[type[Any], list[tuple[str, Any, Any]]] = {}
+
+
+def _defaults(cls: type[SQLModel]) -> list[tuple[str, Any, Any]]:
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        # Loading rows sets up the mappers first; building them does the same.
+        configure_mappers()
+        found = [
+            (name, field.default, field.default_factory)
+            for name, field in cls.model_fields.items()
+            if not field.is_required()
+        ]
+        _DEFAULTS[cls] = found
+    return found
+
+
+def build(cls: type[M], **values: Any) -> M:
+    """A row object of a table model, built the way the ORM builds the rows it loads:
+    values go straight in, without pydantic's and SQLAlchemy's per-attribute work (about
+    a tenth of the cost of `cls(**values)`). Nothing is validated, so pass what the
+    columns hold; fields left out take their defaults."""
+    for name, default, factory in _defaults(cls):
+        if name not in values:
+            values[name] = factory() if factory is not None else default
+    obj: M = instrumentation.manager_of_class(cls).new_instance()
+    obj.__dict__.update(values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 def mirror(obj: SQLModel, **values: Any) -> None:

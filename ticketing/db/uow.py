@@ -14,27 +14,13 @@ from contextlib import asynccontextmanager
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None] | None]
-BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
 _KEY = "podium.after_commit"
-_BEFORE = "podium.before_commit"
-
-
-def before_commit(session: AsyncSession, fn: BeforeCommit) -> None:
-    """Run fn(session) once, just before the session's transaction commits (writes that
-    are gathered during the request and sent together)."""
-    pending: list[BeforeCommit] = session.info.setdefault(_BEFORE, [])
-    if fn not in pending:
-        pending.append(fn)
-
-
-async def run_before_commit(session: AsyncSession) -> None:
-    for fn in session.info.pop(_BEFORE, []):
-        await fn(session)
 
 
 def after_commit(session: AsyncSession, fn: AfterCommit) -> None:
@@ -61,11 +47,10 @@ async def unit_of_work(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession
     async with sessionmaker() as session:
         try:
             yield session
-            await run_before_commit(session)
             await session.commit()
         except BaseException:
             session.info.pop(_KEY, None)
-            session.info.pop(_BEFORE, None)
+            raw.discard_deferred(session)
             await session.rollback()
             raise
     await _run_after_commit(session)

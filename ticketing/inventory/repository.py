@@ -123,7 +123,7 @@ async def _read_hold(
     row = await connection.fetchrow(GET_HOLD + (" FOR UPDATE" if lock else ""), hold_id, houses)
     if row is None:
         return None
-    return await raw.attach(session, Hold(**dict(zip(HOLD_COLUMNS, row, strict=True))))
+    return await raw.attach(session, raw.build(Hold, **dict(zip(HOLD_COLUMNS, row, strict=True))))
 
 
 async def get_hold(session: AsyncSession, hold_id: uuid.UUID, *, lock: bool = False) -> Hold | None:
@@ -165,11 +165,15 @@ async def hold_items(session: AsyncSession, hold_id: uuid.UUID) -> list[HeldPlac
     return [HeldPlace(*r) for r in await connection.fetch(HOLD_ITEMS, hold_id)]
 
 
-async def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
-    connection = await raw.connection(session)
+def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
+    """Deferred: sent with the request's next statement."""
     now = clock.now()
-    await connection.execute(
-        "UPDATE hold SET status = $2, updated_at = $3 WHERE id = $1", hold.id, status, now
+    raw.defer(
+        session,
+        "UPDATE hold SET status = $2, updated_at = $3 WHERE id = $1",
+        hold.id,
+        status,
+        now,
     )
     raw.mirror(hold, status=status, updated_at=now)
 

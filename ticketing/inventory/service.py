@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from ticketing.db import raw
 from ticketing.events.models import EventStatus, Performance, PerformanceStatus
 from ticketing.inventory import repository as repo
 from ticketing.inventory.best import best_available
@@ -238,7 +239,8 @@ async def ensure_stock(session: AsyncSession, performance: Performance, index: L
 def new_hold(house: SellingHouse, channel: str, *, created_by_id: uuid.UUID | None = None) -> Hold:
     """A basket of this house, stored by hold_places(new=True) with its first places."""
     now = clock.now()
-    return Hold(
+    return raw.build(
+        Hold,
         house_id=house.id,
         cluster_id=house.cluster_id,
         channel=channel,

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from ticketing.db import raw
 from ticketing.inventory.models import Channel, Hold
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import CheckedOut, checkout, record
@@ -57,9 +58,10 @@ async def _counter_payment(
     till_id: uuid.UUID,
 ) -> None:
     now = clock.now()
-    await repo.insert_payment(
+    repo.insert_payment(
         session,
-        Payment(
+        raw.build(
+            Payment,
             created_at=now,
             updated_at=now,
             house_id=order.house_id,

@@ -15,7 +15,6 @@ from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput
 from ticketing.core.security import sha256_hex
 from ticketing.db import raw
-from ticketing.db.uow import before_commit
 from ticketing.events.models import PriceRule
 from ticketing.events.pricing import tariff_price
 from ticketing.inventory import repository as inventory_repo
@@ -23,7 +22,7 @@ from ticketing.inventory.models import Channel, Hold, HoldStatus
 from ticketing.inventory.repository import HeldPlace
 from ticketing.inventory.service import require_active
 from ticketing.orders import repository as repo
-from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket, TicketStatus
+from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.repository import PriceTariff, Pricing
 from ticketing.orders.schemas import LineIn, OrderIn
 
@@ -34,24 +33,11 @@ def new_code(prefix: str) -> str:
     return prefix + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(5))
 
 
-EVENTS = "podium.order_events"
-
-
 def record(
     session: AsyncSession, order: Order, kind: str, actor: str | None, **data: object
 ) -> None:
-    """Add to the order's history. The events of a request are written together, just
-    before it commits (or when the history is read)."""
-    session.info.setdefault(EVENTS, []).append(
-        OrderEvent(order_id=order.id, at=clock.now(), kind=kind, actor=actor, data=dict(data))
-    )
-    before_commit(session, write_events)
-
-
-async def write_events(session: AsyncSession) -> None:
-    events: list[OrderEvent] = session.info.pop(EVENTS, [])
-    if events:
-        await repo.insert_events(session, events)
+    """Add to the order's history (written with the request's next statement)."""
+    repo.insert_event(session, order.id, clock.now(), kind, actor, dict(data))
 
 
 @dataclass(frozen=True)
@@ -65,7 +51,8 @@ class PricedLine:
 
 def ticket_for(line: PricedLine, order_id: uuid.UUID, status: str) -> Ticket:
     """One admission for a priced place, attributed to the house of its performance."""
-    return Ticket(
+    return raw.build(
+        Ticket,
         house_id=line.item.house_id,
         cluster_id=line.item.cluster_id,
         order_id=order_id,
@@ -213,7 +200,8 @@ async def checkout(
     fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
     secret = secrets.token_urlsafe(24)
     now = clock.now()
-    order = Order(
+    order = raw.build(
+        Order,
         created_at=now,
         updated_at=now,
         house_id=hold.house_id,
@@ -243,9 +231,9 @@ async def checkout(
         for p in priced
         for _ in range(p.quantity)
     ]
-    await repo.insert_tickets(session, tickets, now)
+    repo.insert_tickets(session, tickets, now)
     tickets = [await raw.attach(session, t) for t in tickets]
-    await inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
+    inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
     record(
         session,
         order,

@@ -86,5 +86,5 @@ async def exchange(
         await refund(
             session, principal, order, -difference, data.refund_method, [old.id], "exchange"
         )
-    await outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
+    outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
     return order

@@ -77,7 +77,7 @@ async def mark_paid(
 async def announce_paid(session: AsyncSession, order: Order, actor: str | None) -> None:
     """An order just became paid: its history says so and its tickets are queued."""
     record(session, order, "paid", actor, paid_cents=order.paid_cents)
-    await outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
+    outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
 
 
 async def expire(session: AsyncSession, order: Order) -> bool:

@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.db import raw
-from ticketing.db.uow import run_before_commit
 from ticketing.inventory.models import Allocation, AllocationStatus
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket
 from ticketing.payments.models import Payment, Refund
@@ -153,10 +152,10 @@ INSERT_TICKETS = (
 )
 
 
-async def insert_tickets(session: AsyncSession, tickets: list[Ticket], now: datetime) -> None:
-    connection = await raw.connection(session)
-    await connection.execute(
-        INSERT_TICKETS, now, *([getattr(t, c) for t in tickets] for c in TICKET_COLUMNS)
+def insert_tickets(session: AsyncSession, tickets: list[Ticket], now: datetime) -> None:
+    """Deferred: sent with the request's next statement."""
+    raw.defer(
+        session, INSERT_TICKETS, now, *([getattr(t, c) for t in tickets] for c in TICKET_COLUMNS)
     )
 
 
@@ -201,7 +200,6 @@ async def tickets_of(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> l
 
 
 async def history(session: AsyncSession, order_id: uuid.UUID) -> list[OrderEvent]:
-    await run_before_commit(session)  # events recorded in this transaction, written now
     stmt = (
         select(OrderEvent)
         .where(OrderEvent.order_id == order_id)
@@ -312,29 +310,27 @@ PAYMENT_COLUMNS = (
 INSERT_PAYMENT = raw.insert_sql("payment", PAYMENT_COLUMNS)
 
 
-async def insert_payment(session: AsyncSession, payment: Payment) -> None:
-    connection = await raw.connection(session)
-    await connection.execute(INSERT_PAYMENT, *raw.values(payment, PAYMENT_COLUMNS))
+def insert_payment(session: AsyncSession, payment: Payment) -> None:
+    """Deferred: sent with the request's next statement."""
+    raw.defer(session, INSERT_PAYMENT, *raw.values(payment, PAYMENT_COLUMNS))
 
 
-INSERT_EVENTS = """
+INSERT_EVENT = """
     INSERT INTO order_event (id, order_id, at, kind, actor, data)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[],
-                         $6::jsonb[])
+    VALUES ($1, $2, $3, $4, $5, $6::jsonb)
 """
 
 
-async def insert_events(session: AsyncSession, events: list[OrderEvent]) -> None:
-    connection = await raw.connection(session)
-    await connection.execute(
-        INSERT_EVENTS,
-        [e.id for e in events],
-        [e.order_id for e in events],
-        [e.at for e in events],
-        [e.kind for e in events],
-        [e.actor for e in events],
-        [raw.dumps(e.data) for e in events],
-    )
+def insert_event(
+    session: AsyncSession,
+    order_id: uuid.UUID,
+    at: datetime,
+    kind: str,
+    actor: str | None,
+    data: dict[str, Any],
+) -> None:
+    """Deferred: sent with the request's next statement."""
+    raw.defer(session, INSERT_EVENT, uuid.uuid4(), order_id, at, kind, actor, raw.dumps(data))
 
 
 async def till_payments(session: AsyncSession, till_id: uuid.UUID) -> list[Payment]:

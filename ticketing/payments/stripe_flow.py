@@ -218,7 +218,7 @@ async def queue_refund(
     session.add(order)
     await session.flush()
     record(session, order, "refund_queued", "system", amount_cents=amount, refund_id=str(refund.id))
-    await outbox.put(session, REFUND_TOPIC, {"refund_id": str(refund.id)}, house_id=order.house_id)
+    outbox.put(session, REFUND_TOPIC, {"refund_id": str(refund.id)}, house_id=order.house_id)
     return refund
 
 

@@ -111,7 +111,9 @@ async def principal_for_bearer(
     return principal, claims.expires_at
 
 
-async def authenticate(sessionmaker: SessionMaker, token: str, settings: Settings) -> Principal | None:
+async def authenticate(
+    sessionmaker: SessionMaker, token: str, settings: Settings
+) -> Principal | None:
     """The caller behind a bearer token: from the principal cache while it is fresh,
     otherwise from the database."""
     now = clock.now()
