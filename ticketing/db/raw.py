@@ -48,6 +48,7 @@ M = TypeVar("M", bound=SQLModel)
 
 
 _DEFERRED = "podium.deferred_writes"
+_CONNECTION = "podium.connection"
 _PARAMETER = re.compile(r"\$(\d+)")
 
 
@@ -126,7 +127,14 @@ async def connection(session: AsyncSession) -> Connection:
     autoflush would, and deferred writes), so plain SQL always sees them."""
     if session.new or session.dirty or session.deleted:
         await session.flush()
-    driver = await _driver(await (await session.connection()).get_raw_connection())
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get(_CONNECTION)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        # Asked again within the same transaction: the same connection, already begun.
+        driver = cached[1]
+    else:
+        driver = await _driver(await (await session.connection()).get_raw_connection())
+        session.info[_CONNECTION] = (session.sync_session.get_transaction(), driver)
     await _send_deferred(session.info, driver)
     return driver
 
