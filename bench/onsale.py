@@ -87,7 +87,10 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
     now = datetime.now(UTC)
     ids = {
         k: uuid.uuid4()
-        for k in ("cluster", "house", "venue", "event", "h1", "h2", "l1", "l2", "p1", "p2", "t1")
+        for k in (
+            *("cluster", "house", "venue", "event", "h1", "h2", "l1", "l2", "t1"),
+            *("p1", "p2", "w1", "w2"),
+        )
     }
     password = hash_password(new_secret())
     tokens = []
@@ -136,7 +139,15 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
             " VALUES (%s, now(), now(), %s, %s, %s, 'BASE', '{\"nl\": \"Normaal\"}', 'base', 'percent_off', 0, false, false, 0)",
             (ids["t1"], ids["house"], ids["cluster"], ids["event"]),
         )
-        for perf, hall, layout in (("p1", "h1", "l1"), ("p2", "h2", "l2")):
+        # p1 and p2 are the on-sale; w1 and w2 the same halls on another night, for the
+        # warm-up round that comes first.
+        performances = (
+            ("p1", "h1", "l1"),
+            ("p2", "h2", "l2"),
+            ("w1", "h1", "l1"),
+            ("w2", "h2", "l2"),
+        )
+        for perf, hall, layout in performances:
             cur.execute(
                 "INSERT INTO performance (id, created_at, updated_at, house_id, cluster_id, event_id, hall_id, layout_id, starts_at, ends_at, status)"
                 " VALUES (%s, now(), now(), %s, %s, %s, %s, %s, %s, %s, 'on_sale')",
@@ -152,6 +163,10 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
                 ),
             )
         for perf, zone, price in (
+            ("w1", "A", 2500),
+            ("w2", "A", 3200),
+            ("w2", "B", 2600),
+            ("w2", "C", 1900),
             ("p1", "A", 2500),
             ("p2", "A", 3200),
             ("p2", "B", 2600),
@@ -161,10 +176,11 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
                 "INSERT INTO performance_price (id, created_at, updated_at, house_id, cluster_id, performance_id, zone_code, amount_cents) VALUES (%s, now(), now(), %s, %s, %s, %s, %s)",
                 (uuid.uuid4(), ids["house"], ids["cluster"], ids[perf], zone, price),
             )
-        cur.execute(
-            "INSERT INTO standing_stock (performance_id, area_code, house_id, cluster_id, zone_code, capacity, used) VALUES (%s, 'FLOOR', %s, %s, 'A', %s, 0)",
-            (ids["p1"], ids["house"], ids["cluster"], STANDING),
-        )
+        for perf in ("p1", "w1"):
+            cur.execute(
+                "INSERT INTO standing_stock (performance_id, area_code, house_id, cluster_id, zone_code, capacity, used) VALUES (%s, 'FLOOR', %s, %s, 'A', %s, 0)",
+                (ids[perf], ids["house"], ids["cluster"], STANDING),
+            )
         for n in range(clerks):
             user, session_id = uuid.uuid4(), uuid.uuid4()
             cur.execute(
@@ -193,6 +209,7 @@ def seed(database_url: str, clerks: int) -> dict[str, Any]:
         "house": str(ids["house"]),
         "standing": str(ids["p1"]),
         "seated": str(ids["p2"]),
+        "warm-up": {"standing": str(ids["w1"]), "seated": str(ids["w2"])},
         "tokens": tokens,
     }
 
@@ -201,16 +218,23 @@ async def buyer(
     http: aiohttp.ClientSession,
     base: str,
     world: dict[str, Any],
+    performances: dict[str, str],
     token: str,
     stats: Stats,
     rng: random.Random,
     stop: dict[str, bool],
+    rounds: int | None = None,
 ) -> None:
+    """Buy until both performances are sold out (or for a number of rounds)."""
     headers = {"Authorization": f"Bearer {token}"}
     while not (stop["standing"] and stop["seated"]):
+        if rounds is not None:
+            if rounds == 0:
+                return
+            rounds -= 1
         kind = rng.choice([k for k in ("standing", "seated") if not stop[k]])
         quantity = rng.randint(1, 4)
-        body: dict[str, Any] = {"house_id": world["house"], "performance_id": world[kind]}
+        body: dict[str, Any] = {"house_id": world["house"], "performance_id": performances[kind]}
         if kind == "standing":
             body["standing"] = [{"area": "FLOOR", "quantity": quantity}]
         else:
@@ -266,7 +290,7 @@ def check(database_url: str, world: dict[str, Any]) -> tuple[int, int]:
 
 
 async def run(
-    base: str, database_url: str, world: dict[str, Any], concurrency: int
+    base: str, database_url: str, world: dict[str, Any], concurrency: int, warm_up: int
 ) -> dict[str, Any]:
     stats = Stats()
     stop = {"standing": False, "seated": False}
@@ -274,10 +298,42 @@ async def run(
     async with aiohttp.ClientSession(
         base_url=None, connector=connector, timeout=aiohttp.ClientTimeout(total=60)
     ) as http:
+        if warm_up:
+            # An on-sale opens on a platform that has been running: the buyers first buy a
+            # few times for another night (not measured), so every API process has its
+            # database connections open and its code paths warm.
+            warm = Stats()
+            await asyncio.gather(
+                *(
+                    buyer(
+                        http,
+                        base,
+                        world,
+                        world["warm-up"],
+                        world["tokens"][i],
+                        warm,
+                        random.Random(-1 - i),
+                        {"standing": False, "seated": False},
+                        rounds=warm_up,
+                    )
+                    for i in range(concurrency)
+                )
+            )
+            stats.errors += warm.errors
+            stats.error_samples += warm.error_samples
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                buyer(http, base, world, world["tokens"][i], stats, random.Random(i), stop)
+                buyer(
+                    http,
+                    base,
+                    world,
+                    {"standing": world["standing"], "seated": world["seated"]},
+                    world["tokens"][i],
+                    stats,
+                    random.Random(i),
+                    stop,
+                )
                 for i in range(concurrency)
             )
         )
@@ -306,12 +362,18 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="API processes (podium serve)")
     parser.add_argument(
         "--max-in-flight",
         type=int,
         default=4,
         help="requests each API process works on at once (TICKETING_MAX_IN_FLIGHT)",
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=3,
+        help="orders per buyer on another night before the measured on-sale (0: start cold)",
     )
     parser.add_argument("--url", help="a running platform (with --database-url of its database)")
     parser.add_argument("--database-url", help="the platform's database (seeded by this benchmark)")
@@ -344,9 +406,8 @@ def main() -> int:
                 [
                     sys.executable,
                     "-m",
-                    "uvicorn",
-                    "ticketing.app:create_app",
-                    "--factory",
+                    "ticketing.cli",
+                    "serve",
                     "--port",
                     str(port),
                     "--workers",
@@ -371,7 +432,7 @@ def main() -> int:
             time.sleep(1.0)
         world = seed(database_url, args.concurrency)
         # The load generator shares the cores with the platform: keep its own cost low.
-        figures = uvloop.run(run(base, database_url, world, args.concurrency))
+        figures = uvloop.run(run(base, database_url, world, args.concurrency, args.warm_up))
     finally:
         if api is not None:
             api.terminate()

@@ -1,4 +1,4 @@
-"""`podium` command: demo, migrate, seed-demo."""
+"""`podium` command: demo, serve, migrate, seed-demo."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--api-workers", type=int, default=2)
     demo.add_argument("--check", action="store_true", help="start, check every part answers, stop")
+    serve = commands.add_parser(
+        "serve", help="run the API in several processes (one listening socket each)"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2, help="API processes")
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--no-access-log", action="store_true")
+    serve.add_argument(
+        "--proxy-headers", action="store_true", help="trust X-Forwarded-* from the proxy"
+    )
     commands.add_parser("migrate", help="upgrade the database (TICKETING_DATABASE_URL) to head")
     commands.add_parser("seed-demo", help="load the demo data into TICKETING_DATABASE_URL")
     args = parser.parse_args(argv)
@@ -26,6 +37,18 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo(
             host=args.host, port=args.port, api_workers=args.api_workers, check_only=args.check
+        )
+
+    if args.command == "serve":
+        from ticketing.serve import serve as run_serve
+
+        return run_serve(
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=not args.no_access_log,
+            proxy_headers=args.proxy_headers,
         )
 
     settings = get_settings()

@@ -1,7 +1,7 @@
 """`make demo`: the whole platform in one command, on a fresh machine.
 
 Starts (or reuses) a PostgreSQL, migrates, loads the demo data, then runs the API
-(several uvicorn workers) and a real Celery worker with its beat, and prints where
+(several API processes, `podium serve`) and a real Celery worker with its beat, and prints where
 everything is. Ctrl-C stops it all.
 """
 
@@ -169,9 +169,8 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
                 [
                     sys.executable,
                     "-m",
-                    "uvicorn",
-                    "ticketing.app:create_app",
-                    "--factory",
+                    "ticketing.cli",
+                    "serve",
                     "--host",
                     host,
                     "--port",
