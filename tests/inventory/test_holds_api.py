@@ -5,6 +5,8 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem
 from world import ok
@@ -13,6 +15,7 @@ from ticketing.core import clock
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.inventory import service
+from ticketing.inventory.models import Channel, Hold
 from ticketing.tenancy.roles import Role
 
 
@@ -81,7 +84,7 @@ async def test_a_taken_seat_is_a_clear_409_and_nothing_is_held(
 
 
 async def test_standing_sells_out_exactly(
-    client: httpx.AsyncClient, performance: dict[str, Any]
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant, performance: dict[str, Any]
 ) -> None:
     for _ in range(2):
         await ok(
@@ -99,6 +102,14 @@ async def test_standing_sells_out_exactly(
     )
     body = assert_problem(over, 409, "standing[0].quantity")
     assert body["type"].endswith("sold-out")
+    # The new basket and its places are stored by one statement, only when they fit: the
+    # refused request left no empty basket behind.
+    baskets = await db.exec(  # type: ignore[call-overload]
+        select(func.count())
+        .select_from(Hold)
+        .where(Hold.house_id == tenant.house.id, col(Hold.channel) == Channel.ONLINE)
+    )
+    assert baskets.one() == 2
     await ok(
         await client.post(
             "/public/holds",

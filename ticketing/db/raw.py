@@ -171,10 +171,12 @@ def _after_rollback(session: Session) -> None:
     discard_deferred(session)
 
 
-async def reader(session: AsyncSession) -> Connection:
-    """The asyncpg connection under the session for single reads: no transaction is
-    started just for them (one round trip instead of three). Writes still pending are
-    sent first, in the session's transaction, as for `connection`."""
+async def single(session: AsyncSession) -> Connection:
+    """The asyncpg connection under the session for a statement that needs no transaction
+    of its own: a single read, or a request's only write (one statement is atomic). When
+    the request has not begun a transaction, none is begun for it (one round trip instead
+    of three) and a write commits on its own; otherwise it runs in that transaction, and
+    writes still pending are sent first, as for `connection`."""
     if session.info.get(_DEFERRED) or session.new or session.dirty or session.deleted:
         return await connection(session)
     sa_connection = await session.connection()

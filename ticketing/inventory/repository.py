@@ -85,7 +85,7 @@ async def sale_target(
 ) -> tuple[SellingHouse | None, SaleTarget | None]:
     """The selling house (by default the performance's own) and the performance, in one
     round trip; either is None when it does not exist."""
-    connection = await raw.reader(session)
+    connection = await raw.single(session)
     row = await connection.fetchrow(SALE_TARGET, house_id, performance_id)
     if row is None:
         return None, None
@@ -291,6 +291,18 @@ TAKE_STANDING = """
     RETURNING id
 """
 
+# The same for a new basket holding only these places: the basket is stored by the same
+# statement when (and only when) the places fit, so the request needs no transaction.
+TAKE_STANDING_NEW_HOLD = TAKE_STANDING.replace(
+    "    INSERT INTO allocation",
+    f"""    , new_hold AS (
+        INSERT INTO hold ({", ".join(HOLD_COLUMNS)})
+        SELECT {", ".join(f"${12 + i}" for i in range(len(HOLD_COLUMNS)))} FROM taken
+    )
+    INSERT INTO allocation""",
+    1,
+)
+
 INSERT_STANDING = """
     INSERT INTO allocation (id, created_at, updated_at, house_id, cluster_id, performance_id,
                             hold_id, status, expires_at, quantity, area_code, zone_code)
@@ -305,10 +317,19 @@ async def take_standing(
     zone: str,
     quantity: int,
     now: datetime,
+    *,
+    new_hold: Hold | None = None,
 ) -> HeldPlace | None:
     """Count places into a standing area if they fit (expired holds freed first) and
-    record them as one allocation, in one statement; None when they do not fit."""
-    connection = await raw.connection(session)
+    record them as one allocation, in one statement; None when they do not fit.
+
+    With new_hold (a basket made by this request that holds nothing else), the basket is
+    stored by the same statement, which then commits on its own if the request has
+    written nothing before."""
+    if new_hold is not None and UNSAFE_CHECK_THEN_WRITE:
+        await insert_hold(session, new_hold)
+        new_hold = None
+    connection = await (raw.connection(session) if new_hold is None else raw.single(session))
     place_id = uuid.uuid4()
     args = (
         places.performance_id,
@@ -327,6 +348,10 @@ async def take_standing(
         if not await _unsafe_take_standing(session, places.performance_id, area, quantity):
             return None
         await connection.execute(INSERT_STANDING, *args)
+    elif new_hold is not None:
+        hold_values = raw.values(new_hold, HOLD_COLUMNS)
+        if await connection.fetchval(TAKE_STANDING_NEW_HOLD, *args, *hold_values) is None:
+            return None
     elif await connection.fetchval(TAKE_STANDING, *args) is None:
         return None
     return places.place(place_id, area_code=area, zone_code=zone, quantity=quantity)

@@ -142,7 +142,9 @@ async def hold_places(
             raise InvalidInput.field(
                 f"standing[{i}].area", f"There is no standing area {request.area}."
             )
-    if new:
+    # A new basket with only standing places of one area is stored together with them.
+    alone = new and not data.seats and data.best is None and len(data.standing) == 1
+    if new and not alone:
         await repo.insert_hold(session, hold)
     places = repo.NewPlaces(
         target.house_id,
@@ -171,7 +173,13 @@ async def hold_places(
     for i, request in enumerate(data.standing):
         area = index.areas[request.area]
         place = await repo.take_standing(
-            session, places, request.area, area.zone, request.quantity, now
+            session,
+            places,
+            request.area,
+            area.zone,
+            request.quantity,
+            now,
+            new_hold=hold if alone else None,
         )
         if place is None:
             raise SoldOut(

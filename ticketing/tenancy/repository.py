@@ -83,7 +83,7 @@ async def session_principal(
     no role. A cluster-wide role yields one row per house of its cluster.
 
     Every authenticated request runs this, so it is one plain statement (db/raw.py)."""
-    connection = await raw.reader(session)
+    connection = await raw.single(session)
     return [tuple(r) for r in await connection.fetch(SESSION_PRINCIPAL, session_id, user_id, now)]
 
 
