@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem
@@ -12,7 +13,7 @@ from world import ok
 from ticketing.core import clock, outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
-from ticketing.orders import lifecycle
+from ticketing.orders import checkout, lifecycle
 from ticketing.orders.models import Ticket
 from ticketing.tenancy.roles import Role
 
@@ -241,3 +242,49 @@ async def test_one_open_till_per_clerk(
         json={"house_id": str(tenant.house.id), "float_cents": 0},
     )
     assert_problem(second, 409, "house_id")
+
+
+async def test_a_taken_order_code_is_skipped_for_sales_and_reservations(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    await open_till(client, tenant)
+    prefix = tenant.house.order_code_prefix
+    taken = f"{prefix}-AAAAA"
+    codes = iter([taken, taken, f"{prefix}-BBBBB"])
+    monkeypatch.setattr(checkout, "new_code", lambda _prefix: next(codes, taken))
+    first = await counter_hold(client, tenant, performance, seats=["STALLS/2/1"])
+    sold = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={"hold_id": first["id"], "payment": {"method": "cash"}},
+        )
+    )
+    assert sold["code"] == f"{prefix}-AAAAA"
+    # The next sale draws the same code: it is skipped, and the sale keeps its places.
+    second = await counter_hold(client, tenant, performance, seats=["STALLS/2/2"])
+    again = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={"hold_id": second["id"], "payment": {"method": "cash"}},
+        )
+    )
+    assert again["code"] == f"{prefix}-BBBBB"
+    assert again["status"] == "paid"
+    assert [t["seat_key"] for t in again["tickets"]] == ["STALLS/2/2"]
+    # A reservation draws a taken code, then runs out of draws: a clear 409, nothing kept.
+    third = await counter_hold(client, tenant, performance, seats=["STALLS/2/3"])
+    until = (clock.now() + timedelta(days=1)).isoformat()
+    refused = await client.post(
+        "/box-office/orders",
+        headers=clerk,
+        json={"hold_id": third["id"], "customer": {"name": "Els"}, "reserve_until": until},
+    )
+    assert_problem(refused, 409)
+    basket = await ok(await client.get(f"/box-office/holds/{third['id']}", headers=clerk), 200)
+    assert basket["status"] == "active"

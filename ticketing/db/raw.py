@@ -85,7 +85,8 @@ def batches(pending: list[Deferred]) -> list[tuple[str, list[Any]]]:
     return [_statement(group) for group in groups if group]
 
 
-def _renumber(sql: str, offset: int) -> str:
+def renumber(sql: str, offset: int) -> str:
+    """The statement with its parameters $1, $2, ... moved up by offset (to join another)."""
     return _PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", sql)
 
 
@@ -96,7 +97,7 @@ def _statement(group: list[Deferred]) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
     for i, (sql, args) in enumerate(group):
-        renumbered = _renumber(sql, len(params))
+        renumbered = renumber(sql, len(params))
         parts.append(f"w{i} AS ({renumbered})")
         params.extend(args)
     return "WITH " + ", ".join(parts) + " SELECT 1", params

@@ -151,8 +151,8 @@ CODE_ATTEMPTS = 8
 
 
 async def _insert_with_code(session: AsyncSession, order: Order, prefix: str) -> None:
-    """Store the order under a free code of its house (a taken code is simply skipped by
-    the unique index: no savepoint, no error)."""
+    """Store the order under a free code of its house, drawing new codes (a taken code is
+    simply skipped by the unique index: no savepoint, no error)."""
     for _ in range(CODE_ATTEMPTS):
         order.code = new_code(prefix)
         if await repo.insert_order(session, order):
@@ -178,23 +178,21 @@ async def checkout(
     actor: str | None,
     created_by_id: uuid.UUID | None = None,
     paid: bool = False,
+    items: list[HeldPlace] | None = None,
 ) -> CheckedOut:
     """Create the order for everything in the basket, with its tickets and the buyer's
     secret. The order waits for its payment (pending), or with paid=True (money taken at
-    the counter right now) its places are sold first and it is stored paid in full; the
+    the counter right now) its places are sold as it is stored, paid in full; the
     caller records the payment."""
     require_active(hold)
-    items = await inventory_repo.hold_items(session, hold.id)
+    if items is None:
+        items = await inventory_repo.hold_items(session, hold.id)
     if not items:
         raise InvalidInput.field("hold_id", "The basket is empty.")
     if channel == Channel.ONLINE and data.customer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
     priced, pricing = await price_lines(session, items, data.lines, channel, hold.house_id)
     prefix, online_fee_cents = pricing.order_code_prefix, pricing.online_fee_cents
-    if paid:
-        wanted = [item.id for item in items]
-        if await repo.sell_allocations(session, wanted) != set(wanted):
-            raise Conflict("Some places of this order are no longer available.")
     count = sum(p.quantity for p in priced)
     tickets_cents = sum(p.price_cents * p.quantity for p in priced)
     fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
@@ -206,7 +204,7 @@ async def checkout(
         updated_at=now,
         house_id=hold.house_id,
         cluster_id=hold.cluster_id,
-        code="",
+        code=new_code(prefix),
         channel=channel,
         status=OrderStatus.PAID if paid else OrderStatus.PENDING,
         customer_name=data.customer.name,
@@ -224,7 +222,16 @@ async def checkout(
         needs_attention=False,
         secret_hash=sha256_hex(secret),
     )
-    await _insert_with_code(session, order, prefix)
+    if paid:
+        # Places sold and order stored in one round trip; a lost place undoes both.
+        wanted = [item.id for item in items]
+        sold, stored = await repo.sell_and_insert_order(session, wanted, order)
+        if sold != set(wanted):
+            raise Conflict("Some places of this order are no longer available.")
+        if not stored:
+            await _insert_with_code(session, order, prefix)
+    else:
+        await _insert_with_code(session, order, prefix)
     order = await raw.attach(session, order)
     tickets = [
         ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)

@@ -122,8 +122,8 @@ class BoxOfficeOrderController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
-            hold = await holds.box_office_hold(db, principal, data.hold_id, lock=True)
-            return 201, await _created(db, await box_office.sell(db, principal, hold, data))
+            hold, items = await holds.box_office_basket(db, principal, data.hold_id)
+            return 201, await _created(db, await box_office.sell(db, principal, hold, data, items))
 
         scope = _scope("box-office-order", principal.user_id or principal.api_token_id)
         status, body = await replay_or_run(

@@ -248,6 +248,12 @@ async def list_orders(
     return list((await session.exec(stmt)).all())
 
 
+SELL = (
+    "UPDATE allocation SET status = 'sold', expires_at = NULL, updated_at = $2"
+    " WHERE id = ANY($1::uuid[]) AND status = 'held' RETURNING id"
+)
+
+
 async def sell_allocations(
     session: AsyncSession, allocation_ids: list[uuid.UUID]
 ) -> set[uuid.UUID]:
@@ -255,13 +261,27 @@ async def sell_allocations(
     if not allocation_ids:
         return set()
     connection = await raw.connection(session)
-    rows = await connection.fetch(
-        "UPDATE allocation SET status = 'sold', expires_at = NULL, updated_at = $2"
-        " WHERE id = ANY($1::uuid[]) AND status = 'held' RETURNING id",
-        allocation_ids,
-        clock.now(),
-    )
+    rows = await connection.fetch(SELL, allocation_ids, clock.now())
     return {r[0] for r in rows}
+
+
+SELL_AND_INSERT_ORDER = f"""
+    WITH sold AS ({SELL}),
+    new_order AS ({raw.renumber(INSERT_ORDER, 2)})
+    SELECT array(SELECT id FROM sold), EXISTS (SELECT FROM new_order)
+"""
+
+
+async def sell_and_insert_order(
+    session: AsyncSession, allocation_ids: list[uuid.UUID], order: Order
+) -> tuple[set[uuid.UUID], bool]:
+    """sell_allocations and insert_order in one round trip: the ids still there to sell,
+    and whether the order's code was free."""
+    connection = await raw.connection(session)
+    sold, stored = await connection.fetchrow(
+        SELL_AND_INSERT_ORDER, allocation_ids, clock.now(), *raw.values(order, ORDER_COLUMNS)
+    )
+    return set(sold), stored
 
 
 async def extend_allocations(
