@@ -54,14 +54,13 @@ def _free_port() -> int:
 
 
 def _spawn(port: int, env: dict[str, str], log: IO[str]) -> subprocess.Popen[bytes]:
-    """The API as in production: uvicorn with two worker processes."""
+    """The API as in production: two processes (podium serve)."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "uvicorn",
-            "ticketing.app:create_app",
-            "--factory",
+            "ticketing.cli",
+            "serve",
             "--port",
             str(port),
             "--workers",
@@ -234,6 +233,20 @@ async def test_last_seats_and_places_go_exactly_once(guarded: LiveServer) -> Non
             "SELECT used FROM standing_stock WHERE performance_id = %s", (pid,)
         ).fetchone()
     assert used == (60,)
+    # A new basket is stored only with its places: the refused buyers left no empty one.
+    with psycopg.connect(_libpq(guarded.database_url)) as conn:
+        baskets = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT EXISTS"
+            " (SELECT FROM allocation a WHERE a.hold_id = h.id)) FROM hold h"
+        ).fetchone()
+    assert baskets == (1 + 2 * LEFT, 0)
+    # A seat asked for by name and taken is named in the answer, and nothing is kept.
+    async with httpx.AsyncClient(base_url=guarded.base) as client:
+        taken = await client.post(
+            "/public/holds", json={"performance_id": pid, "seats": ["HALL/1/1", "HALL/6/10"]}
+        )
+    assert taken.status_code == 409
+    assert [e["field"] for e in taken.json()["errors"]] == ["seats[0]", "seats[1]"]
 
 
 @pytest.mark.slow

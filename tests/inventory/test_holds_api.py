@@ -14,7 +14,7 @@ from world import ok
 from ticketing.core import clock
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
-from ticketing.inventory import service
+from ticketing.inventory import repository, service
 from ticketing.inventory.models import Channel, Hold
 from ticketing.tenancy.roles import Role
 
@@ -309,3 +309,45 @@ async def test_box_office_holds_and_blocks(
         200,
     )
     assert unblocked["blocked"] == ["BALCONY/1/6"]
+
+
+async def test_best_seats_taken_meanwhile_are_chosen_again_for_a_new_basket(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = await ok(
+        await client.post(
+            "/public/holds",
+            json={"performance_id": performance["id"], "best": {"quantity": 2, "zone": "A"}},
+        )
+    )
+    # The next buyer's first look at the hall is from before those seats were taken, so
+    # it picks them too, loses them, and looks again.
+    real_states = repository.seat_states
+    calls = 0
+
+    async def stale_then_real(*args: Any) -> tuple[set[str], set[str]]:
+        nonlocal calls
+        calls += 1
+        live, expired = await real_states(*args)
+        return (set(), expired) if calls == 1 else (live, expired)
+
+    monkeypatch.setattr(repository, "seat_states", stale_then_real)
+    second = await ok(
+        await client.post(
+            "/public/holds",
+            json={"performance_id": performance["id"], "best": {"quantity": 2, "zone": "A"}},
+        )
+    )
+    assert calls == 2
+    mine = {i["seat_key"] for i in first["items"]}
+    theirs = {i["seat_key"] for i in second["items"]}
+    assert len(theirs) == 2
+    assert not mine & theirs
+    baskets = await db.exec(  # type: ignore[call-overload]
+        select(func.count()).select_from(Hold).where(Hold.house_id == tenant.house.id)
+    )
+    assert baskets.one() == 2

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from asyncpg import PostgresError
 from sqlalchemy import and_, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
@@ -244,6 +245,24 @@ class NewPlaces:
         )
 
 
+# A new basket and all its seats in one statement, which fails as a whole when a seat is
+# taken (podium_require raises SQLSTATE PD001).
+TAKE_SEATS_NEW_HOLD = f"""
+    WITH new_hold AS (
+        INSERT INTO hold ({", ".join(HOLD_COLUMNS)})
+        VALUES ({", ".join(f"${12 + i}" for i in range(len(HOLD_COLUMNS)))})
+    ), taken AS ({INSERT_SEATS})
+    SELECT podium_require(count(*) = $11, 'seats-taken'), array_agg(id), array_agg(seat_key)
+    FROM taken
+"""
+SEATS_TAKEN = "PD001"
+LIVE_SEATS = """
+    SELECT seat_key FROM allocation
+    WHERE performance_id = $1 AND seat_key = ANY($2::text[])
+      AND (status <> 'held' OR expires_at > $3)
+"""
+
+
 async def take_seats(
     session: AsyncSession,
     places: NewPlaces,
@@ -251,6 +270,7 @@ async def take_seats(
     now: datetime,
     *,
     clear_expired: bool = True,
+    new_hold: Hold | None = None,
 ) -> tuple[list[HeldPlace], set[str]]:
     """Take these seats (key -> price zone) or none of them. Returns the places taken, or
     the keys someone else has.
@@ -259,14 +279,29 @@ async def take_seats(
     take is rolled back to the savepoint, which also frees the seats for whoever waits on
     them, so retries never hold seats while waiting for others (no deadlock). Expired holds
     on the seats no longer count and are removed first (clear_expired=False when the
-    caller knows there are none)."""
+    caller knows there are none).
+
+    With new_hold (a basket made by this request that holds nothing else) and no
+    transaction begun yet, the basket and its seats are one statement of their own: it
+    keeps everything or nothing, and whoever wants the same seats waits for that one
+    statement only, not for the rest of this request."""
     keys = sorted(seats)
+    if new_hold is not None and UNSAFE_CHECK_THEN_WRITE:
+        await insert_hold(session, new_hold)
+        new_hold = None
     if UNSAFE_CHECK_THEN_WRITE:
         return await _unsafe_take_seats(session, places, seats, keys, now)
+    if new_hold is not None:
+        alone = await raw.single(session)
+        if not alone.is_in_transaction():
+            return await _take_seats_alone(alone, places, seats, keys, now, clear_expired, new_hold)
     connection = await raw.connection(session)
     savepoint = connection.transaction()
     await savepoint.start()
     try:
+        if new_hold is not None:
+            # Inside the savepoint: a lost try takes the basket back too.
+            await connection.execute(INSERT_HOLD, *raw.values(new_hold, HOLD_COLUMNS))
         if clear_expired:
             await connection.execute(CLEAR_EXPIRED_SEATS, places.performance_id, keys, now)
         ids = [uuid.uuid4() for _ in keys]
@@ -292,6 +327,44 @@ async def take_seats(
         await savepoint.rollback()
         return [], lost
     await savepoint.commit()
+    return [places.place(taken[k], seat_key=k, zone_code=seats[k]) for k in keys], set()
+
+
+async def _take_seats_alone(
+    connection: raw.Connection,
+    places: NewPlaces,
+    seats: dict[str, str],
+    keys: list[str],
+    now: datetime,
+    clear_expired: bool,
+    new_hold: Hold,
+) -> tuple[list[HeldPlace], set[str]]:
+    if clear_expired:
+        # Commits on its own: the seats of expired holds go back, as the sweep would do.
+        await connection.execute(CLEAR_EXPIRED_SEATS, places.performance_id, keys, now)
+    try:
+        _, ids, taken_keys = await connection.fetchrow(
+            TAKE_SEATS_NEW_HOLD,
+            now,
+            places.house_id,
+            places.cluster_id,
+            places.performance_id,
+            places.hold_id,
+            places.status,
+            places.expires_at,
+            [uuid.uuid4() for _ in keys],
+            keys,
+            [seats[k] for k in keys],
+            len(keys),
+            *raw.values(new_hold, HOLD_COLUMNS),
+        )
+    except PostgresError as error:
+        if error.sqlstate != SEATS_TAKEN:
+            raise
+        # Nothing was kept; tell which seats are someone else's.
+        lost = {r[0] for r in await connection.fetch(LIVE_SEATS, places.performance_id, keys, now)}
+        return [], lost or set(keys)
+    taken = dict(zip(taken_keys, ids, strict=True))
     return [places.place(taken[k], seat_key=k, zone_code=seats[k]) for k in keys], set()
 
 
@@ -389,7 +462,7 @@ async def seat_states(
     session: AsyncSession, performance_id: uuid.UUID, now: datetime
 ) -> tuple[set[str], set[str]]:
     """(seats taken: sold, blocked or held by a live hold; seats whose hold expired)."""
-    connection = await raw.connection(session)
+    connection = await raw.single(session)
     live: set[str] = set()
     expired: set[str] = set()
     for key, is_live in await connection.fetch(SEAT_STATES, performance_id, now):

@@ -142,8 +142,10 @@ async def hold_places(
             raise InvalidInput.field(
                 f"standing[{i}].area", f"There is no standing area {request.area}."
             )
-    # A new basket with only standing places of one area is stored together with them.
-    alone = new and not data.seats and data.best is None and len(data.standing) == 1
+    # A new basket asking for one thing (seats, best seats or places in one standing
+    # area) is stored by the statement that takes its places.
+    parts = bool(data.seats) + (data.best is not None) + len(data.standing)
+    alone = new and parts == 1
     if new and not alone:
         await repo.insert_hold(session, hold)
     places = repo.NewPlaces(
@@ -157,7 +159,11 @@ async def hold_places(
     held: list[HeldPlace] = []
     if data.seats:
         taken, lost = await repo.take_seats(
-            session, places, {k: index.seats[k].zone for k in data.seats}, now
+            session,
+            places,
+            {k: index.seats[k].zone for k in data.seats},
+            now,
+            new_hold=hold if alone else None,
         )
         if lost:
             raise _seats_taken(
@@ -169,7 +175,9 @@ async def hold_places(
             )
         held += taken
     if data.best is not None:
-        held += await _hold_best(session, places, index, data.best, now)
+        held += await _hold_best(
+            session, places, index, data.best, now, new_hold=hold if alone else None
+        )
     for i, request in enumerate(data.standing):
         area = index.areas[request.area]
         place = await repo.take_standing(
@@ -196,6 +204,8 @@ async def _hold_best(
     index: LayoutIndex,
     best: BestRequest,
     now: datetime,
+    *,
+    new_hold: Hold | None = None,
 ) -> list[HeldPlace]:
     for _ in range(BEST_ATTEMPTS):
         unavailable, expired = await repo.seat_states(session, places.performance_id, now)
@@ -218,6 +228,7 @@ async def _hold_best(
             {k: index.seats[k].zone for k in chosen},
             now,
             clear_expired=not expired.isdisjoint(chosen),
+            new_hold=new_hold,
         )
         if not lost:
             return taken
