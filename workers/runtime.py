@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ticketing.core import jobs
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.settings import get_settings
 
@@ -44,4 +45,9 @@ def run(fn: Callable[[SessionMaker], Awaitable[T]]) -> T:
 
 
 async def _call(fn: Callable[[SessionMaker], Awaitable[T]], sessionmaker: SessionMaker) -> T:
-    return await fn(sessionmaker)
+    try:
+        return await fn(sessionmaker)
+    finally:
+        # Tasks this one queued are published before it ends (the loop only runs while a
+        # task does).
+        await jobs.drain()

@@ -41,6 +41,37 @@ async def test_at_most_the_limit_at_work_and_everyone_served() -> None:
     assert served == list(range(7))  # in arrival order
 
 
+async def test_the_limit_holds_across_routes() -> None:
+    """Litestar wraps each route with the middleware on its own: the routes share one
+    limit all the same (selling a basket and holding places wait in one line)."""
+    at_work = 0
+    most = 0
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal at_work, most
+        at_work += 1
+        most = max(most, at_work)
+        await asyncio.sleep(0.01)
+        at_work -= 1
+
+    limit = in_flight_limit(2)
+    holds, orders = limit(route), limit(route)
+
+    async def noop_receive() -> dict[str, str]:
+        return {"type": "http.request"}
+
+    async def noop_send(message: object) -> None:
+        return None
+
+    await asyncio.gather(
+        *(
+            (holds if n % 2 else orders)({"type": "http"}, noop_receive, noop_send)  # type: ignore[arg-type]
+            for n in range(8)
+        )
+    )
+    assert most == 2
+
+
 async def test_lifespan_and_websocket_pass_untouched() -> None:
     seen: list[str] = []
 

@@ -1,11 +1,17 @@
 """Best available: which seats the shop offers for "n tickets, zone X"."""
 
+import asyncio
 import random
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from ticketing.inventory import repository, service
 from ticketing.inventory.best import best_available, offerable
+from ticketing.inventory.layouts import index_layout
+from ticketing.inventory.schemas import BestRequest
 from ticketing.seatmaps.demo_layouts import standing_1200, studio_250, theatre_600
 from ticketing.seatmaps.generator import BlockSpec, GeneratorSpec, generate_layout
 from ticketing.seatmaps.layout import LayoutDocument, PriceZone, Seat, SeatFlag
@@ -388,3 +394,47 @@ def test_answers_on_random_states_of_the_theatre_are_sound() -> None:
         else:
             assert all(not RESERVED & set(seats[key].flags) for key in answer)
     assert answered > 150
+
+
+async def test_clerks_choosing_at_once_in_one_process_get_different_seats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Requests of one API process that choose best seats at the same moment choose
+    around each other's choice instead of all racing for the same seats; when only those
+    seats are left, they are tried after all."""
+    index = index_layout(uuid.uuid4(), _layout({"1": "1 2 3 4 5 6"}))
+    places = repository.NewPlaces(
+        uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "held", None
+    )
+    release = asyncio.Event()
+    tried: list[set[str]] = []
+
+    async def no_seat_taken(*args: Any) -> tuple[set[str], set[str]]:
+        return set(), set()
+
+    async def take(
+        _session: Any, _places: Any, seats: dict[str, str], *args: Any, **kw: Any
+    ) -> tuple[list[Any], set[str]]:
+        tried.append(set(seats))
+        await release.wait()  # everyone has chosen before anyone has stored
+        return [], set()
+
+    monkeypatch.setattr(repository, "seat_states", no_seat_taken)
+    monkeypatch.setattr(repository, "take_seats", take)
+    now = datetime.now(UTC)
+    best = BestRequest(quantity=2)
+    clerks = [
+        asyncio.create_task(service._hold_best(None, places, index, best, now))  # type: ignore[arg-type]
+        for _ in range(4)
+    ]
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(*clerks)
+    first_three = tried[:3]
+    assert all(len(seats) == 2 for seats in tried)
+    # The first three split the six seats between them, the middle pair first...
+    assert first_three[0] == {"S/1/3", "S/1/4"}
+    assert set().union(*first_three) == {f"S/1/{n}" for n in range(1, 7)}
+    # ...and the fourth, finding only seats others are taking, tried the best anyway.
+    assert tried[3] == {"S/1/3", "S/1/4"}
+    assert not service._CHOOSING

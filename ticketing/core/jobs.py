@@ -7,6 +7,7 @@ names. The producer is a bare Celery app on the same broker as the workers.
 from __future__ import annotations
 
 import asyncio
+import logging
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.db.uow import after_commit
 from ticketing.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 
 def broker_url(settings: Settings) -> str:
@@ -61,9 +64,48 @@ def producer() -> Celery:
     return app
 
 
+_outgoing: list[tuple[str, list[Any]]] = []
+_sender: asyncio.Task[None] | None = None
+
+
 async def send_task(name: str, *args: Any) -> None:
-    # Publishing is a blocking network call; keep it off the event loop.
-    await asyncio.to_thread(producer().send_task, name, args=list(args))
+    """Queue a task for this process's sender and return at once: a request never waits
+    for the broker. The sender publishes what is queued together, off the event loop. A
+    task lost on the way (broker down, process killed) is sent again by the outbox sweep,
+    as is every outbox message whose task never ran."""
+    global _sender
+    _outgoing.append((name, list(args)))
+    loop = asyncio.get_running_loop()
+    if _sender is None or _sender.done() or _sender.get_loop() is not loop:
+        _sender = loop.create_task(_send_queued())
+
+
+async def _send_queued() -> None:
+    while _outgoing:
+        batch = _outgoing[:]
+        del _outgoing[:]
+        try:
+            # Publishing is a blocking network call; keep it off the event loop.
+            await asyncio.to_thread(_publish, batch)
+        except Exception:
+            log.exception("could not publish %d tasks; the outbox sweep sends them", len(batch))
+
+
+def _publish(batch: list[tuple[str, list[Any]]]) -> None:
+    app = producer()
+    with app.producer_or_acquire() as publisher:
+        for name, args in batch:
+            app.send_task(name, args=args, producer=publisher)
+
+
+async def drain() -> None:
+    """Wait until every queued task is published (a worker does, before its task ends)."""
+    if (
+        _sender is not None
+        and not _sender.done()
+        and _sender.get_loop() is asyncio.get_running_loop()
+    ):
+        await _sender
 
 
 def enqueue_after_commit(session: AsyncSession, name: str, *args: Any) -> None:

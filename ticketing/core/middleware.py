@@ -44,9 +44,11 @@ def in_flight_limit(limit: int) -> Callable[[ASGIApp], ASGIApp]:
     unlucky ones wait for seconds. A short queue in front keeps the work moving and the
     waiting fair. A request holds no lock while it queues, so the queue cannot deadlock."""
 
-    def wrap(app: ASGIApp) -> ASGIApp:
-        gate = asyncio.Semaphore(limit)
+    # One gate for the whole process: Litestar wraps every route with the middleware
+    # separately, and the limit is on requests, whatever their route.
+    gate = asyncio.Semaphore(limit)
 
+    def wrap(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send)

@@ -29,6 +29,9 @@ from ticketing.tenancy.models import House
 
 MAX_PLACES = {Channel.ONLINE: 20, Channel.BOX_OFFICE: 200}
 BEST_ATTEMPTS = 3
+# Seats that best-available requests of this process are taking at this moment, per
+# performance (see _hold_best).
+_CHOOSING: dict[uuid.UUID, set[str]] = {}
 
 
 class SeatsTaken(Conflict):
@@ -209,27 +212,41 @@ async def _hold_best(
 ) -> list[HeldPlace]:
     for _ in range(BEST_ATTEMPTS):
         unavailable, expired = await repo.seat_states(session, places.performance_id, now)
-        chosen = best_available(
-            index.doc,
-            unavailable,
-            quantity=best.quantity,
-            zone=best.zone,
-            accessible=best.accessible,
-        )
+        # Seats other requests of this process are taking right now count as taken, so
+        # clerks pressing "best available" at the same moment do not all race for the
+        # same seats; if only those are left, they are tried after all.
+        choosing = _CHOOSING.setdefault(places.performance_id, set())
+        chosen = None
+        for around in (unavailable | choosing, unavailable) if choosing else (unavailable,):
+            chosen = best_available(
+                index.doc,
+                around,
+                quantity=best.quantity,
+                zone=best.zone,
+                accessible=best.accessible,
+            )
+            if chosen is not None:
+                break
         if chosen is None:
             where = f" in {index.zones[best.zone].name}" if best.zone in index.zones else ""
             raise SoldOut(
                 f"There are not {best.quantity} seats left{where}.",
                 errors=[FieldError("best.quantity", "Not that many seats left.")],
             )
-        taken, lost = await repo.take_seats(
-            session,
-            places,
-            {k: index.seats[k].zone for k in chosen},
-            now,
-            clear_expired=not expired.isdisjoint(chosen),
-            new_hold=new_hold,
-        )
+        choosing.update(chosen)
+        try:
+            taken, lost = await repo.take_seats(
+                session,
+                places,
+                {k: index.seats[k].zone for k in chosen},
+                now,
+                clear_expired=not expired.isdisjoint(chosen),
+                new_hold=new_hold,
+            )
+        finally:
+            choosing.difference_update(chosen)
+            if not choosing:
+                _CHOOSING.pop(places.performance_id, None)
         if not lost:
             return taken
     raise SeatsTaken("The seats are going fast: please try again.")
