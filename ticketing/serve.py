@@ -2,10 +2,9 @@
 the same port (SO_REUSEPORT), as production and the benchmark run it.
 
 With one shared socket (`uvicorn --workers`), whichever process wakes first accepts the
-next connection. In a rush one process can end up with most of the keep-alive
-connections while the other has few (seen in the on-sale benchmark: 40 against 24 of 64
-buyers), so half the buyers wait far longer. With a socket per process, the kernel
-spreads new connections evenly over the processes.
+next connection, so a process that happens to be idle more often collects more of them.
+With a socket per process the kernel spreads new connections over the processes by a
+hash of each connection, whatever the processes are doing.
 
 The parent only supervises: when a process stops unexpectedly it stops the others and
 exits with an error, so the service manager restarts the whole API.
