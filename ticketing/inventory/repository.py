@@ -255,7 +255,7 @@ TAKE_SEATS_NEW_HOLD = f"""
     SELECT podium_require(count(*) = $11, 'seats-taken'), array_agg(id), array_agg(seat_key)
     FROM taken
 """
-SEATS_TAKEN = "PD001"
+REFUSED = "PD001"  # raised by podium_require: the statement kept nothing
 LIVE_SEATS = """
     SELECT seat_key FROM allocation
     WHERE performance_id = $1 AND seat_key = ANY($2::text[])
@@ -359,7 +359,7 @@ async def _take_seats_alone(
             *raw.values(new_hold, HOLD_COLUMNS),
         )
     except PostgresError as error:
-        if error.sqlstate != SEATS_TAKEN:
+        if error.sqlstate != REFUSED:
             raise
         # Nothing was kept; tell which seats are someone else's.
         lost = {r[0] for r in await connection.fetch(LIVE_SEATS, places.performance_id, keys, now)}
@@ -368,7 +368,8 @@ async def _take_seats_alone(
     return [places.place(taken[k], seat_key=k, zone_code=seats[k]) for k in keys], set()
 
 
-TAKE_STANDING = """
+# Expired holds of the area are freed and the places counted in if they fit.
+_STANDING_TAKEN = """
     WITH expired AS (
         DELETE FROM allocation
         WHERE performance_id = $1 AND area_code = $2 AND status = 'held' AND expires_at <= $3
@@ -379,24 +380,26 @@ TAKE_STANDING = """
         FROM freed
         WHERE performance_id = $1 AND area_code = $2 AND used - freed.n + $4 <= capacity
         RETURNING 1
-    )
+    )"""
+_PLACE_STANDING = """
     INSERT INTO allocation (id, created_at, updated_at, house_id, cluster_id, performance_id,
                             hold_id, status, expires_at, quantity, area_code, zone_code)
     SELECT $5, $3, $3, $6, $7, $1, $8, $9, $10, $4, $2, $11 FROM taken
-    RETURNING id
-"""
+    RETURNING id"""
+TAKE_STANDING = _STANDING_TAKEN + _PLACE_STANDING
 
-# The same for a new basket holding only these places: the basket is stored by the same
-# statement when (and only when) the places fit, so the request needs no transaction.
-TAKE_STANDING_NEW_HOLD = TAKE_STANDING.replace(
-    "    INSERT INTO allocation",
-    f"""    , new_hold AS (
+# The same for a new basket holding only these places, as a statement of its own (outside
+# any transaction): it stores the basket too, and fails as a whole when the places do not
+# fit (podium_require raises SQLSTATE PD001), so the expired holds it freed are only
+# gone together with the places counted for them.
+TAKE_STANDING_NEW_HOLD = f"""{_STANDING_TAKEN},
+    new_hold AS (
         INSERT INTO hold ({", ".join(HOLD_COLUMNS)})
         SELECT {", ".join(f"${12 + i}" for i in range(len(HOLD_COLUMNS)))} FROM taken
-    )
-    INSERT INTO allocation""",
-    1,
-)
+    ),
+    placed AS ({_PLACE_STANDING})
+    SELECT podium_require(count(*) = 1, 'sold-out') FROM placed
+"""
 
 INSERT_STANDING = """
     INSERT INTO allocation (id, created_at, updated_at, house_id, cluster_id, performance_id,
@@ -444,8 +447,13 @@ async def take_standing(
             return None
         await connection.execute(INSERT_STANDING, *args)
     elif new_hold is not None:
-        hold_values = raw.values(new_hold, HOLD_COLUMNS)
-        if await connection.fetchval(TAKE_STANDING_NEW_HOLD, *args, *hold_values) is None:
+        try:
+            await connection.execute(
+                TAKE_STANDING_NEW_HOLD, *args, *raw.values(new_hold, HOLD_COLUMNS)
+            )
+        except PostgresError as error:
+            if error.sqlstate != REFUSED:
+                raise
             return None
     elif await connection.fetchval(TAKE_STANDING, *args) is None:
         return None
