@@ -87,17 +87,6 @@ async def box_office_hold(
     return hold
 
 
-async def box_office_basket(
-    session: AsyncSession, principal: Principal, hold_id: uuid.UUID
-) -> tuple[Hold, list[HeldPlace]]:
-    """A box-office basket, locked, with its places (to sell it)."""
-    found = await repo.get_staff_basket(session, hold_id, principal)
-    if found is None or found[0].channel != Channel.BOX_OFFICE:
-        raise NotFound("Basket not found.")
-    authorize(principal, found[0].house_id, SELLERS)
-    return found
-
-
 def public_performance_visible(performance: Performance, event_status: str) -> bool:
     """The same rule as the public programme: published event, performance on sale."""
     return (

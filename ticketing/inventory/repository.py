@@ -166,28 +166,6 @@ async def hold_items(session: AsyncSession, hold_id: uuid.UUID) -> list[HeldPlac
     return [HeldPlace(*r) for r in await connection.fetch(HOLD_ITEMS, hold_id)]
 
 
-GET_STAFF_BASKET = f"""
-    SELECT h.*, {", ".join(f"a.{c}" for c in PLACE_COLUMNS.split(", "))}
-    FROM ({GET_HOLD} FOR UPDATE) AS h
-    LEFT JOIN allocation a ON a.hold_id = h.id
-    ORDER BY a.performance_id, a.seat_key, a.area_code
-"""
-
-
-async def get_staff_basket(
-    session: AsyncSession, hold_id: uuid.UUID, principal: Principal
-) -> tuple[Hold, list[HeldPlace]] | None:
-    """A basket this staff member may see, locked, with its places: one round trip."""
-    connection = await raw.connection(session)
-    rows = await connection.fetch(GET_STAFF_BASKET, hold_id, scope_param(principal))
-    if not rows:
-        return None
-    width = len(HOLD_COLUMNS)
-    hold = raw.build(Hold, **dict(zip(HOLD_COLUMNS, rows[0][:width], strict=True)))
-    items = [HeldPlace(*r[width:]) for r in rows if r[width] is not None]
-    return await raw.attach(session, hold), items
-
-
 def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
     """Deferred: sent with the request's next statement."""
     now = clock.now()

@@ -14,7 +14,6 @@ from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.db import raw
 from ticketing.inventory.models import Channel, Hold
-from ticketing.inventory.repository import HeldPlace
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import CheckedOut, checkout, record
 from ticketing.orders.lifecycle import (
@@ -99,14 +98,10 @@ async def _take_payment(
 
 
 async def sell(
-    session: AsyncSession,
-    principal: Principal,
-    hold: Hold,
-    data: BoxOfficeOrderIn,
-    items: list[HeldPlace],
+    session: AsyncSession, principal: Principal, hold: Hold, data: BoxOfficeOrderIn
 ) -> CheckedOut:
-    """Sell or reserve a box-office basket with its places (the caller loaded them through
-    box_office_basket, which checked the clerk's role)."""
+    """Sell or reserve a box-office basket (the caller loaded it through box_office_hold,
+    locked, which checked the clerk's role)."""
     who = actor(principal)
     if data.payment is not None:
         # Before anything is written: a clerk without an open till cannot sell.
@@ -119,7 +114,6 @@ async def sell(
             actor=who,
             created_by_id=principal.user_id,
             paid=True,
-            items=items,
         )
         if done.order.paid_cents:
             await _counter_payment(
@@ -134,7 +128,6 @@ async def sell(
         channel=Channel.BOX_OFFICE,
         actor=who,
         created_by_id=principal.user_id,
-        items=items,
     )
     assert data.reserve_until is not None
     if not clock.now() < data.reserve_until <= done.first_start:

@@ -151,10 +151,11 @@ CODE_ATTEMPTS = 8
 
 
 async def _insert_with_code(session: AsyncSession, order: Order, prefix: str) -> None:
-    """Store the order under a free code of its house, drawing new codes (a taken code is
-    simply skipped by the unique index: no savepoint, no error)."""
-    for _ in range(CODE_ATTEMPTS):
-        order.code = new_code(prefix)
+    """Store the order under a free code of its house: its own code first, then new
+    draws (a taken code is simply skipped by the unique index: no savepoint, no error)."""
+    for attempt in range(CODE_ATTEMPTS):
+        if attempt:
+            order.code = new_code(prefix)
         if await repo.insert_order(session, order):
             return
     raise Conflict("Could not give the order a free code; please try again.")
@@ -178,15 +179,13 @@ async def checkout(
     actor: str | None,
     created_by_id: uuid.UUID | None = None,
     paid: bool = False,
-    items: list[HeldPlace] | None = None,
 ) -> CheckedOut:
     """Create the order for everything in the basket, with its tickets and the buyer's
     secret. The order waits for its payment (pending), or with paid=True (money taken at
     the counter right now) its places are sold as it is stored, paid in full; the
     caller records the payment."""
     require_active(hold)
-    if items is None:
-        items = await inventory_repo.hold_items(session, hold.id)
+    items = await inventory_repo.hold_items(session, hold.id)
     if not items:
         raise InvalidInput.field("hold_id", "The basket is empty.")
     if channel == Channel.ONLINE and data.customer.email is None:
@@ -229,6 +228,7 @@ async def checkout(
         if sold != set(wanted):
             raise Conflict("Some places of this order are no longer available.")
         if not stored:
+            order.code = new_code(prefix)
             await _insert_with_code(session, order, prefix)
     else:
         await _insert_with_code(session, order, prefix)
