@@ -116,7 +116,7 @@ async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
             return False
         message.attempts += 1
         try:
-            async with session.begin_nested():
+            async with raw.savepoint(session):
                 await HANDLERS[message.topic](session, message)
             message.processed_at = clock.now()
             message.last_error = None

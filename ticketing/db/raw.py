@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import (
     ORMExecuteState,
     Session,
+    SessionTransaction,
     UOWTransaction,
     configure_mappers,
     instrumentation,
@@ -163,12 +166,29 @@ def _before_commit(session: Session) -> None:
     _send_deferred_sync(session)
 
 
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """`session.begin_nested()`, with the writes deferred before it sent first: a savepoint
+    rolled back must not take them along."""
+    await connection(session)
+    async with session.begin_nested():
+        yield
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _no_savepoint_over_deferred(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested and session.info.get(_DEFERRED):
+        raise RuntimeError("writes are deferred: begin the savepoint with raw.savepoint")
+
+
 def discard_deferred(session: AsyncSession | Session) -> None:
     session.info.pop(_DEFERRED, None)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    # Writes deferred inside a savepoint go with it; those from before it were sent when
+    # it began (raw.savepoint).
     discard_deferred(session)
 
 

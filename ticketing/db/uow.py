@@ -64,7 +64,7 @@ async def flush_or_conflict(session: AsyncSession, field: str, message: str) -> 
     from ticketing.core.errors import Conflict, FieldError
 
     try:
-        async with session.begin_nested():
+        async with raw.savepoint(session):
             await session.flush()
     except IntegrityError as exc:
         raise Conflict(message, errors=[FieldError(field, message)]) from exc
