@@ -90,15 +90,26 @@ def test_an_entry_ends_at_its_time_and_the_cache_stays_bounded() -> None:
     cache = PrincipalCache()
     now = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
     principal = _principal()
-    cache.put("token", principal, now + timedelta(seconds=2))
+    cache.put("token", principal, now + timedelta(seconds=2), generation=cache.generation)
     assert cache.get("token", now + timedelta(seconds=1)) is principal
     assert cache.get("token", now + timedelta(seconds=2)) is None
     assert len(cache) == 0
     for n in range(MAX_ENTRIES):
-        cache.put(f"t{n}", principal, now + timedelta(seconds=5))
+        cache.put(f"t{n}", principal, now + timedelta(seconds=5), generation=cache.generation)
     assert len(cache) == MAX_ENTRIES
-    cache.put("one more", principal, now + timedelta(seconds=5))
+    cache.put("one more", principal, now + timedelta(seconds=5), generation=cache.generation)
     assert len(cache) == 1
     assert cache.get("one more", now) is principal
     cache.clear()
     assert cache.get("one more", now) is None
+
+
+def test_an_answer_read_before_a_clear_is_not_kept() -> None:
+    """A request reads the session, a logout commits and clears the cache, then the
+    request would store what it read: it must not."""
+    cache = PrincipalCache()
+    now = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
+    read_at = cache.generation
+    cache.clear()  # the logout commits meanwhile
+    cache.put("token", _principal(), now + timedelta(seconds=5), generation=read_at)
+    assert cache.get("token", now) is None

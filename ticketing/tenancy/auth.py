@@ -117,17 +117,21 @@ async def authenticate(
     """The caller behind a bearer token: from the principal cache while it is fresh,
     otherwise from the database."""
     now = clock.now()
-    principal = PRINCIPALS.get(token, now)
-    if principal is not None:
-        return principal
+    seconds = settings.auth.principal_cache_seconds
+    if seconds > 0:
+        principal = PRINCIPALS.get(token, now)
+        if principal is not None:
+            return principal
+    # A change that commits while we read must not be overwritten by what we read.
+    generation = PRINCIPALS.generation
     async with sessionmaker() as session:
         found = await principal_for_bearer(session, token, settings)
     if found is None:
         return None
     principal, expires_at = found
-    seconds = settings.auth.principal_cache_seconds
     if seconds > 0:
-        PRINCIPALS.put(token, principal, min(now + timedelta(seconds=seconds), expires_at))
+        until = min(now + timedelta(seconds=seconds), expires_at)
+        PRINCIPALS.put(token, principal, until, generation=generation)
     return principal
 
 

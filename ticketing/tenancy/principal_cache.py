@@ -26,6 +26,8 @@ class _Entry:
 class PrincipalCache:
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
+        # Counts the clears: an answer read from the database before a clear is stale.
+        self.generation = 0
 
     def get(self, token: str, now: datetime) -> Principal | None:
         entry = self._entries.get(token)
@@ -36,7 +38,11 @@ class PrincipalCache:
             return None
         return entry.principal
 
-    def put(self, token: str, principal: Principal, until: datetime) -> None:
+    def put(self, token: str, principal: Principal, until: datetime, *, generation: int) -> None:
+        """Remember a principal read from the database when the cache was at
+        `generation`; if it was cleared since, the principal may be stale and is dropped."""
+        if generation != self.generation:
+            return
         if len(self._entries) >= MAX_ENTRIES:
             # Far more tokens than clerks and devices: start over rather than grow.
             self._entries.clear()
@@ -44,6 +50,7 @@ class PrincipalCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self.generation += 1
 
     def __len__(self) -> int:
         return len(self._entries)

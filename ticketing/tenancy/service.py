@@ -176,6 +176,7 @@ async def create_staff(session: AsyncSession, principal: Principal, data: StaffI
         ra.user_id = user.id
         session.add(ra)
     await flush_or_conflict(session, "roles", "This person already has one of these roles.")
+    forget_principals(session)  # an existing account may have gained roles
     return user
 
 
