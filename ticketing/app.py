@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
+from ticketing.core import jobs
 from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
@@ -127,6 +128,7 @@ def create_app(
         try:
             yield
         finally:
+            await jobs.drain()  # tasks queued by the last requests still go out
             if engine is not None:
                 await engine.dispose()
 

@@ -33,7 +33,7 @@ async def test_at_most_the_limit_at_work_and_everyone_served() -> None:
 
     await asyncio.gather(
         *(
-            limited({"type": "http", "n": n}, noop_receive, noop_send)  # type: ignore[arg-type,typeddict-unknown-key]
+            limited({"type": "http", "path": "/x", "n": n}, noop_receive, noop_send)  # type: ignore[arg-type,typeddict-unknown-key]
             for n in range(7)
         )
     )
@@ -65,7 +65,7 @@ async def test_the_limit_holds_across_routes() -> None:
 
     await asyncio.gather(
         *(
-            (holds if n % 2 else orders)({"type": "http"}, noop_receive, noop_send)  # type: ignore[arg-type]
+            (holds if n % 2 else orders)({"type": "http", "path": "/x"}, noop_receive, noop_send)  # type: ignore[arg-type,typeddict-item]
             for n in range(8)
         )
     )
@@ -81,3 +81,21 @@ async def test_lifespan_and_websocket_pass_untouched() -> None:
     limited = in_flight_limit(1)(app)
     await limited({"type": "lifespan"}, None, None)  # type: ignore[arg-type,typeddict-item]
     assert seen == ["lifespan"]
+
+
+async def test_the_health_check_does_not_queue() -> None:
+    release = asyncio.Event()
+    answered: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/box-office/orders":
+            await release.wait()
+        answered.append(scope["path"])
+
+    limited = in_flight_limit(1)(app)
+    busy = asyncio.create_task(limited({"type": "http", "path": "/box-office/orders"}, None, None))  # type: ignore[arg-type,typeddict-item]
+    await asyncio.sleep(0)
+    await asyncio.wait_for(limited({"type": "http", "path": "/health"}, None, None), 1)  # type: ignore[arg-type,typeddict-item]
+    assert answered == ["/health"]
+    release.set()
+    await busy

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from functools import lru_cache
 from typing import Any
 
@@ -64,8 +65,20 @@ def producer() -> Celery:
     return app
 
 
-_outgoing: list[tuple[str, list[Any]]] = []
-_sender: asyncio.Task[None] | None = None
+Outgoing = list[tuple[str, list[Any]]]
+
+
+class _Sender:
+    """The tasks an event loop has queued, and the one task of that loop publishing them."""
+
+    def __init__(self) -> None:
+        self.queue: Outgoing = []
+        self.task: asyncio.Task[None] | None = None
+
+
+_senders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sender] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def send_task(name: str, *args: Any) -> None:
@@ -73,39 +86,39 @@ async def send_task(name: str, *args: Any) -> None:
     for the broker. The sender publishes what is queued together, off the event loop. A
     task lost on the way (broker down, process killed) is sent again by the outbox sweep,
     as is every outbox message whose task never ran."""
-    global _sender
-    _outgoing.append((name, list(args)))
     loop = asyncio.get_running_loop()
-    if _sender is None or _sender.done() or _sender.get_loop() is not loop:
-        _sender = loop.create_task(_send_queued())
+    sender = _senders.get(loop)
+    if sender is None:
+        sender = _senders[loop] = _Sender()
+    sender.queue.append((name, list(args)))
+    if sender.task is None or sender.task.done():
+        sender.task = loop.create_task(_send_queued(sender))
 
 
-async def _send_queued() -> None:
-    while _outgoing:
-        batch = _outgoing[:]
-        del _outgoing[:]
-        try:
-            # Publishing is a blocking network call; keep it off the event loop.
-            await asyncio.to_thread(_publish, batch)
-        except Exception:
-            log.exception("could not publish %d tasks; the outbox sweep sends them", len(batch))
+async def _send_queued(sender: _Sender) -> None:
+    while sender.queue:
+        batch = sender.queue[:]
+        del sender.queue[:]
+        # Publishing is a blocking network call; keep it off the event loop.
+        await asyncio.to_thread(_publish, batch)
 
 
-def _publish(batch: list[tuple[str, list[Any]]]) -> None:
+def _publish(batch: Outgoing) -> None:
     app = producer()
     with app.producer_or_acquire() as publisher:
         for name, args in batch:
-            app.send_task(name, args=args, producer=publisher)
+            try:
+                app.send_task(name, args=args, producer=publisher)
+            except Exception:
+                log.exception("could not publish %s %s; the outbox sweep sends it", name, args)
 
 
 async def drain() -> None:
-    """Wait until every queued task is published (a worker does, before its task ends)."""
-    if (
-        _sender is not None
-        and not _sender.done()
-        and _sender.get_loop() is asyncio.get_running_loop()
-    ):
-        await _sender
+    """Wait until every task this event loop queued is published (a worker does before
+    its task ends, the API before it stops)."""
+    sender = _senders.get(asyncio.get_running_loop())
+    if sender is not None and sender.task is not None and not sender.task.done():
+        await sender.task
 
 
 def enqueue_after_commit(session: AsyncSession, name: str, *args: Any) -> None:

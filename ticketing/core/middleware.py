@@ -35,6 +35,9 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+UNQUEUED = ("/health", "/static/")
+
+
 def in_flight_limit(limit: int) -> Callable[[ASGIApp], ASGIApp]:
     """At most `limit` HTTP requests of this process at work at once; the others wait their
     turn in arrival order (before they touch the database).
@@ -42,7 +45,10 @@ def in_flight_limit(limit: int) -> Callable[[ASGIApp], ASGIApp]:
     In an on-sale rush, letting every buyer in at once makes them all slower: the database
     connections, the event loop and the locks on the last places are shared, and the
     unlucky ones wait for seconds. A short queue in front keeps the work moving and the
-    waiting fair. A request holds no lock while it queues, so the queue cannot deadlock."""
+    waiting fair. A request holds no lock while it queues, so the queue cannot deadlock.
+
+    The health check and static files do not queue: a load balancer's probe must not time
+    out because the platform is busy selling."""
 
     # One gate for the whole process: Litestar wraps every route with the middleware
     # separately, and the limit is on requests, whatever their route.
@@ -50,7 +56,7 @@ def in_flight_limit(limit: int) -> Callable[[ASGIApp], ASGIApp]:
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != ScopeType.HTTP:
+            if scope["type"] != ScopeType.HTTP or scope["path"].startswith(UNQUEUED):
                 await app(scope, receive, send)
                 return
             async with gate:

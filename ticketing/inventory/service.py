@@ -9,6 +9,7 @@ clear 409 and the unit of work rolls the whole request back.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlmodel import col
@@ -31,7 +32,7 @@ MAX_PLACES = {Channel.ONLINE: 20, Channel.BOX_OFFICE: 200}
 BEST_ATTEMPTS = 3
 # Seats that best-available requests of this process are taking at this moment, per
 # performance (see _hold_best).
-_CHOOSING: dict[uuid.UUID, set[str]] = {}
+_CHOOSING: dict[uuid.UUID, Counter[str]] = {}
 
 
 class SeatsTaken(Conflict):
@@ -215,9 +216,9 @@ async def _hold_best(
         # Seats other requests of this process are taking right now count as taken, so
         # clerks pressing "best available" at the same moment do not all race for the
         # same seats; if only those are left, they are tried after all.
-        choosing = _CHOOSING.setdefault(places.performance_id, set())
+        choosing = _CHOOSING.setdefault(places.performance_id, Counter())
         chosen = None
-        for around in (unavailable | choosing, unavailable) if choosing else (unavailable,):
+        for around in (unavailable | set(choosing), unavailable) if choosing else (unavailable,):
             chosen = best_available(
                 index.doc,
                 around,
@@ -244,9 +245,13 @@ async def _hold_best(
                 new_hold=new_hold,
             )
         finally:
-            choosing.difference_update(chosen)
-            if not choosing:
-                _CHOOSING.pop(places.performance_id, None)
+            # Counted per request: two requests may end up trying the same seats.
+            choosing.subtract(chosen)
+            for key in chosen:
+                if choosing[key] <= 0:
+                    del choosing[key]
+            if not choosing and _CHOOSING.get(places.performance_id) is choosing:
+                del _CHOOSING[places.performance_id]
         if not lost:
             return taken
     raise SeatsTaken("The seats are going fast: please try again.")
