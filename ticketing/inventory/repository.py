@@ -241,6 +241,24 @@ LIVE_SEATS = """
 """
 
 
+def _seat_args(
+    places: NewPlaces, seats: dict[str, str], keys: list[str], now: datetime
+) -> tuple[Any, ...]:
+    """The parameters of INSERT_SEATS."""
+    return (
+        now,
+        places.house_id,
+        places.cluster_id,
+        places.performance_id,
+        places.hold_id,
+        places.status,
+        places.expires_at,
+        [uuid.uuid4() for _ in keys],
+        keys,
+        [seats[k] for k in keys],
+    )
+
+
 async def take_seats(
     session: AsyncSession,
     places: NewPlaces,
@@ -282,20 +300,7 @@ async def take_seats(
             await connection.execute(INSERT_HOLD, *raw.values(new_hold, HOLD_COLUMNS))
         if clear_expired:
             await connection.execute(CLEAR_EXPIRED_SEATS, places.performance_id, keys, now)
-        ids = [uuid.uuid4() for _ in keys]
-        rows = await connection.fetch(
-            INSERT_SEATS,
-            now,
-            places.house_id,
-            places.cluster_id,
-            places.performance_id,
-            places.hold_id,
-            places.status,
-            places.expires_at,
-            ids,
-            keys,
-            [seats[k] for k in keys],
-        )
+        rows = await connection.fetch(INSERT_SEATS, *_seat_args(places, seats, keys, now))
     except BaseException:
         await savepoint.rollback()
         raise
@@ -323,16 +328,7 @@ async def _take_seats_alone(
     try:
         _, ids, taken_keys = await connection.fetchrow(
             TAKE_SEATS_NEW_HOLD,
-            now,
-            places.house_id,
-            places.cluster_id,
-            places.performance_id,
-            places.hold_id,
-            places.status,
-            places.expires_at,
-            [uuid.uuid4() for _ in keys],
-            keys,
-            [seats[k] for k in keys],
+            *_seat_args(places, seats, keys, now),
             len(keys),
             *raw.values(new_hold, HOLD_COLUMNS),
         )
