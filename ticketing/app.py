@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -125,6 +126,11 @@ def create_app(
                 )
             engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
             app.state.sessionmaker = create_sessionmaker(engine)
+            # Everything built so far lives as long as the process: leave it out of the
+            # garbage collector's full passes, which would otherwise walk it all (a pause
+            # of about 80 ms in the middle of an on-sale).
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
