@@ -8,16 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.db import raw
 
+LOCK = "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))"
+
 
 async def advisory_xact_lock(session: AsyncSession, namespace: str, key: uuid.UUID) -> None:
     """Hold a transaction-scoped lock on (namespace, key) until commit or rollback."""
-    await advisory_xact_lock_text(session, namespace, str(key))
-
-
-LOCK_TEXT = "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))"
-
-
-async def advisory_xact_lock_text(session: AsyncSession, namespace: str, key: str) -> None:
-    """The same lock, keyed by any text (for example an idempotency key)."""
     connection = await raw.connection(session)
-    await connection.execute(LOCK_TEXT, namespace, key)
+    await connection.execute(LOCK, namespace, str(key))
