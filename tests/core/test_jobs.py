@@ -47,3 +47,27 @@ async def test_sending_returns_at_once_and_publishes_in_order(celery: FakeCelery
     await jobs.send_task("podium.three")
     await jobs.drain()
     assert celery.published[-1] == ("podium.three", [])
+
+
+async def test_merged_tasks_go_out_as_one_message_each_where_it_first_came(
+    celery: FakeCelery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "MERGED", {"podium.many"})
+    monkeypatch.setattr(jobs, "MERGE_LIMIT", 3)
+    await jobs.send_task("podium.one", "a")
+    for n in range(5):
+        await jobs.send_task("podium.many", f"id{n}")
+        if n == 1:
+            await jobs.send_task("podium.two", "b")
+    await jobs.drain()
+    assert celery.published == [
+        ("podium.one", ["a"]),
+        ("podium.many", ["id0", "id1", "id2"]),
+        ("podium.two", ["b"]),
+        ("podium.many", ["id3", "id4"]),
+    ]
+    # A task not named in MERGED stays one message per call.
+    assert jobs.merge([("podium.one", ["a"]), ("podium.one", ["b"])]) == [
+        ("podium.one", ["a"]),
+        ("podium.one", ["b"]),
+    ]

@@ -100,6 +100,28 @@ async def test_failure_is_recorded_and_retried_later(
     assert message.id in await outbox.due(sessionmaker)
 
 
+async def test_a_batch_is_carried_out_message_by_message(
+    sessionmaker: SessionMaker, handlers: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    """What one API process sent in one message: a failing message keeps its own retry and
+    the others are done; a repeated delivery does nothing twice."""
+    slugs = [f"ob-{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    async with unit_of_work(sessionmaker) as session:
+        first = outbox.put(session, "test.record", {"slug": slugs[0]})
+        broken = outbox.put(session, "test.explode", {"slug": slugs[1]})
+        last = outbox.put(session, "test.record", {"slug": slugs[2]})
+    ids = [first.id, broken.id, last.id]
+    assert await outbox.process_all(sessionmaker, ids) == 2
+    assert [await _slug_count(sessionmaker, slug) for slug in slugs] == [1, 0, 1]
+    assert await outbox.process_all(sessionmaker, ids) == 0
+    assert calls == [{"slug": slugs[0]}, {"slug": slugs[2]}]
+    async with sessionmaker() as session:
+        stored = await session.get(outbox.OutboxMessage, broken.id)
+        assert stored is not None
+        assert stored.attempts == 2
+        assert stored.processed_at is None
+
+
 def test_backoff_grows_and_is_capped() -> None:
     assert outbox.backoff(1) == timedelta(seconds=5)
     assert outbox.backoff(2) == timedelta(seconds=10)

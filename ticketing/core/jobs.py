@@ -67,6 +67,16 @@ def producer() -> Celery:
 
 Outgoing = list[tuple[str, list[Any]]]
 
+# A task named here takes any number of arguments, each a piece of work of its own (an
+# outbox message id): what is queued for it within one send is published as one message.
+MERGED: set[str] = set()
+# Arguments per merged message, at most.
+MERGE_LIMIT = 100
+# How long the sender waits for more tasks before it publishes. During an on-sale a
+# process sells a ticket every few milliseconds: a few hundredths of a second turn
+# many publishes into one and delay a ticket's issuing by no more than that.
+LINGER_SECONDS = 0.05
+
 
 class _Sender:
     """The tasks an event loop has queued, and the one task of that loop publishing them."""
@@ -95,9 +105,27 @@ async def send_task(name: str, *args: Any) -> None:
         sender.task = loop.create_task(_send_queued(sender))
 
 
+def merge(batch: Outgoing) -> Outgoing:
+    """The batch with the arguments of each MERGED task gathered into as few messages as
+    MERGE_LIMIT allows, each where its task first came; other tasks stay as they are."""
+    merged: Outgoing = []
+    open_: dict[str, list[Any]] = {}
+    for name, args in batch:
+        if name not in MERGED:
+            merged.append((name, args))
+            continue
+        gathered = open_.get(name)
+        if gathered is None or len(gathered) + len(args) > MERGE_LIMIT:
+            gathered = open_[name] = []
+            merged.append((name, gathered))
+        gathered.extend(args)
+    return merged
+
+
 async def _send_queued(sender: _Sender) -> None:
     while sender.queue:
-        batch = sender.queue[:]
+        await asyncio.sleep(LINGER_SECONDS)
+        batch = merge(sender.queue[:])
         del sender.queue[:]
         # Publishing is a blocking network call; keep it off the event loop.
         await asyncio.to_thread(_publish, batch)

@@ -10,9 +10,11 @@ from workers.runtime import run
 
 
 @app.task(name=outbox.PROCESS_TASK)
-def process(message_id: str) -> bool:
-    async def _process(sessionmaker: SessionMaker) -> bool:
-        return await outbox.process(sessionmaker, uuid.UUID(message_id))
+def process(*message_ids: str) -> int:
+    """The messages one API process committed within its sender's linger."""
+
+    async def _process(sessionmaker: SessionMaker) -> int:
+        return await outbox.process_all(sessionmaker, [uuid.UUID(m) for m in message_ids])
 
     return run(_process)
 
@@ -22,9 +24,6 @@ def sweep() -> int:
     """Carry out messages whose task was lost or whose retry time has come."""
 
     async def _sweep(sessionmaker: SessionMaker) -> int:
-        done = 0
-        for message_id in await outbox.due(sessionmaker):
-            done += await outbox.process(sessionmaker, message_id)
-        return done
+        return await outbox.process_all(sessionmaker, await outbox.due(sessionmaker))
 
     return run(_sweep)
