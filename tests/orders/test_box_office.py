@@ -105,6 +105,50 @@ async def test_cash_sale_sells_the_places_and_queues_the_tickets(
     assert [e["kind"] for e in history] == ["created", "payment", "paid", "tickets_issued"]
 
 
+async def test_a_sale_takes_a_basket_the_clerk_may_see_into_the_clerks_own_till(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, performance: dict[str, Any]
+) -> None:
+    """The basket and the till are read together: each still answers on its own."""
+    await open_till(client, tenant)
+    hold = await counter_hold(client, tenant, performance, seats=["STALLS/2/1"])
+    body = {"hold_id": hold["id"], "payment": {"method": "cash"}}
+    stranger = other_tenant.staff[Role.BOX_OFFICE].headers
+    await open_till(client, other_tenant)
+    assert_problem(await client.post("/box-office/orders", headers=stranger, json=body), 404)
+    # The house admin may sell here, but the open till is the clerk's, not theirs.
+    admin = tenant.staff[Role.HOUSE_ADMIN].headers
+    no_till = await client.post("/box-office/orders", headers=admin, json=body)
+    assert_problem(no_till, 409)
+    assert "Open your till" in no_till.json()["detail"]
+    # An integration token may hold and reserve, but money goes into a person's till.
+    token = await ok(
+        await client.post(
+            "/api-tokens",
+            headers=admin,
+            json={
+                "house_id": str(tenant.house.id),
+                "name": "Kassa-koppeling",
+                "kind": "integration",
+                "roles": ["box_office"],
+            },
+        )
+    )
+    by_token = await client.post(
+        "/box-office/orders", headers={"Authorization": f"Bearer {token['token']}"}, json=body
+    )
+    assert_problem(by_token, 403)
+    assert "A till belongs to a person" in by_token.json()["detail"]
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    order = await ok(await client.post("/box-office/orders", headers=clerk, json=body))
+    assert order["status"] == "paid"
+    assert [t["seat_key"] for t in order["tickets"]] == ["STALLS/2/1"]
+    # Sold: the basket cannot be sold a second time.
+    again = await client.post(
+        "/box-office/orders", headers=clerk, json=body | {"customer": {"name": "Again"}}
+    )
+    assert_problem(again, 409)
+
+
 async def test_reservation_expires_at_its_deadline(
     client: httpx.AsyncClient,
     tenant: Tenant,

@@ -80,7 +80,13 @@ async def create_box_office_hold(
 async def box_office_hold(
     session: AsyncSession, principal: Principal, hold_id: uuid.UUID, *, lock: bool = False
 ) -> Hold:
-    hold = await repo.get_staff_hold(session, hold_id, principal, lock=lock)
+    return staff_basket(
+        principal, await repo.get_staff_hold(session, hold_id, principal, lock=lock)
+    )
+
+
+def staff_basket(principal: Principal, hold: Hold | None) -> Hold:
+    """A box-office basket as read for the principal, if it may sell from it."""
     if hold is None or hold.channel != Channel.BOX_OFFICE:
         raise NotFound("Basket not found.")
     authorize(principal, hold.house_id, SELLERS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,6 +125,11 @@ async def _read_hold(
     row = await connection.fetchrow(GET_HOLD + (" FOR UPDATE" if lock else ""), hold_id, houses)
     if row is None:
         return None
+    return await attach_hold(session, row)
+
+
+async def attach_hold(session: AsyncSession, row: Sequence[Any]) -> Hold:
+    """The session's Hold for a row read in HOLD_COLUMNS order."""
     return await raw.attach(session, raw.build(Hold, **dict(zip(HOLD_COLUMNS, row, strict=True))))
 
 

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.db import raw
+from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, Hold
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import CheckedOut, checkout, record
@@ -33,6 +34,7 @@ from ticketing.tenancy.roles import MANAGE, Role
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
 
 SELLERS = MANAGE | {Role.BOX_OFFICE}
+NO_TILL = "Open your till first (POST /till/open), then take the payment."
 
 
 def actor(principal: Principal) -> str:
@@ -45,7 +47,7 @@ async def clerk_till(session: AsyncSession, principal: Principal, house_id: uuid
         raise Forbidden("A till belongs to a person: log in as a clerk to take payments.")
     till_id = await repo.lock_open_till(session, house_id, principal.user_id)
     if till_id is None:
-        raise Conflict("Open your till first (POST /till/open), then take the payment.")
+        raise Conflict(NO_TILL)
     return till_id
 
 
@@ -97,15 +99,27 @@ async def _take_payment(
         raise Conflict("Some places of this order are no longer available.")
 
 
-async def sell(
-    session: AsyncSession, principal: Principal, hold: Hold, data: BoxOfficeOrderIn
-) -> CheckedOut:
-    """Sell or reserve a box-office basket (the caller loaded it through box_office_hold,
-    locked, which checked the clerk's role)."""
+async def _basket_and_till(
+    session: AsyncSession, principal: Principal, hold_id: uuid.UUID
+) -> tuple[Hold, uuid.UUID]:
+    """The basket and the clerk's open till, both locked (one round trip for a clerk)."""
+    if principal.user_id is None:
+        hold = await holds.box_office_hold(session, principal, hold_id, lock=True)
+        return hold, await clerk_till(session, principal, hold.house_id)
+    found, till_id = await repo.lock_basket_and_till(session, hold_id, principal, principal.user_id)
+    hold = holds.staff_basket(principal, found)
+    if till_id is None:
+        raise Conflict(NO_TILL)
+    return hold, till_id
+
+
+async def sell(session: AsyncSession, principal: Principal, data: BoxOfficeOrderIn) -> CheckedOut:
+    """Sell or reserve a box-office basket. The basket is locked first and its places
+    read after, so a change made while we waited for the lock is seen."""
     who = actor(principal)
     if data.payment is not None:
         # Before anything is written: a clerk without an open till cannot sell.
-        till_id = await clerk_till(session, principal, hold.house_id)
+        hold, till_id = await _basket_and_till(session, principal, data.hold_id)
         done = await checkout(
             session,
             hold,
@@ -121,6 +135,7 @@ async def sell(
             )
         await announce_paid(session, done.order, who)
         return done
+    hold = await holds.box_office_hold(session, principal, data.hold_id, lock=True)
     done = await checkout(
         session,
         hold,

@@ -97,17 +97,11 @@ def _lines(items: list[HeldPlace], lines: list[LineIn]) -> list[tuple[int, HeldP
     return out
 
 
-async def price_lines(
-    session: AsyncSession,
-    items: list[HeldPlace],
-    lines: list[LineIn],
-    channel: str,
-    house_id: uuid.UUID,
-) -> tuple[list[PricedLine], Pricing]:
-    """Price every place at its tariff (sold by this house); also returns the pricing read
-    for it."""
+def price_lines(
+    items: list[HeldPlace], lines: list[LineIn], channel: str, pricing: Pricing
+) -> list[PricedLine]:
+    """Price every place at its tariff (pricing as read with the basket)."""
     wanted = _lines(items, lines)
-    pricing = await repo.pricing(session, {a.performance_id for a in items}, house_id)
     per_tariff: Counter[uuid.UUID] = Counter()
     priced: list[PricedLine] = []
     errors: list[FieldError] = []
@@ -144,7 +138,7 @@ async def price_lines(
         priced.append(PricedLine(index, item, tariff, quantity, amount))
     if errors:
         raise InvalidInput(errors[0].message, errors=errors)
-    return priced, pricing
+    return priced
 
 
 CODE_ATTEMPTS = 8
@@ -185,12 +179,12 @@ async def checkout(
     the counter right now) its places are sold as it is stored, paid in full; the
     caller records the payment."""
     require_active(hold)
-    items = await inventory_repo.hold_items(session, hold.id)
-    if not items:
+    items, pricing = await repo.basket(session, hold.id, hold.house_id)
+    if pricing is None:
         raise InvalidInput.field("hold_id", "The basket is empty.")
     if channel == Channel.ONLINE and data.customer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
-    priced, pricing = await price_lines(session, items, data.lines, channel, hold.house_id)
+    priced = price_lines(items, data.lines, channel, pricing)
     prefix, online_fee_cents = pricing.order_code_prefix, pricing.online_fee_cents
     count = sum(p.quantity for p in priced)
     tickets_cents = sum(p.price_cents * p.quantity for p in priced)

@@ -122,10 +122,7 @@ class BoxOfficeOrderController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
-            # The basket is locked first; its places are read after, so a change made
-            # while we waited for the lock is seen.
-            hold = await holds.box_office_hold(db, principal, data.hold_id, lock=True)
-            return 201, await _created(db, await box_office.sell(db, principal, hold, data))
+            return 201, await _created(db, await box_office.sell(db, principal, data))
 
         scope = _scope("box-office-order", principal.user_id or principal.api_token_id)
         status, body = await replay_or_run(

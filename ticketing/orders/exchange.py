@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing.core import outbox
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.inventory import holds
-from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Channel, HoldStatus
 from ticketing.inventory.service import require_active
 from ticketing.orders import repository as repo
@@ -38,15 +37,14 @@ async def exchange(
         raise InvalidInput.field("ticket_id", "This ticket is not a valid ticket of the order.")
     hold = await holds.box_office_hold(session, principal, data.hold_id, lock=True)
     require_active(hold)
-    items = await inventory_repo.hold_items(session, hold.id)
-    if len(items) != 1 or items[0].quantity != 1:
+    items, pricing = await repo.basket(session, hold.id, order.house_id)
+    if pricing is None or len(items) != 1 or items[0].quantity != 1:
         raise InvalidInput.field("hold_id", "Hold exactly one place to exchange a ticket for.")
-    [line], _ = await price_lines(
-        session,
+    [line] = price_lines(
         items,
         [LineIn(item_id=items[0].id, tariff=data.tariff or old.tariff_code)],
         Channel.BOX_OFFICE,
-        order.house_id,
+        pricing,
     )
     difference = line.price_cents - old.price_cents
     if difference > 0 and data.payment is None:

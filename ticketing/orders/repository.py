@@ -12,11 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.db import raw
-from ticketing.inventory.models import Allocation, AllocationStatus
+from ticketing.inventory import repository as inventory_repo
+from ticketing.inventory.models import Allocation, AllocationStatus, Hold
+from ticketing.inventory.repository import HeldPlace
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket
 from ticketing.payments.models import Payment, Refund
 from ticketing.tenancy.principal import Principal
-from ticketing.tenancy.scoping import scope
+from ticketing.tenancy.scoping import scope, scope_param
 
 
 @dataclass(frozen=True)
@@ -48,32 +50,56 @@ class Pricing:
     online_fee_cents: int
 
 
-PRICING = """
-    SELECT p.id, p.starts_at,
-           (SELECT coalesce(jsonb_object_agg(pp.zone_code, pp.amount_cents), '{}')
-              FROM performance_price pp WHERE pp.performance_id = p.id),
-           (SELECT coalesce(jsonb_agg(jsonb_build_array(t.id, t.code, t.rule, t.value,
-                                     t.max_per_order, t.staff_only, t.requires_check)), '[]')
-              FROM tariff t WHERE t.event_id = p.event_id),
+# The basket's places, each with its performance's pricing, and the selling house: what
+# checkout needs, in one round trip. A performance's prices and tariffs come with its
+# first place only.
+BASKET = f"""
+    WITH place AS MATERIALIZED (
+        SELECT {inventory_repo.PLACE_COLUMNS} FROM allocation WHERE hold_id = $1
+    ), ranked AS (
+        SELECT place.*, row_number() OVER (PARTITION BY performance_id) = 1 AS is_first
+        FROM place
+    )
+    SELECT ranked.id, ranked.house_id, ranked.cluster_id, ranked.performance_id,
+           ranked.seat_key, ranked.area_code, ranked.zone_code, ranked.quantity,
+           ranked.status, p.starts_at,
+           CASE WHEN is_first THEN
+               (SELECT coalesce(jsonb_object_agg(pp.zone_code, pp.amount_cents), '{{}}')
+                  FROM performance_price pp WHERE pp.performance_id = p.id) END,
+           CASE WHEN is_first THEN
+               (SELECT coalesce(jsonb_agg(jsonb_build_array(t.id, t.code, t.rule, t.value,
+                                         t.max_per_order, t.staff_only, t.requires_check)),
+                                '[]')
+                  FROM tariff t WHERE t.event_id = p.event_id) END,
            h.order_code_prefix, h.online_fee_cents
-    FROM performance p CROSS JOIN house h
-    WHERE p.id = ANY($1::uuid[]) AND h.id = $2
+    FROM ranked JOIN performance p ON p.id = ranked.performance_id
+    CROSS JOIN house h
+    WHERE h.id = $2
+    ORDER BY ranked.performance_id, ranked.seat_key, ranked.area_code
 """
 
 
-async def pricing(
-    session: AsyncSession, performance_ids: set[uuid.UUID], house_id: uuid.UUID
-) -> Pricing:
-    """Everything checkout needs to price a basket sold by this house, in one round trip."""
+async def basket(
+    session: AsyncSession, hold_id: uuid.UUID, house_id: uuid.UUID
+) -> tuple[list[HeldPlace], Pricing | None]:
+    """The places of a basket and their pricing when sold by this house (None when the
+    basket is empty)."""
     connection = await raw.connection(session)
-    rows = await connection.fetch(PRICING, list(performance_ids), house_id)
+    rows = await connection.fetch(BASKET, hold_id, house_id)
+    if not rows:
+        return [], None
+    items = []
     performances = {}
-    for pid, starts_at, prices, tariffs, _, _ in rows:
-        by_code = {
-            t[1]: PriceTariff(uuid.UUID(t[0]), t[1], t[2], t[3], t[4], t[5], t[6]) for t in tariffs
-        }
-        performances[pid] = PerformancePricing(pid, starts_at, prices, by_code)
-    return Pricing(performances, rows[0][4], rows[0][5])
+    for row in rows:
+        items.append(HeldPlace(*row[:9]))
+        if row[10] is not None:
+            pid = row[3]
+            by_code = {
+                t[1]: PriceTariff(uuid.UUID(t[0]), t[1], t[2], t[3], t[4], t[5], t[6])
+                for t in row[11]
+            }
+            performances[pid] = PerformancePricing(pid, row[9], row[10], by_code)
+    return items, Pricing(performances, rows[0][12], rows[0][13])
 
 
 ORDER_COLUMNS = (
@@ -295,6 +321,28 @@ async def extend_allocations(
         .values(expires_at=until)
     )
     return int(result.rowcount or 0)
+
+
+LOCK_BASKET_AND_TILL = f"""
+    WITH basket AS MATERIALIZED ({inventory_repo.GET_HOLD} FOR UPDATE)
+    SELECT basket.*,
+           (SELECT t.id FROM till_session t
+             WHERE t.house_id = basket.house_id AND t.clerk_id = $3 AND t.closed_at IS NULL
+               FOR UPDATE)
+    FROM basket
+"""
+
+
+async def lock_basket_and_till(
+    session: AsyncSession, hold_id: uuid.UUID, principal: Principal, clerk_id: uuid.UUID
+) -> tuple[Hold | None, uuid.UUID | None]:
+    """A basket the principal may see and the clerk's open till in its house, both locked
+    (basket first, as everywhere), in one round trip."""
+    connection = await raw.connection(session)
+    row = await connection.fetchrow(LOCK_BASKET_AND_TILL, hold_id, scope_param(principal), clerk_id)
+    if row is None:
+        return None, None
+    return await inventory_repo.attach_hold(session, row[:-1]), row[-1]
 
 
 async def lock_open_till(
