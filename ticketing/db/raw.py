@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect
@@ -59,10 +60,21 @@ _WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.IGNOR
 Deferred = tuple[str, tuple[Any, ...]]
 
 
+@lru_cache(maxsize=1024)
+def _written(sql: str) -> tuple[str, bool] | None:
+    """The table a single write changes, and whether it is an insert (None if the
+    statement is not a single INSERT, UPDATE or DELETE). The application sends a few
+    dozen different statements, so each is looked at once."""
+    match = _WRITE.match(sql)
+    if match is None:
+        return None
+    return match.group(2).lower(), match.group(1).upper().startswith("INSERT")
+
+
 def defer(session: AsyncSession, sql: str, *args: Any) -> None:
     """Send this write (one INSERT, UPDATE or DELETE) with the session's next statement;
     see the module's notes."""
-    if not _WRITE.match(sql):
+    if _written(sql) is None:
         raise ValueError("only a single INSERT, UPDATE or DELETE can be deferred")
     session.info.setdefault(_DEFERRED, []).append((sql, args))
 
@@ -77,9 +89,9 @@ def batches(pending: list[Deferred]) -> list[tuple[str, list[Any]]]:
     groups: list[list[Deferred]] = [[]]
     written: dict[str, bool] = {}  # table -> changed other than by inserts
     for sql, args in pending:
-        match = _WRITE.match(sql)
-        assert match is not None
-        table, insert = match.group(2).lower(), match.group(1).upper().startswith("INSERT")
+        written_by = _written(sql)
+        assert written_by is not None
+        table, insert = written_by
         if table in written and (written[table] or not insert):
             groups.append([])
             written = {}
@@ -88,6 +100,7 @@ def batches(pending: list[Deferred]) -> list[tuple[str, list[Any]]]:
     return [_statement(group) for group in groups if group]
 
 
+@lru_cache(maxsize=1024)
 def renumber(sql: str, offset: int) -> str:
     """The statement with its parameters $1, $2, ... moved up by offset (to join another)."""
     return _PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", sql)
@@ -97,13 +110,21 @@ def _statement(group: list[Deferred]) -> tuple[str, list[Any]]:
     if len(group) == 1:
         sql, args = group[0]
         return sql, list(args)
-    parts: list[str] = []
     params: list[Any] = []
-    for i, (sql, args) in enumerate(group):
-        renumbered = renumber(sql, len(params))
-        parts.append(f"w{i} AS ({renumbered})")
+    for _, args in group:
         params.extend(args)
-    return "WITH " + ", ".join(parts) + " SELECT 1", params
+    return _joined(tuple((sql, len(args)) for sql, args in group)), params
+
+
+@lru_cache(maxsize=1024)
+def _joined(parts: tuple[tuple[str, int], ...]) -> str:
+    """One statement of several writes (each with its number of parameters)."""
+    joined: list[str] = []
+    offset = 0
+    for i, (sql, count) in enumerate(parts):
+        joined.append(f"w{i} AS ({renumber(sql, offset)})")
+        offset += count
+    return "WITH " + ", ".join(joined) + " SELECT 1"
 
 
 async def _driver(pooled: Any) -> Connection:

@@ -233,7 +233,10 @@ async def checkout(
         for _ in range(p.quantity)
     ]
     repo.insert_tickets(session, tickets, now)
-    tickets = [await raw.attach(session, t) for t in tickets]
+    if not paid:
+        # Tickets of an unpaid order change when it is paid (or lost) later in the
+        # request; a sold order's tickets are final and stay out of the session.
+        tickets = [await raw.attach(session, t) for t in tickets]
     inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
     record(
         session,

@@ -69,8 +69,10 @@ async def _order_action(
 
 
 async def _created(db: Db, done: CheckedOut) -> dict[str, Any]:
-    out = await lifecycle.order_out(db, done.order, done.tickets)
-    return OrderCreated(**out.model_dump(), secret=done.secret).model_dump(mode="json")
+    out = await lifecycle.order_out(
+        db, done.order, done.tickets, shape=OrderCreated, secret=done.secret
+    )
+    return out.model_dump(mode="json")
 
 
 class ShopOrderController(Controller):

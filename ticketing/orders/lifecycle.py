@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,15 +22,25 @@ OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
 LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
 
 
+Shown = TypeVar("Shown", bound=OrderOut)
+
+
 async def order_out(
-    session: AsyncSession, order: Order, tickets: list[Ticket] | None = None
-) -> OrderOut:
-    """The order as answered; pass its tickets when they are at hand."""
+    session: AsyncSession,
+    order: Order,
+    tickets: list[Ticket] | None = None,
+    *,
+    shape: type[Shown] = OrderOut,  # type: ignore[assignment]
+    **extra: object,
+) -> Shown:
+    """The order as answered (in shape, with the extra fields it has beyond OrderOut);
+    pass its tickets when they are at hand."""
     if tickets is None:
         tickets = await repo.tickets_of(session, [order.id])
-    return OrderOut(
+    return shape(
         **{k: getattr(order, k) for k in OrderOut.model_fields if k != "tickets"},
         tickets=[TicketOut.model_validate(t) for t in tickets],
+        **extra,
     )
 
 
