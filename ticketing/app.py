@@ -115,6 +115,7 @@ def create_app(
         if settings.environment != "test":
             raise RuntimeError("unsafe_check_then_write exists for a test only.")
         inventory_repository.UNSAFE_CHECK_THEN_WRITE = True
+    inventory_repository.sale_target_seconds = settings.inventory.sale_target_cache_seconds
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

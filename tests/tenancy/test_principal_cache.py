@@ -87,7 +87,7 @@ def _principal() -> Principal:
 
 
 def test_an_entry_ends_at_its_time_and_the_cache_stays_bounded() -> None:
-    cache = PrincipalCache()
+    cache = PrincipalCache(MAX_ENTRIES)
     now = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
     principal = _principal()
     cache.put("token", principal, now + timedelta(seconds=2), generation=cache.generation)
@@ -107,7 +107,7 @@ def test_an_entry_ends_at_its_time_and_the_cache_stays_bounded() -> None:
 def test_an_answer_read_before_a_clear_is_not_kept() -> None:
     """A request reads the session, a logout commits and clears the cache, then the
     request would store what it read: it must not."""
-    cache = PrincipalCache()
+    cache = PrincipalCache(MAX_ENTRIES)
     now = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
     read_at = cache.generation
     cache.clear()  # the logout commits meanwhile

@@ -25,6 +25,7 @@ from ticketing.events.schemas import (
     PriceOut,
 )
 from ticketing.inventory.layouts import layout_index
+from ticketing.inventory.repository import forget_sale_targets
 from ticketing.inventory.service import ensure_stock
 from ticketing.seatmaps import repository as layouts_repo
 from ticketing.seatmaps.layout import LayoutDocument
@@ -193,6 +194,7 @@ async def create_performance(
     session.add(performance)
     await session.flush()
     await _replace_prices(session, performance, data.prices)
+    forget_sale_targets(session)
     return performance
 
 
@@ -246,6 +248,7 @@ async def update_performance(
         performance.status = new_status
     session.add(performance)
     await session.flush()
+    forget_sale_targets(session)
     return performance
 
 

@@ -22,6 +22,7 @@ from ticketing.events.schemas import (
     TariffPatch,
 )
 from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.inventory.repository import forget_sale_targets
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
@@ -98,6 +99,7 @@ async def update_event(
         setattr(event, key, value)
     session.add(event)
     await session.flush()
+    forget_sale_targets(session)
     return event
 
 

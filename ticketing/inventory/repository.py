@@ -5,6 +5,7 @@ never a read in Python followed by a write."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
+from ticketing.core.ttl_cache import TtlCache
 from ticketing.db import raw
+from ticketing.db.uow import after_commit
 from ticketing.events.models import Event, Performance
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold, StandingStock
 from ticketing.tenancy.principal import Principal
@@ -82,19 +85,46 @@ SALE_TARGET = """
 """
 
 
+Target = tuple[SellingHouse | None, SaleTarget | None]
+
+# In an on-sale rush every hold asks for the same performance. Each API process reuses
+# what it read for `sale_target_seconds` (set from `inventory.sale_target_cache_seconds`
+# when the app starts; 0, the default elsewhere, reads every time). Changes to houses,
+# events and performances made through the process clear it once they commit; other
+# processes see them within those seconds. Places themselves are never cached: taking
+# them is always decided by the database.
+SALE_TARGETS: TtlCache[tuple[uuid.UUID, uuid.UUID | None], Target, float] = TtlCache(10_000)
+sale_target_seconds = 0.0
+monotonic = time.monotonic  # the cache's clock (tests move it)
+
+
+def forget_sale_targets(session: AsyncSession) -> None:
+    """What is on sale, and where, changes with this transaction: once it commits, this
+    process reads every sale target again."""
+    after_commit(session, SALE_TARGETS.clear)
+
+
 async def sale_target(
     session: AsyncSession, performance_id: uuid.UUID, house_id: uuid.UUID | None
-) -> tuple[SellingHouse | None, SaleTarget | None]:
+) -> Target:
     """The selling house (by default the performance's own) and the performance, in one
-    round trip; either is None when it does not exist."""
+    round trip (or none, from the cache); either is None when it does not exist."""
+    key = (performance_id, house_id)
+    now = monotonic()
+    if sale_target_seconds > 0:
+        cached = SALE_TARGETS.get(key, now)
+        if cached is not None:
+            return cached
+    generation = SALE_TARGETS.generation
     connection = await raw.single(session)
     row = await connection.fetchrow(SALE_TARGET, house_id, performance_id)
-    if row is None:
-        return None, None
-    house = SellingHouse(row[0], row[1], row[2])
-    if row[3] is None:
-        return house, None
-    return house, SaleTarget(*row[3:])
+    found: Target = (None, None)
+    if row is not None:
+        house = SellingHouse(row[0], row[1], row[2])
+        found = (house, None if row[3] is None else SaleTarget(*row[3:]))
+    if sale_target_seconds > 0:
+        SALE_TARGETS.put(key, found, now + sale_target_seconds, generation=generation)
+    return found
 
 
 HOLD_COLUMNS = (

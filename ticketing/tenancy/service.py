@@ -10,6 +10,7 @@ from ticketing.core import clock
 from ticketing.core.errors import FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.core.security import hash_password, new_api_token, sha256_hex
 from ticketing.db.uow import flush_or_conflict
+from ticketing.inventory.repository import forget_sale_targets
 from ticketing.tenancy import repository as repo
 from ticketing.tenancy.auth import forget_principals
 from ticketing.tenancy.models import ApiToken, Cluster, House, RoleAssignment, StaffUser
@@ -87,6 +88,7 @@ async def create_house(session: AsyncSession, principal: Principal, data: HouseI
         f"The short name {data.slug!r} or the order prefix {data.order_code_prefix!r} is taken.",
     )
     forget_principals(session)  # cluster-wide roles reach the new house
+    forget_sale_targets(session)  # a hold asked for it a moment ago found no house
     return house
 
 
@@ -99,6 +101,7 @@ async def update_house(
         setattr(house, key, value)
     session.add(house)
     await session.flush()
+    forget_sale_targets(session)
     return house
 
 
