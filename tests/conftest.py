@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from support import JWT_SECRET, Tenant, make_tenant
 
 from ticketing.app import create_app
-from ticketing.db.engine import SessionMaker, create_engine
+from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
 from ticketing.settings import AuthSettings, Settings, StripeSettings
@@ -117,6 +117,29 @@ async def tenant(db: AsyncSession) -> Tenant:
 async def other_tenant(db: AsyncSession) -> Tenant:
     """A house in another cluster: nothing of `tenant` may be visible to it."""
     return await make_tenant(db)
+
+
+@pytest.fixture
+async def committing(
+    server_url: str, settings: Settings
+) -> AsyncIterator[tuple[httpx.AsyncClient, Tenant, str]]:
+    """An app on a database of its own whose writes really commit, with a connection pool:
+    for tests of requests at the same moment and of statements outside a transaction.
+    Yields its client, a tenant and the database's URL."""
+    database = create_database(server_url, prefix="podium_alone")
+    upgrade(database)
+    engine = create_engine(database, pool_size=2)
+    sessionmaker = create_sessionmaker(engine)
+    app = create_app(settings.model_copy(update={"database_url": database}), sessionmaker)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as client:
+            async with sessionmaker() as session:
+                tenant = await make_tenant(session)
+            yield client, tenant, database
+    finally:
+        await engine.dispose()
+        drop_database(database)
 
 
 def pytest_configure(config: Any) -> None:

@@ -5,47 +5,23 @@ own database, not inside the test's rolled-back transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
-from databases import create_database, drop_database
 from inventory_setup import MIXED_SPEC, put_on_sale
-from support import Tenant, assert_problem, make_tenant
+from support import Tenant, assert_problem
 from world import ok
 
-from ticketing.app import create_app
 from ticketing.core import clock
-from ticketing.db.engine import create_engine, create_sessionmaker
-from ticketing.db.migrate import upgrade
-from ticketing.settings import Settings
 
 
 @pytest.fixture(autouse=True)
 def _real_clock() -> Iterator[None]:
     yield
     clock.set_clock(None)
-
-
-@pytest.fixture
-async def committing(server_url: str, settings: Settings) -> AsyncIterator[tuple[Any, ...]]:
-    database = create_database(server_url, prefix="podium_alone")
-    upgrade(database)
-    engine = create_engine(database, pool_size=2)
-    sessionmaker = create_sessionmaker(engine)
-    app = create_app(settings.model_copy(update={"database_url": database}), sessionmaker)
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as client:
-            async with sessionmaker() as session:
-                tenant = await make_tenant(session)
-            yield client, tenant, database
-    finally:
-        await engine.dispose()
-        drop_database(database)
 
 
 def _floor(database: str, performance_id: str) -> tuple[int, int]:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
-from sqlmodel import select
+from inventory_setup import MIXED_SPEC, put_on_sale
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem
 from world import ok
@@ -13,8 +17,9 @@ from world import ok
 from ticketing.core import clock, outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
+from ticketing.inventory.models import Hold
 from ticketing.orders import checkout, lifecycle
-from ticketing.orders.models import Ticket
+from ticketing.orders.models import Order, Ticket
 from ticketing.tenancy.roles import Role
 
 
@@ -332,3 +337,62 @@ async def test_a_taken_order_code_is_skipped_for_sales_and_reservations(
     assert_problem(refused, 409)
     basket = await ok(await client.get(f"/box-office/holds/{third['id']}", headers=clerk), 200)
     assert basket["status"] == "active"
+
+
+async def test_a_repeated_sale_replays_the_first_answer(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    sessionmaker: SessionMaker,
+) -> None:
+    """A sale skips claiming its key first (see core.idempotency): a refused attempt
+    stores nothing, so its retry runs; a repeat replays; a key used for another basket
+    changes nothing."""
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    hold = await counter_hold(client, tenant, performance, seats=["STALLS/3/1", "STALLS/3/2"])
+    body = {"hold_id": hold["id"], "payment": {"method": "cash"}}
+    key = {**clerk, "Idempotency-Key": "counter-sale-1"}
+    assert_problem(await client.post("/box-office/orders", headers=key, json=body), 409)
+    await open_till(client, tenant)
+    first = await ok(await client.post("/box-office/orders", headers=key, json=body))
+    assert await ok(await client.post("/box-office/orders", headers=key, json=body)) == first
+
+    other = await counter_hold(client, tenant, performance, seats=["STALLS/3/3"])
+    reused = await client.post(
+        "/box-office/orders", headers=key, json={**body, "hold_id": other["id"]}
+    )
+    assert_problem(reused, 409)
+    async with sessionmaker() as session:
+        orders = (
+            await session.exec(
+                select(Order).where(col(Order.hold_id).in_([hold["id"], other["id"]]))
+            )
+        ).all()
+        assert [o.code for o in orders] == [first["code"]]
+        basket = await session.get(Hold, uuid.UUID(other["id"]))
+        assert basket is not None
+        assert basket.status == "active"
+
+
+async def test_a_double_click_makes_one_sale_answered_twice(
+    committing: tuple[httpx.AsyncClient, Tenant, str],
+) -> None:
+    """Both requests run at once: the second waits at the basket's lock, finds it sold and
+    replays the first answer (real commits, on a database of the test's own)."""
+    client, tenant, database = committing
+    performance = await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
+    await open_till(client, tenant)
+    hold = await counter_hold(client, tenant, performance, seats=["STALLS/1/1"])
+    key = {**tenant.staff[Role.BOX_OFFICE].headers, "Idempotency-Key": "double-click"}
+    body = {"hold_id": hold["id"], "payment": {"method": "cash"}}
+    first, second = await asyncio.gather(
+        client.post("/box-office/orders", headers=key, json=body),
+        client.post("/box-office/orders", headers=key, json=body),
+    )
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    with psycopg.connect(database) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM customer_order WHERE hold_id = %s", (hold["id"],)
+        ).fetchone()
+    assert row == (1,)

@@ -98,6 +98,8 @@ class ShopOrderController(Controller):
             key=idempotency_key,
             body=data.model_dump(mode="json"),
             run=run,
+            # A basket becomes one order only: a second run is refused at its lock.
+            claim_first=False,
         )
         return Response(body, status_code=status)
 
@@ -128,7 +130,13 @@ class BoxOfficeOrderController(Controller):
 
         scope = _scope("box-office-order", principal.user_id or principal.api_token_id)
         status, body = await replay_or_run(
-            db, scope=scope, key=idempotency_key, body=data.model_dump(mode="json"), run=run
+            db,
+            scope=scope,
+            key=idempotency_key,
+            body=data.model_dump(mode="json"),
+            run=run,
+            # A basket becomes one order only: a second run is refused at its lock.
+            claim_first=False,
         )
         return Response(body, status_code=status)
 
