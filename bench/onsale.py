@@ -497,7 +497,11 @@ def main() -> int:
         if api is not None:
             api.terminate()
             api.wait(timeout=30)
-        del server
+        if server is not None:
+            # Stop the private PostgreSQL before its directory goes: otherwise it lingers
+            # for a while and takes CPU from the next run.
+            server.cleanup()
+        tmp.cleanup()
     print(" ".join(f"{k}={v}" for k, v in figures.items()))
     return (
         0

@@ -226,7 +226,6 @@ async def checkout(
             await _insert_with_code(session, order, prefix)
     else:
         await _insert_with_code(session, order, prefix)
-    order = await raw.attach(session, order)
     tickets = [
         ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)
         for p in priced
@@ -234,8 +233,10 @@ async def checkout(
     ]
     repo.insert_tickets(session, tickets, now)
     if not paid:
-        # Tickets of an unpaid order change when it is paid (or lost) later in the
-        # request; a sold order's tickets are final and stay out of the session.
+        # An unpaid order and its tickets change when it is paid (or lost) later in the
+        # request: the session writes those changes. A sold order is final: it and its
+        # tickets stay out of the session (plain SQL records what follows).
+        order = await raw.attach(session, order)
         tickets = [await raw.attach(session, t) for t in tickets]
     inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
     record(
