@@ -347,7 +347,7 @@ async def test_a_repeated_sale_replays_the_first_answer(
 ) -> None:
     """A sale skips claiming its key first (see core.idempotency): a refused attempt
     stores nothing, so its retry runs; a repeat replays; a key used for another basket
-    changes nothing."""
+    is refused at commit and changes nothing."""
     clerk = tenant.staff[Role.BOX_OFFICE].headers
     hold = await counter_hold(client, tenant, performance, seats=["STALLS/3/1", "STALLS/3/2"])
     body = {"hold_id": hold["id"], "payment": {"method": "cash"}}
@@ -361,7 +361,7 @@ async def test_a_repeated_sale_replays_the_first_answer(
     reused = await client.post(
         "/box-office/orders", headers=key, json={**body, "hold_id": other["id"]}
     )
-    assert_problem(reused, 409)
+    assert_problem(reused, 422, "Idempotency-Key")
     async with sessionmaker() as session:
         orders = (
             await session.exec(

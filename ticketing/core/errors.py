@@ -212,10 +212,18 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+# An Idempotency-Key's record, stored with the commit of work that skips the claim (see
+# core.idempotency): it collides when the key was used for another request meanwhile.
+IDEMPOTENCY_RECORD = "pk_idempotency_record"
+KEY_REUSED = "This Idempotency-Key was used for a different request; use a new key."
+
+
 def handle_integrity(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Services translate the constraints they expect; this is the safety net for the rest,
     # so a race that hits a unique index is a clear 409, never a 500.
     log.info("integrity error: %s", getattr(exc, "orig", exc))
+    if _constraint(exc) == IDEMPOTENCY_RECORD:
+        return handle_domain_error(request, InvalidInput.field("Idempotency-Key", KEY_REUSED))
     return problem(
         request,
         status=HTTP_409_CONFLICT,
@@ -223,6 +231,14 @@ def handle_integrity(request: Request[Any, Any, Any], exc: Exception) -> Respons
         title="Conflict",
         detail="This conflicts with data that already exists; nothing was changed.",
     )
+
+
+def _constraint(exc: Exception) -> str | None:
+    """The constraint a driver error names, through SQLAlchemy's wrapping or not."""
+    error: Any = getattr(exc, "orig", exc)
+    error = getattr(error, "__cause__", None) or error
+    name = getattr(error, "constraint_name", None)
+    return name if isinstance(name, str) else None
 
 
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure

@@ -10,8 +10,9 @@ one locks the basket and empties it) and has no effect outside the database befo
 commit can skip the claim, one round trip less when it matters most: it runs at once and
 stores its answer with its commit. When it fails, the key is looked up: an answer stored
 by an earlier request (or the one we waited for at the basket's lock) is replayed. Should
-two runs both succeed after all, the second one's record collides with the first at
-commit: it is rolled back whole and answered with a 409 that changed nothing.
+the same key come with another basket, that sale succeeds but its record collides with
+the first one's at commit: it is rolled back whole and answered, as for any request that
+reuses a key, with a 422 naming the Idempotency-Key.
 
 Only successful answers are stored: after an error the client may simply try again.
 """
@@ -26,7 +27,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
-from ticketing.core.errors import DomainError, InvalidInput
+from ticketing.core.errors import KEY_REUSED, DomainError, InvalidInput
 from ticketing.db import raw
 
 HEADER = "Idempotency-Key"
@@ -80,9 +81,7 @@ async def replay_or_run(
 
 def _replayed(record: Sequence[Any], request_hash: str) -> tuple[int, dict[str, Any]]:
     if record[0] != request_hash:
-        raise InvalidInput.field(
-            HEADER, "This Idempotency-Key was used for a different request; use a new key."
-        )
+        raise InvalidInput.field(HEADER, KEY_REUSED)
     return record[1], record[2]
 
 
