@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,7 +74,14 @@ def test_worker_process_answers_ping(worker_settings: Settings) -> None:
         result = client.send_task("podium.ping").get(timeout=60)
         assert result == {"worker": "ok", "database": "ok"}
         assert time.monotonic() - started < 60
+        # The outbox task takes the ids an API process gathered, any number of them
+        # (unknown ones are nothing to do). Its result is not kept: the next ping's answer
+        # says it ran (one task at a time, in order), the worker's log that it did not fail.
+        gathered = [str(uuid.uuid4()), str(uuid.uuid4())]
+        client.send_task("podium.outbox.process", args=gathered)
+        assert client.send_task("podium.ping").get(timeout=60)["worker"] == "ok"
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
     assert "Traceback" not in output, output
+    assert "raised unexpected" not in output, output
