@@ -622,22 +622,14 @@ async def _unsafe_take_seats(
     if not free:
         return [], set(keys)
     # A plain insert: the unique index is dropped for the demonstration.
-    ids = [uuid.uuid4() for _ in free]
+    args = _seat_args(places, seats, free, now)
     await connection.execute(
         INSERT_SEATS.replace(
             "ON CONFLICT (performance_id, seat_key) WHERE seat_key IS NOT NULL DO NOTHING", ""
         ),
-        now,
-        places.house_id,
-        places.cluster_id,
-        places.performance_id,
-        places.hold_id,
-        places.status,
-        places.expires_at,
-        ids,
-        free,
-        [seats[k] for k in free],
+        *args,
     )
+    ids = args[7]
     return [
         places.place(i, seat_key=k, zone_code=seats[k]) for i, k in zip(ids, free, strict=True)
     ], set(keys) - set(free)

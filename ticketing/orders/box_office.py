@@ -120,22 +120,8 @@ async def sell(session: AsyncSession, principal: Principal, data: BoxOfficeOrder
     if data.payment is not None:
         # Before anything is written: a clerk without an open till cannot sell.
         hold, till_id = await _basket_and_till(session, principal, data.hold_id)
-        done = await checkout(
-            session,
-            hold,
-            data,
-            channel=Channel.BOX_OFFICE,
-            actor=who,
-            created_by_id=principal.user_id,
-            paid=True,
-        )
-        if done.order.paid_cents:
-            await _counter_payment(
-                session, principal, done.order, data.payment, done.order.paid_cents, till_id
-            )
-        await announce_paid(session, done.order, who)
-        return done
-    hold = await holds.box_office_hold(session, principal, data.hold_id, lock=True)
+    else:
+        hold = await holds.box_office_hold(session, principal, data.hold_id, lock=True)
     done = await checkout(
         session,
         hold,
@@ -143,7 +129,15 @@ async def sell(session: AsyncSession, principal: Principal, data: BoxOfficeOrder
         channel=Channel.BOX_OFFICE,
         actor=who,
         created_by_id=principal.user_id,
+        paid=data.payment is not None,
     )
+    if data.payment is not None:
+        if done.order.paid_cents:
+            await _counter_payment(
+                session, principal, done.order, data.payment, done.order.paid_cents, till_id
+            )
+        await announce_paid(session, done.order, who)
+        return done
     assert data.reserve_until is not None
     if not clock.now() < data.reserve_until <= done.first_start:
         raise InvalidInput.field(
