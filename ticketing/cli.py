@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--api-workers", type=int, default=2)
     demo.add_argument("--check", action="store_true", help="start, check every part answers, stop")
     serve = commands.add_parser(
-        "serve", help="run the API in several processes (one listening socket each)"
+        "serve", help="run the API in several processes (connections go to the least busy)"
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
