@@ -62,6 +62,7 @@ def best_available(
     quantity: int,
     zone: str | None = None,
     accessible: bool = False,
+    plan: "HallPlan | None" = None,
 ) -> list[str] | None:
     """The best ``quantity`` free seats, or None when the request cannot be satisfied.
 
@@ -71,7 +72,8 @@ def best_available(
     row (companion seats first), or is None when no free wheelchair space has that room.
     Otherwise the seats are side by side in one row when any row can seat them all, else
     split over as few blocks as possible; None only when fewer than ``quantity`` seats are
-    free. Keys are in document order: section, row, left to right.
+    free. Keys are in document order: section, row, left to right. ``plan`` is the doc's
+    `HallPlan` when the caller keeps one (it is the same for every request on a layout).
     """
     if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
         raise ValueError(
@@ -79,7 +81,7 @@ def best_available(
         )
     if zone is not None and zone not in doc.zone_codes():
         return None
-    hall = _Hall(doc, unavailable, zone=zone, accessible=accessible)
+    hall = _Hall(plan or HallPlan(doc), unavailable, zone=zone, accessible=accessible)
     if accessible:
         return hall.best_wheelchair_block(quantity)
     block = hall.best_block(quantity)
@@ -88,52 +90,96 @@ def best_available(
     return hall.split(quantity)
 
 
-class _RowView:
-    """One row as seen by one request: seat positions, and which seats it may take."""
+class _RowPlan:
+    """What every request sees the same in one row: keys, positions, flags, neighbours."""
 
-    def __init__(
-        self,
-        hall: "_Hall",
-        position: int,
-        order: int,
-        section_code: str,
-        row: Row,
-    ) -> None:
-        self.hall = hall
+    def __init__(self, plan: "HallPlan", position: int, order: int, section: str, row: Row) -> None:
         self.position = position  # index of the row in document order
         self.order = order  # document-order index of the row's first seat
-        self.section_code = section_code
-        self.row = row
-        self.xs = [seat.x for seat in row.seats]
-        self.ys = [seat.y for seat in row.seats]
+        prefix = seat_key(section, row.label, "")  # "SECTION/ROW/"
+        seats = row.seats
+        self.keys = [prefix + seat.label for seat in seats]
+        self.zones = [seat.zone for seat in seats]
+        self.xs = [seat.x for seat in seats]
+        self.ys = [seat.y for seat in seats]
         # Every block's centroid lies inside the row's bounding box, so the box's distance
         # to the reference point bounds the score of any block of this row from below.
-        ref_x, ref_y = hall.reference
+        ref_x, ref_y = plan.reference
         dx = max(min(self.xs) - ref_x, 0.0, ref_x - max(self.xs))
         dy = max(min(self.ys) - ref_y, 0.0, ref_y - max(self.ys))
-        self.bound = hall.rounded(math.hypot(dx, dy))
+        self.bound = plan.rounded(math.hypot(dx, dy))
+        self.restricted = [SeatFlag.RESTRICTED_VIEW in seat.flags for seat in seats]
+        self.wheelchair = [SeatFlag.WHEELCHAIR in seat.flags for seat in seats]
+        self.companion = [SeatFlag.COMPANION in seat.flags for seat in seats]
+        # Whether a seat may be offered at all: never when blocked; reserved seats only to
+        # wheelchair requests (None: no flags, always).
+        self.offer: list[tuple[bool, bool] | None] = [
+            None
+            if not seat.flags
+            else (SeatFlag.BLOCKED not in seat.flags, _RESERVED.isdisjoint(seat.flags))
+            for seat in seats
+        ]
+        limit = (AISLE_GAP * plan.seat_size) ** 2
+        xs, ys = self.xs, self.ys
+        # joined[i]: seat i sits right next to seat i - 1, with no aisle between.
+        self.joined = [False] + [
+            (x - previous_x) ** 2 + (y - previous_y) ** 2 <= limit
+            for previous_x, previous_y, x, y in zip(xs, ys, xs[1:], ys[1:], strict=False)
+        ]
+        self._in_zone: dict[str | None, list[bool]] = {}
 
-    @cached_property
-    def keys(self) -> list[str]:
-        prefix = seat_key(self.section_code, self.row.label, "")  # "SECTION/ROW/"
-        return [prefix + seat.label for seat in self.row.seats]
+    def in_zone(self, zone: str | None) -> list[bool]:
+        found = self._in_zone.get(zone)
+        if found is None:
+            found = self._in_zone[zone] = [zone is None or z == zone for z in self.zones]
+        return found
+
+
+class HallPlan:
+    """The parts of a layout that best available reads for every request, worked out once
+    per layout (the layout cache keeps it with the layout; layouts never change)."""
+
+    def __init__(self, doc: LayoutDocument) -> None:
+        self.seat_size = doc.seat_size
+        stage = doc.stage
+        self.reference = (
+            (stage.x + stage.width / 2, stage.y + stage.height)
+            if stage is not None
+            else (doc.width / 2, 0.0)
+        )
+        self.rows: list[_RowPlan] = []
+        order = 0
+        for section in doc.sections:
+            for row in section.rows:
+                if row.seats:
+                    self.rows.append(_RowPlan(self, len(self.rows), order, section.code, row))
+                order += len(row.seats)
+        self.nearest_first = sorted(self.rows, key=lambda row: (row.bound, row.order))
+
+    def rounded(self, distance: float) -> float:
+        return round(distance / self.seat_size, _DIGITS)
+
+
+class _RowView:
+    """One row as seen by one request: which seats it may take."""
+
+    def __init__(self, hall: "_Hall", plan: _RowPlan) -> None:
+        self.hall = hall
+        self.position = plan.position
+        self.order = plan.order
+        self.bound = plan.bound
+        self.keys = plan.keys
+        self.xs = plan.xs
+        self.ys = plan.ys
+        self.restricted = plan.restricted
+        self.wheelchair = plan.wheelchair
+        self.companion = plan.companion
+        self.joined = plan.joined
+        self.plan = plan
 
     @cached_property
     def in_zone(self) -> list[bool]:
-        zone = self.hall.zone
-        return [zone is None or seat.zone == zone for seat in self.row.seats]
-
-    @cached_property
-    def restricted(self) -> list[bool]:
-        return [SeatFlag.RESTRICTED_VIEW in seat.flags for seat in self.row.seats]
-
-    @cached_property
-    def wheelchair(self) -> list[bool]:
-        return [SeatFlag.WHEELCHAIR in seat.flags for seat in self.row.seats]
-
-    @cached_property
-    def companion(self) -> list[bool]:
-        return [SeatFlag.COMPANION in seat.flags for seat in self.row.seats]
+        return self.plan.in_zone(self.hall.zone)
 
     @cached_property
     def free(self) -> list[bool]:
@@ -141,25 +187,8 @@ class _RowView:
         unavailable = self.hall.unavailable
         accessible = self.hall.accessible
         return [
-            key not in unavailable
-            and (
-                not seat.flags  # most seats: spares the two flag tests
-                or (
-                    SeatFlag.BLOCKED not in seat.flags
-                    and (accessible or _RESERVED.isdisjoint(seat.flags))
-                )
-            )
-            for key, seat in zip(self.keys, self.row.seats, strict=True)
-        ]
-
-    @cached_property
-    def joined(self) -> list[bool]:
-        """``joined[i]``: seat i sits right next to seat i - 1, with no aisle between."""
-        limit = (AISLE_GAP * self.hall.seat_size) ** 2
-        xs, ys = self.xs, self.ys
-        return [False] + [
-            (x - previous_x) ** 2 + (y - previous_y) ** 2 <= limit
-            for previous_x, previous_y, x, y in zip(xs, ys, xs[1:], ys[1:], strict=False)
+            key not in unavailable and (offer is None or (offer[0] and (accessible or offer[1])))
+            for key, offer in zip(self.keys, self.plan.offer, strict=True)
         ]
 
     @cached_property
@@ -245,7 +274,7 @@ class _Hall:
 
     def __init__(
         self,
-        doc: LayoutDocument,
+        plan: HallPlan,
         unavailable: Set[str],
         *,
         zone: str | None,
@@ -254,26 +283,16 @@ class _Hall:
         self.unavailable = unavailable
         self.zone = zone
         self.accessible = accessible
-        self.seat_size = doc.seat_size
-        stage = doc.stage
-        self.reference = (
-            (stage.x + stage.width / 2, stage.y + stage.height)
-            if stage is not None
-            else (doc.width / 2, 0.0)
-        )
-        self.rows: list[_RowView] = []
-        order = 0
-        for section in doc.sections:
-            for row in section.rows:
-                if row.seats:
-                    self.rows.append(_RowView(self, len(self.rows), order, section.code, row))
-                order += len(row.seats)
+        self.plan = plan
+        self.seat_size = plan.seat_size
+        self.reference = plan.reference
+        self.rows = [_RowView(self, row) for row in plan.rows]
 
     def rounded(self, distance: float) -> float:
         return round(distance / self.seat_size, _DIGITS)
 
     def nearest_first(self) -> list[_RowView]:
-        return sorted(self.rows, key=lambda row: (row.bound, row.order))
+        return [self.rows[row.position] for row in self.plan.nearest_first]
 
     def best_block(self, quantity: int) -> list[str] | None:
         """Rules 3 to 5: the best block of ``quantity`` seats side by side in one row."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core.errors import NotFound
+from ticketing.inventory.best import HallPlan
 from ticketing.seatmaps.layout import LayoutDocument, PriceZone, SeatFlag, StandingArea
 from ticketing.seatmaps.models import SeatMapLayout
 
@@ -30,6 +31,7 @@ class LayoutIndex:
     seats: dict[str, SeatInfo]
     areas: dict[str, StandingArea]
     zones: dict[str, PriceZone]
+    hall: HallPlan  # what best available reads for every request
 
     def seats_in_zone(self, zone: str) -> int:
         return sum(1 for s in self.seats.values() if s.zone == zone)
@@ -48,6 +50,7 @@ def index_layout(layout_id: uuid.UUID, doc: LayoutDocument) -> LayoutIndex:
         seats=seats,
         areas={a.code: a for a in doc.standing_areas},
         zones={z.code: z for z in doc.price_zones},
+        hall=HallPlan(doc),
     )
 
 

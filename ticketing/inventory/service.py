@@ -225,6 +225,7 @@ async def _hold_best(
                 quantity=best.quantity,
                 zone=best.zone,
                 accessible=best.accessible,
+                plan=index.hall,
             )
             if chosen is not None:
                 break
