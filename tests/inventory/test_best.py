@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ticketing.inventory import repository, service
-from ticketing.inventory.best import best_available, offerable
+from ticketing.inventory.best import HallPlan, best_available, offerable
 from ticketing.inventory.layouts import index_layout
 from ticketing.inventory.schemas import BestRequest
 from ticketing.seatmaps.demo_layouts import standing_1200, studio_250, theatre_600
@@ -438,3 +438,29 @@ async def test_clerks_choosing_at_once_in_one_process_get_different_seats(
     # ...and the fourth, finding only seats others are taking, tried the best anyway.
     assert tried[3] == {"S/1/3", "S/1/4"}
     assert not service._CHOOSING
+
+
+def test_a_plan_shared_by_many_requests_answers_as_a_fresh_one() -> None:
+    """The layout cache keeps one plan per layout for every request: no request (not even
+    one split over several rows, which marks seats as it goes) may change it."""
+    doc = theatre_600()
+    shared = HallPlan(doc)
+    keys = [key for key, *_ in doc.iter_seats()]
+    rng = random.Random(7)
+    for taken in (0, 150, 450, 560, 590):
+        unavailable = set(rng.sample(keys, taken))
+        for quantity in (1, 3, 4, 7):
+            for zone in (None, "A", "B", "C"):
+                for accessible in (False, True):
+                    fresh = best_available(
+                        doc, unavailable, quantity=quantity, zone=zone, accessible=accessible
+                    )
+                    reused = best_available(
+                        doc,
+                        unavailable,
+                        quantity=quantity,
+                        zone=zone,
+                        accessible=accessible,
+                        plan=shared,
+                    )
+                    assert reused == fresh
