@@ -396,3 +396,44 @@ async def test_a_double_click_makes_one_sale_answered_twice(
             "SELECT count(*) FROM customer_order WHERE hold_id = %s", (hold["id"],)
         ).fetchone()
     assert row == (1,)
+
+
+async def test_closing_a_till_waits_for_a_payment_being_taken(
+    committing: tuple[httpx.AsyncClient, Tenant, str],
+) -> None:
+    """A payment at the counter locks its till until it commits; closing the till takes
+    the same lock, so the report counts a payment that was being taken at that moment."""
+    client, tenant, database = committing
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    performance = await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
+    till = await open_till(client, tenant, 0)
+    hold = await counter_hold(client, tenant, performance, seats=["STALLS/1/1"])
+    sold = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={"hold_id": hold["id"], "payment": {"method": "cash"}},
+        )
+    )
+    price = sold["paid_cents"]
+    with psycopg.connect(database) as other:
+        # Another sale at this till, still open: its lock on the till and its payment.
+        other.execute("SELECT id FROM till_session WHERE id = %s FOR UPDATE", (till["id"],))
+        other.execute(
+            "INSERT INTO payment SELECT (jsonb_populate_record(NULL::payment,"
+            " to_jsonb(p) || jsonb_build_object('id', gen_random_uuid()))).*"
+            " FROM payment p WHERE till_session_id = %s",
+            (till["id"],),
+        )
+        closing = asyncio.create_task(
+            client.post(
+                f"/till/{till['id']}/close", headers=clerk, json={"counted_cash_cents": 2 * price}
+            )
+        )
+        await asyncio.sleep(0.5)
+        assert not closing.done()
+        other.commit()
+    closed = await ok(await closing, 200)
+    assert closed["report"]["by_method"]["cash"]["payments"] == 2
+    assert closed["report"]["expected_cash_cents"] == 2 * price
+    assert closed["report"]["difference_cents"] == 0

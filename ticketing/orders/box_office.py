@@ -306,8 +306,10 @@ async def till_report(session: AsyncSession, till: TillSession) -> dict[str, Any
     return report
 
 
-async def get_till(session: AsyncSession, principal: Principal, till_id: uuid.UUID) -> TillSession:
-    till = await get_scoped(session, TillSession, till_id, principal, what="Till")
+async def get_till(
+    session: AsyncSession, principal: Principal, till_id: uuid.UUID, *, lock: bool = False
+) -> TillSession:
+    till = await get_scoped(session, TillSession, till_id, principal, what="Till", lock=lock)
     if till.clerk_id != principal.user_id:
         authorize(principal, till.house_id, MANAGE)
     return till
@@ -316,7 +318,9 @@ async def get_till(session: AsyncSession, principal: Principal, till_id: uuid.UU
 async def close_till(
     session: AsyncSession, principal: Principal, till_id: uuid.UUID, data: TillCloseIn
 ) -> TillSession:
-    till = await get_till(session, principal, till_id)
+    # Locked as every payment at the counter locks it: a payment being taken right now is
+    # in the report (we wait for it), and none is taken on this till after it.
+    till = await get_till(session, principal, till_id, lock=True)
     if till.closed_at is not None:
         raise Conflict("This till is closed already.")
     till.counted_cash_cents = data.counted_cash_cents

@@ -84,8 +84,13 @@ async def get_scoped(
     *,
     what: str,
     roles: Iterable[Role] = READ,
+    lock: bool = False,
 ) -> T:
+    """The row if the principal may see it (NotFound otherwise); with lock, locked for
+    the rest of the transaction and read again after any wait for the lock."""
     stmt = scope(select(model).where(model.id == row_id), model, principal, roles)
+    if lock:
+        stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
     row = (await session.exec(stmt)).first()
     if row is None:
         raise NotFound(f"{what} not found.")
