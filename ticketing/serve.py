@@ -167,6 +167,7 @@ class _Dispatcher:
                     worker.open += 1
                     self.turn = (self.pool.index(worker) + 1) % len(self.pool)
                     break
+                # Taken by none (every process stopping): it closes, the client retries.
 
     def stopped(self) -> None:
         self.failed = True  # a process stopped on its own
@@ -192,6 +193,16 @@ def serve(
 ) -> int:
     listener = listening_socket(host, port)
     listener.setblocking(False)
+    # A signal is only noted, and wakes the loop below through this pair; a stop asked
+    # while the processes start is seen there too.
+    wake_read, wake_write = socket.socketpair()
+    wake_read.setblocking(False)
+    wake_write.setblocking(False)
+    signal.set_wakeup_fd(wake_write.fileno())
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, frame: stopping.append(signum))
+
     context = multiprocessing.get_context("spawn")
     pool: list[_Worker] = []
     for n in range(workers):
@@ -205,15 +216,6 @@ def serve(
         theirs.close()
         ours.setblocking(False)
         pool.append(_Worker(process, ours))
-
-    # A signal wakes the loop below through this pair (the handler itself does nothing).
-    wake_read, wake_write = socket.socketpair()
-    wake_read.setblocking(False)
-    wake_write.setblocking(False)
-    signal.set_wakeup_fd(wake_write.fileno())
-    stopping: list[int] = []
-    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
-    signal.signal(signal.SIGINT, lambda signum, frame: stopping.append(signum))
 
     dispatcher = _Dispatcher(listener, pool)
     selector = selectors.DefaultSelector()
