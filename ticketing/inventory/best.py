@@ -252,13 +252,13 @@ class _RowView:
 
     def penalty(self, first: int, size: int) -> float:
         count = sum(self.restricted[first : first + size])
-        return count * RESTRICTED_VIEW_PENALTY * self.hall.seat_size
+        return count * RESTRICTED_VIEW_PENALTY * self.hall.plan.seat_size
 
     def score(self, first: int, size: int) -> float:
         """Rule 4: distance of the block's centroid to the stage, plus view penalties."""
         x, y = self.centroid(first, size)
-        ref_x, ref_y = self.hall.reference
-        return self.hall.rounded(math.hypot(x - ref_x, y - ref_y) + self.penalty(first, size))
+        ref_x, ref_y = self.hall.plan.reference
+        return self.hall.plan.rounded(math.hypot(x - ref_x, y - ref_y) + self.penalty(first, size))
 
     def take(self, first: int, size: int) -> None:
         """Mark a block as taken by this request; the runs are recomputed on next use."""
@@ -284,12 +284,7 @@ class _Hall:
         self.zone = zone
         self.accessible = accessible
         self.plan = plan
-        self.seat_size = plan.seat_size
-        self.reference = plan.reference
         self.rows = [_RowView(self, row) for row in plan.rows]
-
-    def rounded(self, distance: float) -> float:
-        return round(distance / self.seat_size, _DIGITS)
 
     def nearest_first(self) -> list[_RowView]:
         return [self.rows[row.position] for row in self.plan.nearest_first]
@@ -374,7 +369,7 @@ class _Hall:
                     if chosen:
                         x, y = row.centroid(first, size)
                         near = math.hypot(x - sum_x / len(chosen), y - sum_y / len(chosen))
-                        closeness = self.rounded(near + row.penalty(first, size))
+                        closeness = self.plan.rounded(near + row.penalty(first, size))
                     else:
                         closeness = score
                     key = (orphan, closeness, score, row.order + first)
