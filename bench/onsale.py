@@ -458,6 +458,7 @@ def main() -> int:
             env.update(
                 TICKETING_DATABASE_URL=database_url,
                 TICKETING_AUTH__JWT_SECRET=SECRET,
+                TICKETING_TICKETS__SECRET_KEY=SECRET,
                 TICKETING_DATABASE_POOL_SIZE="16",
                 TICKETING_MAX_IN_FLIGHT=str(args.max_in_flight),
                 TICKETING_CELERY__BROKER_URL="memory://",

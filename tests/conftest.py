@@ -18,13 +18,13 @@ from databases import create_database, drop_database
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import JWT_SECRET, Tenant, make_tenant
+from support import JWT_SECRET, TICKETS_SECRET, Tenant, make_tenant
 
 from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
-from ticketing.settings import AuthSettings, Settings, StripeSettings
+from ticketing.settings import AuthSettings, Settings, StripeSettings, TicketSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +53,7 @@ def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         auth=AuthSettings(jwt_secret=JWT_SECRET),  # type: ignore[arg-type]
+        tickets=TicketSettings(secret_key=TICKETS_SECRET),  # type: ignore[arg-type]
         environment="test",
         # Configured but unreachable: the tests that pay start localstripe and use its address.
         stripe=StripeSettings(

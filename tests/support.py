@@ -17,6 +17,7 @@ from ticketing.tenancy.models import AuthSession, Cluster, House, RoleAssignment
 from ticketing.tenancy.roles import Role
 
 JWT_SECRET = "test-secret-" + "x" * 32
+TICKETS_SECRET = "test-tickets-" + "t" * 32
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
 _counter = itertools.count(1)

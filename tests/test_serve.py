@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import JWT_SECRET
+from support import JWT_SECRET, TICKETS_SECRET
 
 from ticketing.serve import listening_socket
 
@@ -87,7 +87,11 @@ def _wait(condition: object, what: str, seconds: float = 15) -> None:
 def served(database_url: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETING_")}
-    env.update(TICKETING_DATABASE_URL=database_url, TICKETING_AUTH__JWT_SECRET=JWT_SECRET)
+    env.update(
+        TICKETING_DATABASE_URL=database_url,
+        TICKETING_AUTH__JWT_SECRET=JWT_SECRET,
+        TICKETING_TICKETS__SECRET_KEY=TICKETS_SECRET,
+    )
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "ticketing.cli", "serve"),

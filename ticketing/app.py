@@ -33,6 +33,8 @@ from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
 from ticketing.settings import Settings, get_settings
 from ticketing.tenancy.auth import BearerAuthMiddleware
 from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
+from ticketing.tickets import keyring
+from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -111,6 +113,7 @@ def create_app(
     settings = settings or get_settings()
     if not settings.auth.jwt_secret.get_secret_value():
         raise RuntimeError("Set TICKETING_AUTH__JWT_SECRET (make demo sets one for you).")
+    keyring.configure(settings.tickets, settings.public_url)
     if settings.inventory.unsafe_check_then_write:
         if settings.environment != "test":
             raise RuntimeError("unsafe_check_then_write exists for a test only.")
@@ -154,6 +157,7 @@ def create_app(
             *INVENTORY_CONTROLLERS,
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
+            *TICKET_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -61,6 +61,23 @@ class InventorySettings(BaseModel):
     sale_target_cache_seconds: float = Field(default=1.0, ge=0, le=10)
 
 
+class TicketSettings(BaseModel):
+    # Required. Seals the houses' signing keys in the database (AES-GCM) and derives the
+    # secrets of the buyers' ticket links. Keep it out of the database and its backups.
+    secret_key: SecretStr = SecretStr("")
+    # A ticket admits from this long before its performance starts until this long after
+    # it ends (the window is signed into the QR code).
+    valid_hours_before: float = Field(default=6.0, ge=0, le=48)
+    valid_hours_after: float = Field(default=2.0, ge=0, le=48)
+    # Mail with the tickets (empty host: tickets are issued but not mailed).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    mail_from: str = "Podium <tickets@podium.invalid>"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TICKETING_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -78,6 +95,7 @@ class Settings(BaseSettings):
     celery: CelerySettings = CelerySettings()
     inventory: InventorySettings = InventorySettings()
     stripe: StripeSettings = StripeSettings()
+    tickets: TicketSettings = TicketSettings()
     debug: bool = False
 
 

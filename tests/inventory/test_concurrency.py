@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from databases import create_database, drop_database
 from inventory_setup import put_on_sale
-from support import JWT_SECRET, make_tenant
+from support import JWT_SECRET, TICKETS_SECRET, make_tenant
 
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
@@ -95,6 +95,7 @@ async def _start(server_url: str, tmp_path: Path, *, guarantee: bool) -> AsyncIt
     env.update(
         TICKETING_DATABASE_URL=database,
         TICKETING_AUTH__JWT_SECRET=JWT_SECRET,
+        TICKETING_TICKETS__SECRET_KEY=TICKETS_SECRET,
         TICKETING_ENVIRONMENT="test",
         TICKETING_INVENTORY__UNSAFE_CHECK_THEN_WRITE="false" if guarantee else "true",
     )

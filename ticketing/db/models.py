@@ -15,6 +15,7 @@ from ticketing.tenancy.models import (
     RoleAssignment,
     StaffUser,
 )
+from ticketing.tickets.models import HouseLogo, SigningKey
 from ticketing.venues.models import Hall, Venue
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Hall",
     "Hold",
     "House",
+    "HouseLogo",
     "IdempotencyRecord",
     "InboundEvent",
     "Order",
@@ -37,6 +39,7 @@ __all__ = [
     "Refund",
     "RoleAssignment",
     "SeatMapLayout",
+    "SigningKey",
     "StaffUser",
     "StandingStock",
     "Tariff",

@@ -29,8 +29,9 @@ from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, seed_demo
 from ticketing.settings import Settings
 
 
-def _jwt_secret(data_dir: Path) -> str:
-    path = data_dir / "jwt_secret"
+def _secret(data_dir: Path, name: str) -> str:
+    """A random secret kept in the data directory, the same for every start."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -152,7 +153,8 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
         server, url = start_private_postgres(settings.data_dir)
     env = dict(os.environ)
     env["TICKETING_DATABASE_URL"] = url
-    env.setdefault("TICKETING_AUTH__JWT_SECRET", _jwt_secret(settings.data_dir))
+    env.setdefault("TICKETING_AUTH__JWT_SECRET", _secret(settings.data_dir, "jwt_secret"))
+    env.setdefault("TICKETING_TICKETS__SECRET_KEY", _secret(settings.data_dir, "tickets_secret"))
     env["TICKETING_PUBLIC_URL"] = f"http://{host}:{port}"
     if not settings.celery.broker_url:
         ensure_database(url, settings.celery.broker_database)

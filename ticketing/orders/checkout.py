@@ -25,6 +25,7 @@ from ticketing.orders import repository as repo
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.repository import PriceTariff, Pricing
 from ticketing.orders.schemas import LineIn, OrderIn
+from ticketing.tickets.keyring import keyring
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone
 
@@ -189,10 +190,12 @@ async def checkout(
     count = sum(p.quantity for p in priced)
     tickets_cents = sum(p.price_cents * p.quantity for p in priced)
     fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
-    secret = secrets.token_urlsafe(24)
+    order_id = uuid.uuid4()
+    secret = keyring().order_secret(order_id)
     now = clock.now()
     order = raw.build(
         Order,
+        id=order_id,
         created_at=now,
         updated_at=now,
         house_id=hold.house_id,

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -98,6 +98,9 @@ class Ticket(HouseOwned, table=True):
     requires_check: bool = Field(default=False)
     status: str = Field(max_length=16)
     issued_at: datetime | None = TimestampField(default=None, nullable=True)
+    # Set once when the ticket is issued: the signed QR text and the key that signed it.
+    key_id: int | None = Field(default=None, sa_type=BigInteger)
+    qr: str | None = Field(default=None, sa_type=Text)
 
     __table_args__ = (CheckConstraint("price_cents >= 0", name="price"),)
 

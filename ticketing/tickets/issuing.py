@@ -1,35 +1,185 @@
 """Issuing the tickets of a paid order, carried out by a worker from the outbox.
 
-Today issuing stamps each valid ticket with the moment it was issued, once; the signed QR
-codes, the PDF and the mail are added to this same handler by the tickets issue.
+`tickets.issue` signs every valid ticket of the order that has no QR code yet (with its
+house's active key) and stores the code on the ticket, in the transaction that marks the
+outbox message done: running it again finds nothing left to sign, so a ticket keeps the
+code it was first given. When it signed something and the order has an e-mail address, it
+queues `tickets.mail`, which sends the mail with the PDF once and records that in the
+order's history (a crash between the SMTP server's acceptance and that record sends it
+again, with the same Message-ID).
+
+Cancelling, refunding or exchanging a ticket changes its status, which revokes its code
+(scans and the offline kit's revocation list read the status); the new ticket of an
+exchange is a new row, issued by a new `tickets.issue`.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock, outbox
-from ticketing.orders.models import OrderEvent, Ticket, TicketStatus
+from ticketing.orders.models import Order, OrderEvent
+from ticketing.tickets import mail, render
+from ticketing.tickets.keyring import ticket_settings, tickets_link
+from ticketing.tickets.models import HouseLogo
+from ticketing.tickets.payload import TicketClaims
+from ticketing.tickets.signing import signer, validity
+
+log = logging.getLogger(__name__)
 
 TOPIC = "tickets.issue"
+MAIL_TOPIC = "tickets.mail"
+
+_TO_SIGN = text(
+    """
+    SELECT t.id, t.house_id, t.cluster_id, t.performance_id, t.seat_key, t.area_code,
+           t.tariff_code, t.requires_check, p.starts_at, p.ends_at
+    FROM ticket t JOIN performance p ON p.id = t.performance_id
+    WHERE t.order_id = :order_id AND t.status = 'valid' AND t.qr IS NULL
+    ORDER BY t.id
+    FOR UPDATE OF t
+    """
+)
+_STORE = text(
+    "UPDATE ticket SET qr = :qr, key_id = :key_id, issued_at = :now, updated_at = :now "
+    "WHERE id = :id"
+)
+
+
+async def sign_tickets(session: AsyncSession, order_id: uuid.UUID) -> int:
+    """Give every valid ticket of the order without a code its signed code."""
+    rows = (await (await session.connection()).execute(_TO_SIGN, {"order_id": order_id})).all()
+    if not rows:
+        return 0
+    settings = ticket_settings()
+    now = clock.now()
+    updates: list[dict[str, Any]] = []
+    for row in rows:
+        key = await signer(session, row.house_id, row.cluster_id)
+        valid_from, valid_until = validity(
+            row.starts_at, row.ends_at, settings.valid_hours_before, settings.valid_hours_after
+        )
+        claims = TicketClaims(
+            key_id=key.key_id,
+            ticket_id=row.id,
+            performance_id=row.performance_id,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            needs_check=row.requires_check,
+            place=row.seat_key or row.area_code or "",
+            tariff=row.tariff_code,
+        )
+        updates.append({"id": row.id, "qr": key.sign(claims), "key_id": key.key_id, "now": now})
+    await (await session.connection()).execute(_STORE, updates)
+    return len(updates)
 
 
 @outbox.handler(TOPIC)
 async def issue_order(session: AsyncSession, message: outbox.OutboxMessage) -> None:
     order_id = uuid.UUID(message.payload["order_id"])
-    result = await session.exec(
-        update(Ticket)
-        .where(
-            col(Ticket.order_id) == order_id,
-            col(Ticket.status) == TicketStatus.VALID,
-            col(Ticket.issued_at).is_(None),
+    issued = await sign_tickets(session, order_id)
+    if not issued:
+        return
+    session.add(OrderEvent(order_id=order_id, kind="tickets_issued", data={"tickets": issued}))
+    order = await session.get(Order, order_id)
+    if order is not None and order.customer_email:
+        outbox.put(session, MAIL_TOPIC, {"order_id": str(order_id)}, house_id=order.house_id)
+
+
+_VIEW = text(
+    """
+    SELECT t.qr, t.seat_key, t.area_code, t.price_cents, t.requires_check, t.tariff_code,
+           tr.name AS tariff_name, e.title, p.starts_at, v.name AS venue, h.name AS hall
+    FROM ticket t
+    JOIN performance p ON p.id = t.performance_id
+    JOIN event e ON e.id = p.event_id
+    JOIN hall h ON h.id = p.hall_id
+    JOIN venue v ON v.id = h.venue_id
+    LEFT JOIN tariff tr ON tr.id = t.tariff_id
+    WHERE t.order_id = :order_id AND t.status = 'valid' AND t.qr IS NOT NULL
+    ORDER BY p.starts_at, t.seat_key, t.area_code, t.id
+    """
+)
+
+
+def _in(language: str, names: dict[str, str] | None, fallback: str) -> str:
+    if not names:
+        return fallback
+    return names.get(language) or names.get("nl") or next(iter(names.values()), fallback)
+
+
+async def order_view(session: AsyncSession, order: Order) -> render.OrderView:
+    """Everything printed on the order's valid, issued tickets."""
+    rows = (await (await session.connection()).execute(_VIEW, {"order_id": order.id})).all()
+    house = (
+        await (await session.connection()).execute(
+            text("SELECT name FROM house WHERE id = :id"), {"id": order.house_id}
         )
-        .values(issued_at=clock.now())
+    ).scalar_one()
+    logo = await session.get(HouseLogo, order.house_id)
+    language = order.language
+    return render.OrderView(
+        code=order.code,
+        customer_name=order.customer_name,
+        language=language,
+        house_name=house,
+        logo=logo.data if logo is not None else None,
+        tickets=[
+            render.TicketView(
+                qr=row.qr,
+                title=_in(language, row.title, ""),
+                starts_at=row.starts_at,
+                venue=row.venue,
+                hall=row.hall,
+                seat_key=row.seat_key,
+                area_code=row.area_code,
+                tariff=_in(language, row.tariff_name, row.tariff_code),
+                price_cents=row.price_cents,
+                requires_check=row.requires_check,
+            )
+            for row in rows
+        ],
     )
-    issued = int(result.rowcount or 0)
-    if issued:
-        session.add(OrderEvent(order_id=order_id, kind="tickets_issued", data={"tickets": issued}))
+
+
+@outbox.handler(MAIL_TOPIC)
+async def mail_tickets(session: AsyncSession, message: outbox.OutboxMessage) -> None:
+    order = await session.get(Order, uuid.UUID(message.payload["order_id"]))
+    if order is None or not order.customer_email:
+        return
+    settings = ticket_settings()
+    if not settings.smtp_host:
+        log.warning("no SMTP server configured: the tickets of %s are not mailed", order.code)
+        session.add(OrderEvent(order_id=order.id, kind="tickets_not_mailed", data={}))
+        return
+    view = await order_view(session, order)
+    if not view.tickets:
+        return
+    mail_id = f"<tickets-{message.id}@podium>"
+    await mail.send(
+        settings,
+        mail.message(
+            settings=settings,
+            to=order.customer_email,
+            name=order.customer_name,
+            language=order.language,
+            code=order.code,
+            title=view.tickets[0].title,
+            house=view.house_name,
+            link=tickets_link(order.id),
+            pdf=render.a4(view),
+            message_id=mail_id,
+        ),
+    )
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            kind="tickets_mailed",
+            data={"to": order.customer_email, "tickets": len(view.tickets), "message_id": mail_id},
+        )
+    )

@@ -1,0 +1,200 @@
+"""Issuing benchmark: one worker process issues a batch of 1,000 paid tickets.
+
+    python bench/issue.py                  # private PostgreSQL, demo data, 1,000 tickets
+    python bench/issue.py --tickets 5000
+    python bench/issue.py --database-url postgresql://...   # this database (migrated,
+                                                             # demo data added if missing)
+
+The batch is 400 paid orders of 1 to 4 tickets (2.5 on average) on the demo's
+performances, each with its `tickets.issue` outbox message, as a sale leaves them. The
+worker then carries out the messages with the code the Celery task runs
+(`outbox.process_all`, one process, one message at a time): it signs every ticket (QR
+payload, Ed25519) and, for every order, renders the A4 PDF with its QR codes and mails it
+to an SMTP server on loopback (aiosmtpd, which accepts and drops it). The clock runs from
+the first message to the last mail accepted.
+
+The last line holds the figures as key=value pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# The sale's after-commit task publishing has no broker to reach here (the benchmark
+# carries out the messages itself).
+os.environ.setdefault("TICKETING_CELERY__BROKER_URL", "memory://")
+
+from sqlalchemy import text  # noqa: E402
+
+import ticketing.handlers  # noqa: E402, F401 - registers the outbox topics
+from ticketing.core import outbox  # noqa: E402
+from ticketing.core.security import sha256_hex  # noqa: E402
+from ticketing.db.engine import create_engine, create_sessionmaker  # noqa: E402
+from ticketing.db.migrate import upgrade  # noqa: E402
+from ticketing.db.private import start_private_postgres  # noqa: E402
+from ticketing.demo.seed import seed_demo  # noqa: E402
+from ticketing.settings import TicketSettings  # noqa: E402
+from ticketing.tickets import issuing, keyring  # noqa: E402
+
+SECRET = "bench-" + "s" * 40
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.mails = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.mails += 1
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+_PERFORMANCES = text(
+    """
+    SELECT p.id, p.house_id, p.cluster_id, h.order_code_prefix
+    FROM performance p JOIN house h ON h.id = p.house_id
+    WHERE p.status = 'on_sale' ORDER BY p.starts_at LIMIT 20
+    """
+)
+_ORDER = text(
+    """
+    INSERT INTO customer_order (id, created_at, updated_at, house_id, cluster_id, code, channel,
+        status, customer_name, customer_email, language, tickets_cents, fees_cents,
+        total_cents, paid_cents, refunded_cents, needs_attention, secret_hash)
+    VALUES (:id, now(), now(), :house_id, :cluster_id, :code, 'box_office', 'paid',
+        'Bench Koper', 'koper@example.be', :language, :total, 0, :total, :total, 0, false,
+        :secret_hash)
+    """
+)
+_TICKET = text(
+    """
+    INSERT INTO ticket (id, created_at, updated_at, house_id, cluster_id, order_id,
+        performance_id, area_code, zone_code, tariff_code, price_cents, requires_check, status)
+    VALUES (:id, now(), now(), :house_id, :cluster_id, :order_id, :performance_id, 'FLOOR',
+        'S', 'NORMAAL', 1800, false, 'valid')
+    """
+)
+
+
+async def _batch(sessionmaker: Any, tickets: int, rng: random.Random) -> list[uuid.UUID]:
+    """Paid orders holding `tickets` tickets, with their issuing messages; the message ids."""
+    async with sessionmaker() as session:
+        connection = await session.connection()
+        performances = (await connection.execute(_PERFORMANCES)).all()
+        left, n = tickets, 0
+        while left:
+            count = min(left, rng.randint(1, 4))
+            performance = rng.choice(performances)
+            order_id = uuid.uuid4()
+            n += 1
+            await connection.execute(
+                _ORDER,
+                {
+                    "id": order_id,
+                    "house_id": performance.house_id,
+                    "cluster_id": performance.cluster_id,
+                    "code": f"{performance.order_code_prefix}-B{n:05d}",
+                    "language": rng.choice(["nl", "nl", "fr", "en"]),
+                    "total": 1800 * count,
+                    "secret_hash": sha256_hex(keyring.keyring().order_secret(order_id)),
+                },
+            )
+            await connection.execute(
+                _TICKET,
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "house_id": performance.house_id,
+                        "cluster_id": performance.cluster_id,
+                        "order_id": order_id,
+                        "performance_id": performance.id,
+                    }
+                    for _ in range(count)
+                ],
+            )
+            outbox.put(
+                session, issuing.TOPIC, {"order_id": str(order_id)}, house_id=performance.house_id
+            )
+            left -= count
+        await session.commit()
+    return await outbox.due(sessionmaker, limit=tickets + 1)
+
+
+async def run(database_url: str, tickets: int) -> dict[str, Any]:
+    sink = Sink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    smtp.start()
+    keyring.configure(
+        TicketSettings(secret_key=SECRET, smtp_host="127.0.0.1", smtp_port=smtp.port),  # type: ignore[arg-type]
+        "http://127.0.0.1:8000",
+    )
+    engine = create_engine(database_url, pool_size=4)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        await seed_demo(sessionmaker)
+        orders = await _batch(sessionmaker, tickets, random.Random(7))
+        started = time.perf_counter()
+        done = await outbox.process_all(sessionmaker, orders)
+        mails = await outbox.due(sessionmaker, limit=len(orders) + 1)
+        done += await outbox.process_all(sessionmaker, mails)
+        seconds = time.perf_counter() - started
+        async with sessionmaker() as session:
+            connection = await session.connection()
+            issued = (
+                await connection.execute(text("SELECT count(*) FROM ticket WHERE qr IS NOT NULL"))
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+        smtp.stop()
+    return {
+        "tickets": issued,
+        "orders": len(orders),
+        "mails": sink.mails,
+        "messages": done,
+        "seconds": round(seconds, 2),
+        "tickets_per_s": round(issued / seconds, 1),
+        "orders_per_s": round(len(orders) / seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=1000)
+    parser.add_argument("--database-url", help="a server to use instead of a private one")
+    args = parser.parse_args()
+    server = None
+    with tempfile.TemporaryDirectory(prefix="podium-bench-") as tmp:
+        try:
+            if args.database_url:
+                database_url = args.database_url
+            else:
+                server, database_url = start_private_postgres(Path(tmp))
+            upgrade(database_url)
+            figures = asyncio.run(run(database_url, args.tickets))
+        finally:
+            if server is not None:
+                server.cleanup()
+    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()

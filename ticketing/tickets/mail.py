@@ -1,0 +1,69 @@
+"""The mail with the tickets: a short text in the order's language, the A4 PDF attached
+and the link to the tickets (which carries the order's secret, no login needed)."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr
+
+from ticketing.settings import TicketSettings
+
+SUBJECT = {
+    "nl": "Je tickets voor {title} ({code})",
+    "fr": "Vos billets pour {title} ({code})",
+    "en": "Your tickets for {title} ({code})",
+}
+BODY = {
+    "nl": "Dag {name},\n\nBedankt voor je bestelling {code} bij {house}. Je tickets zitten in "
+    "de bijlage; je vindt ze ook hier:\n{link}\n\nToon aan de ingang de QR-code, op papier "
+    "of op je telefoon.\n",
+    "fr": "Bonjour {name},\n\nMerci pour votre commande {code} chez {house}. Vos billets sont "
+    "en pièce jointe ; vous les trouverez aussi ici :\n{link}\n\nPrésentez le code QR à "
+    "l'entrée, sur papier ou sur votre téléphone.\n",
+    "en": "Hello {name},\n\nThank you for your order {code} at {house}. Your tickets are "
+    "attached; you can also find them here:\n{link}\n\nShow the QR code at the door, on "
+    "paper or on your phone.\n",
+}
+
+
+def message(
+    *,
+    settings: TicketSettings,
+    to: str,
+    name: str,
+    language: str,
+    code: str,
+    title: str,
+    house: str,
+    link: str,
+    pdf: bytes,
+    message_id: str,
+) -> EmailMessage:
+    language = language if language in SUBJECT else "nl"
+    mail = EmailMessage()
+    mail["From"] = settings.mail_from
+    mail["To"] = formataddr((name, to))
+    mail["Subject"] = SUBJECT[language].format(title=title, code=code)
+    # The same id for every attempt of this mail: a resend after a crash between sending
+    # and recording it is recognisable as the same message.
+    mail["Message-ID"] = message_id
+    mail.set_content(
+        BODY[language].format(name=name, code=code, house=house, link=link), charset="utf-8"
+    )
+    mail.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{code}.pdf")
+    return mail
+
+
+def _send(settings: TicketSettings, mail: EmailMessage) -> None:
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+        smtp.send_message(mail)
+
+
+async def send(settings: TicketSettings, mail: EmailMessage) -> None:
+    await asyncio.to_thread(_send, settings, mail)
