@@ -34,7 +34,7 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -43,7 +43,7 @@ def _free_port() -> int:
 @pytest.fixture
 def inbox(settings: Settings) -> Iterator[Inbox]:
     received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(received, hostname="127.0.0.1", port=free_port())
     controller.start()
     tickets = settings.tickets.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": controller.port}

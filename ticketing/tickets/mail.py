@@ -4,8 +4,12 @@ and the link to the tickets (which carries the order's secret, no login needed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import smtplib
+import threading
 from email.message import EmailMessage
+
+__all__ = ["EmailMessage", "message", "send"]
 from email.utils import formataddr
 
 from ticketing.settings import TicketSettings
@@ -56,13 +60,55 @@ def message(
     return mail
 
 
-def _send(settings: TicketSettings, mail: EmailMessage) -> None:
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+class _Connection:
+    """One SMTP connection per worker process, kept open between mails (a worker sends
+    them one after the other) and opened again when the server has closed it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.smtp: smtplib.SMTP | None = None
+        self.server: tuple[str, int, str] | None = None
+
+    def _open(self, settings: TicketSettings) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
-        smtp.send_message(mail)
+        return smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.quit()
+            self.smtp = None
+
+    def send(self, settings: TicketSettings, mail: EmailMessage) -> None:
+        server = (settings.smtp_host, settings.smtp_port, settings.smtp_user)
+        with self.lock:
+            if self.server != server:
+                self.close()
+                self.server = server
+            if self.smtp is not None:
+                try:
+                    self.smtp.send_message(mail)
+                    return
+                except smtplib.SMTPServerDisconnected:
+                    # Closed while idle: nothing was sent on it. Open a new one below.
+                    self.smtp = None
+            self.smtp = self._open(settings)
+            try:
+                self.smtp.send_message(mail)
+            except BaseException:
+                self.close()
+                raise
+
+
+_connection = _Connection()
+
+
+def _send(settings: TicketSettings, mail: EmailMessage) -> None:
+    _connection.send(settings, mail)
 
 
 async def send(settings: TicketSettings, mail: EmailMessage) -> None:

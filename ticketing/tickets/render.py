@@ -205,17 +205,28 @@ def _fonts() -> None:
     pdfmetrics.registerFont(TTFont("Podium-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
 
 
+_BLACK_ON_WHITE = bytes([255, 0]) + bytes(254)
+_versions: dict[int, int] = {}
+
+
 def qr_image(text: str) -> Image.Image:
-    """The QR code as a 1-bit image, one pixel per module, quiet zone included."""
+    """The QR code as a black and white image, one pixel per module, quiet zone included."""
     # A fixed mask pattern: choosing the best of eight costs five times the rest of the
     # code, and the signed payload is random-looking enough to read well with any of them.
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=4)
+    version = _versions.get(len(text))
+    code = qrcode.QRCode(
+        version=version, error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=4
+    )
     code.add_data(text, optimize=0)
-    code.make(fit=True)
+    # The smallest version that holds the text depends only on its length (one
+    # alphanumeric segment): found once per length, not for every code.
+    code.make(fit=version is None)
+    _versions[len(text)] = code.version
     matrix = code.get_matrix()
     size = len(matrix)
-    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
-    return Image.frombytes("L", (size, size), pixels).convert("1")
+    # Dark modules (True, 1) black, light ones white: one byte a pixel, grey scale.
+    pixels = b"".join(bytes(row) for row in matrix).translate(_BLACK_ON_WHITE)
+    return Image.frombytes("L", (size, size), pixels)
 
 
 def qr_png(text: str, scale: int = 8) -> bytes:
