@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
@@ -9,10 +8,8 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from ticketing.core.deps import Caller, Db
-from ticketing.core.errors import NotFound
 from ticketing.core.idempotency import HEADER, replay_or_run
 from ticketing.core.schemas import In
-from ticketing.core.security import sha256_hex
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel
 from ticketing.orders import box_office, exchange, lifecycle
@@ -107,10 +104,7 @@ class ShopOrderController(Controller):
     async def get_order(
         self, db: Db, order_id: FromPath[uuid.UUID], secret: FromQuery[str]
     ) -> OrderOut:
-        order = await db.get(Order, order_id)
-        if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
-            raise NotFound("Order not found.")
-        return await lifecycle.order_out(db, order)
+        return await lifecycle.order_out(db, await lifecycle.buyers_order(db, order_id, secret))
 
 
 class BoxOfficeOrderController(Controller):

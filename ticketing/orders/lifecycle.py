@@ -3,6 +3,7 @@ ticket) with refunds never above what was paid."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections import Counter
 from typing import TypeVar
@@ -10,7 +11,8 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock, outbox
-from ticketing.core.errors import Conflict, FieldError, InvalidInput
+from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from ticketing.core.security import sha256_hex
 from ticketing.inventory import repository as inventory_repo
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import record
@@ -23,6 +25,14 @@ LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
 
 
 Shown = TypeVar("Shown", bound=OrderOut)
+
+
+async def buyers_order(session: AsyncSession, order_id: uuid.UUID, secret: str) -> Order:
+    """The order behind a buyer's link: its id and its secret (no login)."""
+    order = await session.get(Order, order_id)
+    if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
+        raise NotFound("Order not found.")
+    return order
 
 
 async def order_out(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import secrets
 import uuid
 from datetime import datetime
 from typing import Any, Literal
@@ -19,9 +18,9 @@ from sqlmodel import col, select
 from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.core.schemas import Out
-from ticketing.core.security import sha256_hex
 from ticketing.orders import box_office
-from ticketing.orders.models import Order, Ticket, TicketStatus
+from ticketing.orders.lifecycle import buyers_order
+from ticketing.orders.models import Ticket, TicketStatus
 from ticketing.tenancy.scoping import authorize, get_house
 from ticketing.tickets import render
 from ticketing.tickets.issuing import order_view
@@ -46,13 +45,6 @@ def _pdf(view: render.OrderView, layout: Layout) -> Response[bytes]:
     )
 
 
-async def _buyers_order(db: Db, order_id: uuid.UUID, secret: str) -> Order:
-    order = await db.get(Order, order_id)
-    if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
-        raise NotFound("Order not found.")
-    return order
-
-
 class BuyerTicketController(Controller):
     path = "/public/orders"
     tags = ["tickets"]
@@ -70,7 +62,7 @@ class BuyerTicketController(Controller):
         secret: FromQuery[str],
         layout: FromQuery[Layout] = "a4",
     ) -> Response[bytes]:
-        order = await _buyers_order(db, order_id, secret)
+        order = await buyers_order(db, order_id, secret)
         return _pdf(await order_view(db, order), layout)
 
     @get(
@@ -84,7 +76,7 @@ class BuyerTicketController(Controller):
         ticket_id: FromPath[uuid.UUID],
         secret: FromQuery[str],
     ) -> Response[bytes]:
-        order = await _buyers_order(db, order_id, secret)
+        order = await buyers_order(db, order_id, secret)
         ticket = await db.get(Ticket, ticket_id)
         if ticket is None or ticket.order_id != order.id:
             raise NotFound("Ticket not found.")
