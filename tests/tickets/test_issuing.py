@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 import pypdf
 import pytest
-from conftest import Inbox, run_outbox, sell
 from cryptography.exceptions import InvalidTag
 from PIL import Image
 from pyzbar import pyzbar
 from sqlalchemy import update
 from sqlmodel import col, select
 from support import TICKETS_SECRET, Tenant, assert_problem
+from tickets_support import Inbox, run_outbox, sell
 from world import ok
 
 from ticketing.core.outbox import OutboxMessage

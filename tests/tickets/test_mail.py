@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiosmtpd.controller import Controller
-from conftest import Inbox, free_port
+from tickets_support import Inbox, free_port
 
 from ticketing.settings import TicketSettings
 from ticketing.tickets import mail
