@@ -24,7 +24,7 @@ from ticketing.core.outbox import OutboxMessage
 from ticketing.db.engine import SessionMaker
 from ticketing.orders.models import Ticket
 from ticketing.tenancy.roles import Role
-from ticketing.tickets import issuing
+from ticketing.tickets import issuing, signing
 from ticketing.tickets.keyring import Keyring
 from ticketing.tickets.models import SigningKey
 from ticketing.tickets.verify import Reason, Verifier
@@ -317,3 +317,24 @@ async def test_box_office_prints_thermal_tickets_with_the_house_logo(
         f"/orders/{pending['id']}/tickets.pdf", headers=tenant.staff[Role.BOX_OFFICE].headers
     )
     assert_problem(early, 404)
+
+
+async def test_a_key_made_by_a_transaction_that_rolled_back_is_not_used(
+    sessionmaker: SessionMaker, tenant: Tenant
+) -> None:
+    house = tenant.house
+    async with sessionmaker() as session:
+        lost = await signing.signer(session, house.id, house.cluster_id)
+        await session.rollback()
+    async with sessionmaker() as session:
+        kept = await signing.signer(session, house.id, house.cluster_id)
+        await session.commit()
+    async with sessionmaker() as session:
+        stored = (
+            await session.exec(select(SigningKey.key_id).where(SigningKey.house_id == house.id))
+        ).all()
+        # Known now: the next order reuses it without making another.
+        again = await signing.signer(session, house.id, house.cluster_id)
+    assert lost.key_id != kept.key_id
+    assert stored == [kept.key_id]
+    assert again.key_id == kept.key_id

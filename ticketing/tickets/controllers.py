@@ -31,8 +31,8 @@ Layout = Literal["a4", "thermal"]
 MAX_LOGO_BYTES = 512 * 1024
 
 
-def _pdf(view: render.OrderView, layout: Layout) -> Response[bytes]:
-    if not view.tickets:
+def _pdf(view: render.OrderView | None, layout: Layout) -> Response[bytes]:
+    if view is None or not view.tickets:
         raise NotFound("This order has no issued tickets (yet).")
     body = render.thermal(view) if layout == "thermal" else render.a4(view)
     return Response(
@@ -63,7 +63,7 @@ class BuyerTicketController(Controller):
         layout: FromQuery[Layout] = "a4",
     ) -> Response[bytes]:
         order = await buyers_order(db, order_id, secret)
-        return _pdf(await order_view(db, order), layout)
+        return _pdf(await order_view(db, order.id), layout)
 
     @get(
         "/{order_id:uuid}/tickets/{ticket_id:uuid}/qr.png",
@@ -102,7 +102,7 @@ class StaffTicketController(Controller):
         layout: FromQuery[Layout] = "thermal",
     ) -> Response[bytes]:
         order = await box_office.staff_order(db, principal, order_id)
-        return _pdf(await order_view(db, order), layout)
+        return _pdf(await order_view(db, order.id), layout)
 
 
 class SigningKeyOut(Out):

@@ -23,10 +23,9 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock, outbox
-from ticketing.orders.models import Order, OrderEvent
+from ticketing.orders.repository import insert_event
 from ticketing.tickets import mail, render
 from ticketing.tickets.keyring import ticket_settings, tickets_link
-from ticketing.tickets.models import HouseLogo
 from ticketing.tickets.payload import TicketClaims
 from ticketing.tickets.signing import signer, validity
 
@@ -38,8 +37,11 @@ MAIL_TOPIC = "tickets.mail"
 _TO_SIGN = text(
     """
     SELECT t.id, t.house_id, t.cluster_id, t.performance_id, t.seat_key, t.area_code,
-           t.tariff_code, t.requires_check, p.starts_at, p.ends_at
-    FROM ticket t JOIN performance p ON p.id = t.performance_id
+           t.tariff_code, t.requires_check, p.starts_at, p.ends_at,
+           o.customer_email, o.house_id AS order_house_id
+    FROM ticket t
+    JOIN performance p ON p.id = t.performance_id
+    JOIN customer_order o ON o.id = t.order_id
     WHERE t.order_id = :order_id AND t.status = 'valid' AND t.qr IS NULL
     ORDER BY t.id
     FOR UPDATE OF t
@@ -51,9 +53,11 @@ _STORE = text(
 )
 
 
-async def sign_tickets(session: AsyncSession, order_id: uuid.UUID) -> int:
-    """Give every valid ticket of the order without a code its signed code."""
-    rows = (await (await session.connection()).execute(_TO_SIGN, {"order_id": order_id})).all()
+async def issue(session: AsyncSession, order_id: uuid.UUID) -> int:
+    """Give every valid ticket of the order without a code its signed code; when it signed
+    something, record it and queue the mail (if the order has an address)."""
+    connection = await session.connection()
+    rows = (await connection.execute(_TO_SIGN, {"order_id": order_id})).all()
     if not rows:
         return 0
     settings = ticket_settings()
@@ -75,20 +79,18 @@ async def sign_tickets(session: AsyncSession, order_id: uuid.UUID) -> int:
             tariff=row.tariff_code,
         )
         updates.append({"id": row.id, "qr": key.sign(claims), "key_id": key.key_id, "now": now})
-    await (await session.connection()).execute(_STORE, updates)
+    await connection.execute(_STORE, updates)
+    insert_event(session, order_id, now, "tickets_issued", None, {"tickets": len(updates)})
+    if rows[0].customer_email:
+        outbox.put(
+            session, MAIL_TOPIC, {"order_id": str(order_id)}, house_id=rows[0].order_house_id
+        )
     return len(updates)
 
 
 @outbox.handler(TOPIC)
 async def issue_order(session: AsyncSession, message: outbox.OutboxMessage) -> None:
-    order_id = uuid.UUID(message.payload["order_id"])
-    issued = await sign_tickets(session, order_id)
-    if not issued:
-        return
-    session.add(OrderEvent(order_id=order_id, kind="tickets_issued", data={"tickets": issued}))
-    order = await session.get(Order, order_id)
-    if order is not None and order.customer_email:
-        outbox.put(session, MAIL_TOPIC, {"order_id": str(order_id)}, house_id=order.house_id)
+    await issue(session, uuid.UUID(message.payload["order_id"]))
 
 
 _VIEW = text(
@@ -113,22 +115,33 @@ def _in(language: str, names: dict[str, str] | None, fallback: str) -> str:
     return names.get(language) or names.get("nl") or next(iter(names.values()), fallback)
 
 
-async def order_view(session: AsyncSession, order: Order) -> render.OrderView:
-    """Everything printed on the order's valid, issued tickets."""
-    rows = (await (await session.connection()).execute(_VIEW, {"order_id": order.id})).all()
-    house = (
-        await (await session.connection()).execute(
-            text("SELECT name FROM house WHERE id = :id"), {"id": order.house_id}
-        )
-    ).scalar_one()
-    logo = await session.get(HouseLogo, order.house_id)
+_ORDER = text(
+    """
+    SELECT o.id, o.code, o.customer_name, o.customer_email, o.language,
+           h.name AS house_name, l.data AS logo
+    FROM customer_order o
+    JOIN house h ON h.id = o.house_id
+    LEFT JOIN house_logo l ON l.house_id = o.house_id
+    WHERE o.id = :order_id
+    """
+)
+
+
+async def order_view(session: AsyncSession, order_id: uuid.UUID) -> render.OrderView | None:
+    """Everything printed on the order's valid, issued tickets (None: no such order)."""
+    connection = await session.connection()
+    order = (await connection.execute(_ORDER, {"order_id": order_id})).first()
+    if order is None:
+        return None
+    rows = (await connection.execute(_VIEW, {"order_id": order_id})).all()
     language = order.language
     return render.OrderView(
         code=order.code,
         customer_name=order.customer_name,
+        customer_email=order.customer_email,
         language=language,
-        house_name=house,
-        logo=logo.data if logo is not None else None,
+        house_name=order.house_name,
+        logo=order.logo,
         tickets=[
             render.TicketView(
                 qr=row.qr,
@@ -149,37 +162,30 @@ async def order_view(session: AsyncSession, order: Order) -> render.OrderView:
 
 @outbox.handler(MAIL_TOPIC)
 async def mail_tickets(session: AsyncSession, message: outbox.OutboxMessage) -> None:
-    order = await session.get(Order, uuid.UUID(message.payload["order_id"]))
-    if order is None or not order.customer_email:
-        return
+    order_id = uuid.UUID(message.payload["order_id"])
     settings = ticket_settings()
     if not settings.smtp_host:
-        log.warning("no SMTP server configured: the tickets of %s are not mailed", order.code)
-        session.add(OrderEvent(order_id=order.id, kind="tickets_not_mailed", data={}))
+        log.warning("no SMTP server configured: the tickets of order %s are not mailed", order_id)
+        insert_event(session, order_id, clock.now(), "tickets_not_mailed", None, {})
         return
-    view = await order_view(session, order)
-    if not view.tickets:
+    view = await order_view(session, order_id)
+    if view is None or not view.customer_email or not view.tickets:
         return
     mail_id = f"<tickets-{message.id}@podium>"
     await mail.send(
         settings,
         mail.message(
             settings=settings,
-            to=order.customer_email,
-            name=order.customer_name,
-            language=order.language,
-            code=order.code,
+            to=view.customer_email,
+            name=view.customer_name,
+            language=view.language,
+            code=view.code,
             title=view.tickets[0].title,
             house=view.house_name,
-            link=tickets_link(order.id),
+            link=tickets_link(order_id),
             pdf=render.a4(view),
             message_id=mail_id,
         ),
     )
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            kind="tickets_mailed",
-            data={"to": order.customer_email, "tickets": len(view.tickets), "message_id": mail_id},
-        )
-    )
+    data = {"to": view.customer_email, "tickets": len(view.tickets), "message_id": mail_id}
+    insert_event(session, order_id, clock.now(), "tickets_mailed", None, data)

@@ -53,6 +53,7 @@ class TicketView:
 class OrderView:
     code: str
     customer_name: str
+    customer_email: str | None
     language: str
     house_name: str
     logo: bytes | None

@@ -9,6 +9,7 @@ opened in the process that signs, from their sealed form (see keyring).
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,11 +63,30 @@ _INSERT_ACTIVE = text(
 )
 
 _signers: dict[uuid.UUID, Signer] = {}  # signing_key.id -> opened key (this process)
+# house id -> (until, its active key): a worker looks the key up once a minute, not for
+# every order. After a rotation made by another process it signs with the retired key for
+# up to that long; those tickets stay valid, as every ticket of a retired key does.
+_active: dict[uuid.UUID, tuple[float, Signer]] = {}
+ACTIVE_KEY_SECONDS = 60.0
 
 
 async def signer(session: AsyncSession, house_id: uuid.UUID, cluster_id: uuid.UUID) -> Signer:
     """The house's active key, made on first use (two workers racing make one key)."""
-    for _ in range(3):
+    cached = _active.get(house_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    found, made_here = await _active_signer(session, house_id, cluster_id)
+    if not made_here:
+        # Only a key that was committed before is kept: one made by this transaction
+        # would be gone if it rolled back.
+        _active[house_id] = (time.monotonic() + ACTIVE_KEY_SECONDS, found)
+    return found
+
+
+async def _active_signer(
+    session: AsyncSession, house_id: uuid.UUID, cluster_id: uuid.UUID
+) -> tuple[Signer, bool]:
+    for attempt in range(3):
         row = (
             await session.exec(
                 select(SigningKey).where(
@@ -75,7 +95,7 @@ async def signer(session: AsyncSession, house_id: uuid.UUID, cluster_id: uuid.UU
             )
         ).first()
         if row is not None:
-            return _open(row)
+            return _open(row), attempt > 0
         new = _new_key(house_id, cluster_id)
         await (await session.connection()).execute(
             _INSERT_ACTIVE.bindparams(
@@ -102,6 +122,7 @@ def _open(row: SigningKey) -> Signer:
 
 async def rotate(session: AsyncSession, house_id: uuid.UUID, cluster_id: uuid.UUID) -> SigningKey:
     """Retire the house's active key (if any) and make a new one."""
+    _active.pop(house_id, None)
     await session.exec(
         update(SigningKey)
         .where(col(SigningKey.house_id) == house_id, col(SigningKey.retired_at).is_(None))
