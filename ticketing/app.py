@@ -35,6 +35,7 @@ from ticketing.tenancy.auth import BearerAuthMiddleware
 from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tickets import keyring
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
+from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -158,6 +159,7 @@ def create_app(
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *TICKET_CONTROLLERS,
+            *SCAN_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

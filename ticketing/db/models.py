@@ -15,7 +15,7 @@ from ticketing.tenancy.models import (
     RoleAssignment,
     StaffUser,
 )
-from ticketing.tickets.models import HouseLogo, SigningKey
+from ticketing.tickets.models import HouseLogo, Scan, ScannerDevice, SigningKey
 from ticketing.venues.models import Hall, Venue
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "PerformancePrice",
     "Refund",
     "RoleAssignment",
+    "Scan",
+    "ScannerDevice",
     "SeatMapLayout",
     "SigningKey",
     "StaffUser",

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
@@ -71,6 +71,8 @@ class Performance(HouseOwned, table=True):
     online_sales_until: datetime | None = TimestampField(default=None, nullable=True)
     box_office_sales_from: datetime | None = TimestampField(default=None, nullable=True)
     box_office_sales_until: datetime | None = TimestampField(default=None, nullable=True)
+    # May a ticket leave and come back in (an exit scan, then a new entry)?
+    reentry: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),

@@ -82,6 +82,7 @@ async def performance_out(
                 online_sales_until=p.online_sales_until,
                 box_office_sales_from=p.box_office_sales_from,
                 box_office_sales_until=p.box_office_sales_until,
+                reentry=p.reentry,
                 seat_count=layout.seat_count,
                 standing_capacity=layout.standing_capacity,
                 prices=[

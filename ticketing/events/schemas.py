@@ -121,6 +121,9 @@ class PerformanceIn(SaleWindows):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     prices: list[PriceIn] = Field(default_factory=list)
+    reentry: bool = Field(
+        default=False, description="May a ticket leave (exit scan) and come back in?"
+    )
 
 
 class PerformancePatch(SaleWindows):
@@ -128,6 +131,7 @@ class PerformancePatch(SaleWindows):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     status: PerformanceStatus | None = None
+    reentry: bool | None = None
 
 
 class PricesIn(In):
@@ -148,6 +152,7 @@ class PerformanceOut(Out):
     online_sales_until: datetime | None
     box_office_sales_from: datetime | None
     box_office_sales_until: datetime | None
+    reentry: bool
     seat_count: int
     standing_capacity: int
     prices: list[PriceOut]

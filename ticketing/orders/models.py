@@ -101,6 +101,13 @@ class Ticket(HouseOwned, table=True):
     # Set once when the ticket is issued: the signed QR text and the key that signed it.
     key_id: int | None = Field(default=None, sa_type=BigInteger)
     qr: str | None = Field(default=None, sa_type=Text)
+    # At the door: admitted once (the first time), inside now (exit and re-entry), and the
+    # last scan that changed it.
+    admitted_at: datetime | None = TimestampField(default=None, nullable=True)
+    inside: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    last_scan_at: datetime | None = TimestampField(default=None, nullable=True)
+    last_gate: str | None = Field(default=None, max_length=40)
+    last_device_id: uuid.UUID | None = Field(default=None)
 
     __table_args__ = (CheckConstraint("price_cents >= 0", name="price"),)
 
