@@ -28,35 +28,29 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 # The sale's after-commit task publishing has no broker to reach here (the benchmark
 # carries out the messages itself).
 os.environ.setdefault("TICKETING_CELERY__BROKER_URL", "memory://")
 
+from platform_support import free_port, paid_orders  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 import ticketing.handlers  # noqa: E402, F401 - registers the outbox topics
 from ticketing.core import outbox  # noqa: E402
-from ticketing.core.security import sha256_hex  # noqa: E402
 from ticketing.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from ticketing.db.migrate import upgrade  # noqa: E402
 from ticketing.db.private import start_private_postgres  # noqa: E402
 from ticketing.demo.seed import seed_demo  # noqa: E402
 from ticketing.settings import TicketSettings  # noqa: E402
-from ticketing.tickets import issuing, keyring  # noqa: E402
+from ticketing.tickets import keyring  # noqa: E402
 
 SECRET = "bench-" + "s" * 40
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 _PERFORMANCES = text(
@@ -66,68 +60,6 @@ _PERFORMANCES = text(
     WHERE p.status = 'on_sale' ORDER BY p.starts_at LIMIT 20
     """
 )
-_ORDER = text(
-    """
-    INSERT INTO customer_order (id, created_at, updated_at, house_id, cluster_id, code, channel,
-        status, customer_name, customer_email, language, tickets_cents, fees_cents,
-        total_cents, paid_cents, refunded_cents, needs_attention, secret_hash)
-    VALUES (:id, now(), now(), :house_id, :cluster_id, :code, 'box_office', 'paid',
-        'Bench Koper', 'koper@example.be', :language, :total, 0, :total, :total, 0, false,
-        :secret_hash)
-    """
-)
-_TICKET = text(
-    """
-    INSERT INTO ticket (id, created_at, updated_at, house_id, cluster_id, order_id,
-        performance_id, area_code, zone_code, tariff_code, price_cents, requires_check, status)
-    VALUES (:id, now(), now(), :house_id, :cluster_id, :order_id, :performance_id, 'FLOOR',
-        'S', 'NORMAAL', 1800, false, 'valid')
-    """
-)
-
-
-async def _batch(sessionmaker: Any, tickets: int, rng: random.Random) -> list[uuid.UUID]:
-    """Paid orders holding `tickets` tickets, with their issuing messages; the message ids."""
-    async with sessionmaker() as session:
-        connection = await session.connection()
-        performances = (await connection.execute(_PERFORMANCES)).all()
-        left, n = tickets, 0
-        while left:
-            count = min(left, rng.randint(1, 4))
-            performance = rng.choice(performances)
-            order_id = uuid.uuid4()
-            n += 1
-            await connection.execute(
-                _ORDER,
-                {
-                    "id": order_id,
-                    "house_id": performance.house_id,
-                    "cluster_id": performance.cluster_id,
-                    "code": f"{performance.order_code_prefix}-B{n:05d}",
-                    "language": rng.choice(["nl", "nl", "fr", "en"]),
-                    "total": 1800 * count,
-                    "secret_hash": sha256_hex(keyring.keyring().order_secret(order_id)),
-                },
-            )
-            await connection.execute(
-                _TICKET,
-                [
-                    {
-                        "id": uuid.uuid4(),
-                        "house_id": performance.house_id,
-                        "cluster_id": performance.cluster_id,
-                        "order_id": order_id,
-                        "performance_id": performance.id,
-                    }
-                    for _ in range(count)
-                ],
-            )
-            outbox.put(
-                session, issuing.TOPIC, {"order_id": str(order_id)}, house_id=performance.house_id
-            )
-            left -= count
-        await session.commit()
-    return await outbox.due(sessionmaker, limit=tickets + 1)
 
 
 def _smtp_sink(port: int) -> subprocess.Popen[bytes]:
@@ -148,7 +80,7 @@ def _smtp_sink(port: int) -> subprocess.Popen[bytes]:
 
 
 async def run(database_url: str, tickets: int) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     smtp = _smtp_sink(port)
     keyring.configure(
         TicketSettings(secret_key=SECRET, smtp_host="127.0.0.1", smtp_port=port),  # type: ignore[arg-type]
@@ -158,7 +90,9 @@ async def run(database_url: str, tickets: int) -> dict[str, Any]:
     sessionmaker = create_sessionmaker(engine)
     try:
         await seed_demo(sessionmaker)
-        orders = await _batch(sessionmaker, tickets, random.Random(7))
+        async with sessionmaker() as session:
+            performances = (await (await session.connection()).execute(_PERFORMANCES)).all()
+        orders = await paid_orders(sessionmaker, performances, tickets, random.Random(7))
         started = time.perf_counter()
         done = await outbox.process_all(sessionmaker, orders)
         mails = await outbox.due(sessionmaker, limit=len(orders) + 1)

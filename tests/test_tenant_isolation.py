@@ -140,6 +140,16 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
         },
         ("POST", "/till/open"): {"house_id": w["house_id"], "float_cents": 0},
         ("POST", "/till/{till_id}/close"): {"counted_cash_cents": 0},
+        ("POST", "/houses/{house_id}/scanner-devices"): {
+            "name": "Intruder",
+            "performance_ids": [w["performance_id"]],
+        },
+        # A device's routes answer a staff token 401 before reading anything; a device of
+        # another house is refused the victim's tickets (tests/tickets/test_scanning.py).
+        ("POST", "/scanner/scans"): {"qr": "PD1:NOTHING"},
+        ("POST", "/scanner/offline-scans"): {
+            "scans": [{"nonce": "intruder-1", "qr": "PD1:X", "scanned_at": "2026-01-01T00:00:00Z"}]
+        },
     }
 
 

@@ -43,6 +43,7 @@ class World:
     hold: dict[str, Any]
     till: dict[str, Any]
     order: dict[str, Any]
+    device: dict[str, Any]
 
     @property
     def ids(self) -> dict[str, str]:
@@ -63,6 +64,7 @@ class World:
             "till_id": self.till["id"],
             "order_id": self.order["id"],
             "ticket_id": self.order["tickets"][0]["id"],
+            "device_id": self.device["id"],
             "cluster_slug": self.tenant.cluster.slug,
             "house_slug": self.tenant.house.slug,
         }
@@ -208,6 +210,25 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant, *, publish: boo
             json={"hold_id": hold["id"], "payment": {"method": "cash"}},
         )
     )
+    device = await ok(
+        await client.post(
+            f"/houses/{tenant.house.id}/scanner-devices",
+            headers=h,
+            json={"name": f"Deur {tag}", "performance_ids": [performance["id"]]},
+        )
+    )
     return World(
-        tenant, venue, hall, layout, event, performance, tariff, api_token, staff, hold, till, order
+        tenant,
+        venue,
+        hall,
+        layout,
+        event,
+        performance,
+        tariff,
+        api_token,
+        staff,
+        hold,
+        till,
+        order,
+        device,
     )

@@ -353,3 +353,26 @@ async def test_twenty_devices_scanning_one_ticket_at_once_admit_it_once(
     assert counts["admitted"] == 1
     assert counts["gates"][0]["admitted"] == 1
     assert counts["gates"][0]["refused"] == 19
+
+
+async def test_a_device_of_another_house_admits_nothing_of_this_one(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    performance: dict[str, Any],
+    sessionmaker: SessionMaker,
+) -> None:
+    order = await sell(client, tenant, performance, seats=["STALLS/2/5"], email=None)
+    await run_outbox(sessionmaker)
+    code = await qr_of(client, order, order["tickets"][0]["id"])
+    theirs = await put_on_sale(client, other_tenant, MIXED_SPEC, {"A": 1, "B": 1, "S": 1})
+    stranger = await register(client, other_tenant, [theirs["id"]])
+    clock.set_clock(lambda: datetime.fromisoformat(performance["starts_at"]))
+    answer = await scan(client, stranger, code)
+    assert (answer["result"], answer["reason"]) == ("refused", "unknown_key")
+    kit = await ok(
+        await client.get("/scanner/kit?tickets=true", headers=device_headers(stranger)), 200
+    )
+    assert order["tickets"][0]["id"] not in str(kit)
+    own = await register(client, tenant, [performance["id"]])
+    assert (await scan(client, own, code))["result"] == "admitted"
