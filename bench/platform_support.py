@@ -163,7 +163,9 @@ def start_api(
     return api, f"http://127.0.0.1:{port}"
 
 
-def seed(database_url: str, clerks: int, standing: int = 5000) -> dict[str, Any]:
+def seed(
+    database_url: str, clerks: int, standing: int = 5000, starts_in_hours: float = 30 * 24
+) -> dict[str, Any]:
     """A house with a standing hall and a theatre, one performance on sale in each, and a
     clerk per buyer with an open till (each clerk sells from their own till)."""
     from datetime import UTC, datetime, timedelta
@@ -253,8 +255,8 @@ def seed(database_url: str, clerks: int, standing: int = 5000) -> dict[str, Any]
                     ids["event"],
                     ids[hall],
                     ids[layout],
-                    now + timedelta(days=30),
-                    now + timedelta(days=30, hours=2),
+                    now + timedelta(hours=starts_in_hours),
+                    now + timedelta(hours=starts_in_hours + 2),
                 ),
             )
         for perf, zone, price in (
