@@ -52,6 +52,18 @@ async def health(state: State) -> dict[str, str]:
     return {"status": "ok"}
 
 
+@get(
+    "/scan",
+    exclude_from_auth=True,
+    include_in_schema=False,
+    media_type=MediaType.HTML,
+    sync_to_thread=False,
+)
+def scanner_page() -> str:
+    """The door scanner for phones and hand-held scanners (docs/tickets.md)."""
+    return (STATIC_DIR / "scanner" / "index.html").read_text()
+
+
 @get("/", exclude_from_auth=True, include_in_schema=False)
 async def index() -> Response[dict[str, Any]]:
     return Response(
@@ -151,6 +163,7 @@ def create_app(
         route_handlers=[
             health,
             index,
+            scanner_page,
             *TENANCY_CONTROLLERS,
             *VENUE_CONTROLLERS,
             *SEATMAP_CONTROLLERS,

@@ -9,25 +9,19 @@ rush double-books seats and oversells the floor: the race is real.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import psycopg
 import pytest
-from databases import create_database, drop_database
 from inventory_setup import put_on_sale
-from support import JWT_SECRET, TICKETS_SECRET, make_tenant
+from live import LiveServer, live_server
+from support import make_tenant
 
 from ticketing.db.engine import create_engine, create_sessionmaker
-from ticketing.db.migrate import upgrade
 from ticketing.tenancy.roles import Role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,79 +42,21 @@ def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg", "postgresql")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _spawn(port: int, env: dict[str, str], log: IO[str]) -> subprocess.Popen[bytes]:
-    """The API as in production: two processes (podium serve)."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ticketing.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-class LiveServer:
-    def __init__(self, base: str, database_url: str) -> None:
-        self.base = base
-        self.database_url = database_url
+def _without_guarantee(database: str) -> None:
+    with psycopg.connect(_libpq(database)) as conn:
+        conn.execute("DROP INDEX uq_allocation_seat")
+        conn.execute("ALTER TABLE standing_stock DROP CONSTRAINT ck_standing_stock_within_capacity")
 
 
 async def _start(server_url: str, tmp_path: Path, *, guarantee: bool) -> AsyncIterator[LiveServer]:
-    database = create_database(server_url, prefix="podium_race")
-    upgrade(database)
-    if not guarantee:
-        with psycopg.connect(_libpq(database)) as conn:
-            conn.execute("DROP INDEX uq_allocation_seat")
-            conn.execute(
-                "ALTER TABLE standing_stock DROP CONSTRAINT ck_standing_stock_within_capacity"
-            )
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETING_")}
-    env.update(
-        TICKETING_DATABASE_URL=database,
-        TICKETING_AUTH__JWT_SECRET=JWT_SECRET,
-        TICKETING_TICKETS__SECRET_KEY=TICKETS_SECRET,
-        TICKETING_ENVIRONMENT="test",
-        TICKETING_INVENTORY__UNSAFE_CHECK_THEN_WRITE="false" if guarantee else "true",
-    )
-    log = (tmp_path / f"server-{port}.log").open("w")
-    server = _spawn(port, env, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as client:
-            while True:
-                try:
-                    if (await client.get(base + "/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert server.poll() is None, (tmp_path / f"server-{port}.log").read_text()
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.2)
-        yield LiveServer(base, database)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-        drop_database(database)
+    async with live_server(
+        server_url,
+        tmp_path,
+        prefix="podium_race",
+        env={"TICKETING_INVENTORY__UNSAFE_CHECK_THEN_WRITE": "false" if guarantee else "true"},
+        prepare=None if guarantee else _without_guarantee,
+    ) as live:
+        yield live
 
 
 @pytest.fixture
@@ -173,7 +109,10 @@ async def _rush(
     buyers, who do not know of each other)."""
     go = asyncio.Event()
     answers: list[str] = []
-    limits = httpx.Limits(max_connections=2 * BUYERS)
+    # A connection each request: a kept-alive one that idled past the server's keep-alive
+    # time (5 s) may be closed by it just as a request goes out, which httpx reports as a
+    # ReadError for a POST (it does not resend those).
+    limits = httpx.Limits(max_connections=2 * BUYERS, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=live.base, limits=limits, timeout=60) as client:
 
         async def seat_buyer() -> int:
