@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format typecheck check lock clean zbar
+.PHONY: install demo test lint format typecheck check lock clean test-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Podium needs Python 3.11 or newer")'
@@ -22,21 +22,25 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/podium demo
 
-## The tests read QR codes back with zbar: Debian's libzbar0, installed when missing
-## (as root, with apt-get).
-zbar:
-	@ldconfig -p | grep -q 'libzbar\.so\.0' || { \
+## What the tests need from Debian: zbar (they read QR codes back with it) and Chromium
+## (the scanner page runs in it). Installed when missing, as root with apt-get.
+test-deps:
+	@missing=""; \
+	ldconfig -p | grep -q 'libzbar\.so\.0' || missing="$$missing libzbar0"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's libzbar0 (the tests decode QR codes with it)"; \
-	    apt-get install -y -q libzbar0 >/dev/null 2>&1 || \
-	      { apt-get update -q >/dev/null && apt-get install -y -q libzbar0 >/dev/null; }; \
+	    echo "Installing Debian's$$missing for the tests"; \
+	    apt-get install -y -q $$missing >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null; }; \
 	  else \
-	    echo "The tests need the zbar library: sudo apt-get install libzbar0"; exit 1; \
-	  fi; }
+	    echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
 
 ## Run the whole test suite (a private PostgreSQL is started unless
 ## TICKETING_TEST_DATABASE_URL points at a server).
-test: $(STAMP) zbar
+test: $(STAMP) test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -130,8 +130,9 @@ function uuid(bytes) {
 function parse(bytes) {
   // The layout of ticketing/tickets/payload.py, version 1.
   const view = new DataView(bytes.buffer);
-  if (bytes.length < 47 + 2 + 64 || bytes[0] !== 1) throw new Error("not a ticket");
-  let at = 47;
+  // version 1, key id 4, ticket 16, performance 16, from 4, until 4, flags 1: 46 bytes.
+  if (bytes.length < 46 + 2 + 64 || bytes[0] !== 1) throw new Error("not a ticket");
+  let at = 46;
   const placeLength = bytes[at];
   const placeBytes = bytes.slice(at + 1, at + 1 + placeLength);
   at += 1 + placeLength;
