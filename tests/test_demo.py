@@ -14,11 +14,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from ticketing.db.engine import SessionMaker
-from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, seed_demo
+from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
 from ticketing.events.models import Performance, PerformanceStatus
 from ticketing.seatmaps.layout import LayoutDocument, SeatFlag
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import Cluster, House, StaffUser
+from ticketing.tickets import scanning
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,15 @@ async def test_demo_data_of_three_clusters(sessionmaker: SessionMaker) -> None:
         assert {"STALLS", "BALCONY"} <= {section.code for section in theatre.sections}
         emails = set((await s.exec(select(StaffUser.email))).all())
         assert {login.email for login in demo_logins()} <= emails
+        # Every house with staff has a door device for all its performances.
+        for house_name, token in demo_scanners():
+            device = await scanning.device_for_token(s, token)
+            assert device is not None, house_name
+            shows = (
+                await s.exec(select(Performance.id).where(Performance.house_id == device.house_id))
+            ).all()
+            assert device.performance_ids == frozenset(shows)
+            assert shows
     assert (await seed_demo(sessionmaker)).created is False
 
 

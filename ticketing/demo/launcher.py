@@ -25,7 +25,7 @@ from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
 from ticketing.db.urls import sync_url, with_database
-from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, seed_demo
+from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
 from ticketing.settings import Settings
 
 
@@ -137,6 +137,9 @@ def _print_banner(base: str, settings: Settings, worker: dict[str, Any]) -> None
     print(f"\n Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in demo_logins():
         print(f"   {login.email:<40} {login.role:<15} {login.scope}")
+    print("\n Door scanner (a demo device per house; open on a phone or with a hand-held scanner):")
+    for house, token in demo_scanners():
+        print(f"   {house:<30} {base}/scan#token={token}")
     print("\n Try it:")
     print(f"   curl -s {base}/auth/login -H 'content-type: application/json' \\")
     email = "gent-reinaert.boxoffice@podium.demo"

@@ -15,7 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
-from ticketing.core.security import hash_password
+from ticketing.core.security import hash_password, sha256_hex
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.events import performances as perf_service
@@ -36,6 +36,7 @@ from ticketing.seatmaps.demo_layouts import DEMO_LAYOUTS
 from ticketing.tenancy.models import Cluster, House, RoleAssignment, StaffUser
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import Role
+from ticketing.tickets.models import ScannerDevice
 from ticketing.venues import service as venue_service
 from ticketing.venues.schemas import HallIn, VenueIn
 
@@ -502,6 +503,7 @@ async def _seed_cluster(session: AsyncSession, spec: ClusterSpec, summary: DemoS
                 )
     await session.flush()
 
+    shows_of: dict[str, list[uuid.UUID]] = {}
     for show in spec.shows:
         house = houses[show.house]
         event = await event_service.create_event(
@@ -539,10 +541,33 @@ async def _seed_cluster(session: AsyncSession, spec: ClusterSpec, summary: DemoS
             await perf_service.update_performance(
                 session, SYSTEM, performance.id, PerformancePatch(status=PerformanceStatus.ON_SALE)
             )
+            shows_of.setdefault(show.house, []).append(performance.id)
             summary.performances += 1
         await event_service.update_event(
             session, SYSTEM, event.id, EventPatch(status=EventStatus.PUBLISHED)
         )
+    for hs in spec.houses:
+        if hs.staff:
+            # A door device with a token anyone can read: demo data only.
+            session.add(
+                ScannerDevice(
+                    house_id=houses[hs.slug].id,
+                    cluster_id=cluster.id,
+                    name="Demo-deur",
+                    token_hash=sha256_hex(demo_device_token(hs)),
+                    performance_ids=shows_of.get(hs.slug, []),
+                    gates=["hoofdingang", "zijingang"],
+                )
+            )
+
+
+def demo_device_token(house: HouseSpec) -> str:
+    return f"dev_demo-{house.slug}"
+
+
+def demo_scanners() -> list[tuple[str, str]]:
+    """(house, device token) of the demo's door devices, to print on every start."""
+    return [(hs.name, demo_device_token(hs)) for spec in CLUSTERS for hs in spec.houses if hs.staff]
 
 
 async def seed_demo(sessionmaker: SessionMaker) -> DemoSummary:
