@@ -5,7 +5,7 @@
     python bench/issue.py --database-url postgresql://...   # this database (migrated,
                                                              # demo data added if missing)
 
-The batch is 400 paid orders of 1 to 4 tickets (2.5 on average) on the demo's
+The batch is paid orders of 1 to 4 tickets (419 orders for 1,000 tickets) on the demo's
 performances, each with its `tickets.issue` outbox message, as a sale leaves them. The
 worker then carries out the messages with the code the Celery task runs
 (`outbox.process_all`, one process, one message at a time): it signs every ticket (QR

@@ -325,6 +325,8 @@ async def test_a_key_made_by_a_transaction_that_rolled_back_is_not_used(
     house = tenant.house
     async with sessionmaker() as session:
         lost = await signing.signer(session, house.id, house.cluster_id)
+        # The order's next ticket, in the same transaction: the same key, still not kept.
+        assert (await signing.signer(session, house.id, house.cluster_id)) == lost
         await session.rollback()
     async with sessionmaker() as session:
         kept = await signing.signer(session, house.id, house.cluster_id)

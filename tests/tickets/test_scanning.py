@@ -376,3 +376,99 @@ async def test_a_device_of_another_house_admits_nothing_of_this_one(
     assert order["tickets"][0]["id"] not in str(kit)
     own = await register(client, tenant, [performance["id"]])
     assert (await scan(client, own, code))["result"] == "admitted"
+
+
+async def test_offline_uploads_keep_the_server_record_straight(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    sessionmaker: SessionMaker,
+) -> None:
+    """Late, refused and repeated offline scans: each recorded once, none changes what the
+    server knows better, and every one the device let through is shown to staff."""
+    admin = tenant.staff[Role.HOUSE_ADMIN].headers
+    await ok(
+        await client.patch(
+            f"/performances/{performance['id']}", headers=admin, json={"reentry": True}
+        ),
+        200,
+    )
+    order = await sell(
+        client, tenant, performance, seats=["BALCONY/1/5", "BALCONY/1/6"], email=None
+    )
+    await run_outbox(sessionmaker)
+    code, revoked_code = [await qr_of(client, order, t["id"]) for t in order["tickets"]]
+    north = await register(client, tenant, [performance["id"]], name="Noord", gates=["noord"])
+    south = await register(client, tenant, [performance["id"]], name="Zuid", gates=["zuid"])
+    starts = datetime.fromisoformat(performance["starts_at"])
+
+    def offline(device: dict[str, Any], nonce: str, qr: str, minutes: int, **extra: Any) -> Any:
+        scanned = (starts + timedelta(minutes=minutes)).isoformat()
+        item = {"nonce": nonce, "qr": qr, "scanned_at": scanned, **extra}
+        return client.post(
+            "/scanner/offline-scans", headers=device_headers(device), json={"scans": [item]}
+        )
+
+    # Online: in at 19:00, out at 19:30.
+    clock.set_clock(lambda: starts)
+    assert (await scan(client, north, code))["result"] == "admitted"
+    clock.set_clock(lambda: starts + timedelta(minutes=30))
+    assert (await scan(client, north, code, direction="out"))["result"] == "exited"
+    # An offline entry from 19:10, uploaded now: history, not "inside".
+    late = (await ok(await offline(south, "south-late-1", code, 10), 200))["results"]
+    assert [(r["result"], r["reason"]) for r in late] == [("late", "superseded")]
+    clock.set_clock(lambda: starts + timedelta(minutes=31))
+    assert (await scan(client, north, code))["result"] == "admitted"  # back in at 19:31
+
+    # A ticket cancelled after the device took its kit, let in offline: a conflict.
+    await ok(
+        await client.post(
+            f"/orders/{order['id']}/cancel",
+            headers=tenant.staff[Role.BOX_OFFICE].headers,
+            json={"ticket_ids": [order["tickets"][1]["id"]], "refund_method": "cash"},
+        ),
+        200,
+    )
+    cancelled = (await ok(await offline(south, "south-rev-1", revoked_code, 40), 200))["results"]
+    assert [(r["result"], r["reason"]) for r in cancelled] == [("conflict", "revoked")]
+    # A damaged code let through offline: a conflict too; sent again: recorded once.
+    damaged = revoked_code[:-2] + ("00" if not revoked_code.endswith("00") else "11")
+    first = (await ok(await offline(south, "south-bad-1", damaged, 41), 200))["results"]
+    assert [(r["result"], r["reason"]) for r in first] == [("conflict", "forged")]
+    again = (await ok(await offline(south, "south-bad-1", damaged, 41), 200))["results"]
+    assert [r["result"] for r in again] == ["duplicate"]
+    # Nonces are the device's own: another device may use the same one.
+    other = (await ok(await offline(north, "south-bad-1", damaged, 42), 200))["results"]
+    assert [r["result"] for r in other] == ["conflict"]
+    # One bad scan in an upload: nothing of it is recorded, and the field is named.
+    refused = await client.post(
+        "/scanner/offline-scans",
+        headers=device_headers(south),
+        json={
+            "scans": [
+                {"nonce": "south-ok-01", "qr": code, "scanned_at": starts.isoformat()},
+                {
+                    "nonce": "south-ok-02",
+                    "qr": code,
+                    "scanned_at": starts.isoformat(),
+                    "gate": "noord",
+                },
+            ]
+        },
+    )
+    assert_problem(refused, 422)
+    assert refused.json()["errors"][0]["field"] == "scans[1].gate"
+    retried = (await ok(await offline(south, "south-ok-01", code, 45), 200))["results"]
+    assert retried[0]["result"] != "duplicate"  # the refused upload kept nothing
+
+    counts = await ok(
+        await client.get(f"/performances/{performance['id']}/admissions", headers=admin), 200
+    )
+    assert (counts["admitted"], counts["inside"]) == (1, 1)
+    # The cancelled ticket, and the entry at 19:45 of a ticket inside since 19:31. (The
+    # damaged codes name no performance one could trust: recorded, but not listed here.)
+    conflicts = [(c["device"], c["ticket_id"]) for c in counts["conflicts"]]
+    assert conflicts == [
+        ("Zuid", order["tickets"][1]["id"]),
+        ("Zuid", order["tickets"][0]["id"]),
+    ]

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Uuid, text
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -91,9 +91,10 @@ class Scan(IdMixin, table=True):
     reason: str | None = Field(default=None, max_length=32)
     offline: bool = Field(default=False)
     # The device's own id for an offline scan: an upload sent twice is recorded once.
-    nonce: str | None = Field(default=None, max_length=64, unique=True)
+    nonce: str | None = Field(default=None, max_length=64)
 
     __table_args__ = (
+        UniqueConstraint("device_id", "nonce"),
         Index("ix_scan_performance_result", "performance_id", "result", "gate"),
         Index("ix_scan_ticket", "ticket_id"),
     )

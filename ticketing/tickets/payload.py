@@ -18,7 +18,8 @@ Layout (big-endian), version 1:
     64  Ed25519 signature of everything before it
 
 The QR text is "PD1:" followed by the base45 of those bytes: about 190 characters, which
-fits a version 10 QR code at error correction level M.
+fits a version 8 QR code at error correction level M (up to version 10 for the
+longest place and tariff).
 """
 
 from __future__ import annotations

@@ -156,13 +156,14 @@ _keys = _Keys()
 
 # --- the scan -----------------------------------------------------------------------------
 
+# $1 ticket, $2 performance (from the code), $3 direction, $4 when scanned, $5 gate,
+# $6 device, $7 scan id, $8 the device's house, $9 offline, $10 nonce, $11 now.
 _ADMIT = """
     WITH seen AS (
-        SELECT 1 FROM scan WHERE $10::text IS NOT NULL AND nonce = $10
+        SELECT 1 FROM scan WHERE $10::text IS NOT NULL AND device_id = $6 AND nonce = $10
     ), t AS (
         SELECT t.id, t.status, t.inside, t.admitted_at, t.performance_id, t.last_scan_at,
-               t.last_gate, t.last_device_id, t.seat_key, t.area_code, t.tariff_code,
-               t.requires_check, p.reentry
+               t.last_gate, t.last_device_id, p.reentry
         FROM ticket t JOIN performance p ON p.id = t.performance_id
         WHERE t.id = $1 AND t.house_id = $8 AND NOT EXISTS (SELECT 1 FROM seen)
         FOR UPDATE OF t
@@ -173,6 +174,10 @@ _ADMIT = """
             WHEN $3 = 'in' AND t.inside THEN 'already_admitted'
             WHEN $3 = 'in' AND t.admitted_at IS NOT NULL AND NOT t.reentry
                 THEN 'already_admitted'
+            -- An offline scan from before the ticket's last change is history: recorded,
+            -- it changes nothing (an exit at 19:30 online stands against an entry at
+            -- 19:10 uploaded later).
+            WHEN $9 AND t.last_scan_at IS NOT NULL AND $4 < t.last_scan_at THEN 'superseded'
             WHEN $3 = 'out' AND NOT t.reentry THEN 'no_reentry'
             WHEN $3 = 'out' AND NOT t.inside THEN 'not_inside'
         END AS refusal
@@ -187,27 +192,31 @@ _ADMIT = """
                           gate, direction, result, reason, offline, nonce)
         SELECT $7, $4, $11, $8, $2, v.id, $6, $5, $3,
             CASE WHEN v.refusal IS NULL THEN CASE WHEN $3 = 'in' THEN 'admitted' ELSE 'exited' END
-                 WHEN $9 AND v.refusal = 'already_admitted' THEN 'conflict'
+                 WHEN v.refusal = 'superseded' THEN 'late'
+                 -- Offline, the device let them in (or out) already: staff must see it.
+                 WHEN $9 THEN 'conflict'
                  ELSE 'refused' END,
             v.refusal, $9, $10
         FROM verdict v
     )
     SELECT EXISTS (SELECT 1 FROM seen) AS seen, v.id, v.refusal, v.admitted_at,
-           v.last_scan_at, v.last_gate, d.name AS last_device, v.seat_key, v.area_code,
-           v.tariff_code, v.requires_check
+           v.last_scan_at, v.last_gate, d.name AS last_device
     FROM (SELECT 1) one
     LEFT JOIN verdict v ON true
     LEFT JOIN scanner_device d ON d.id = v.last_device_id
 """
 
+# A scan refused before its ticket was read (the code itself, or no such ticket).
+# Returns nothing when the device sent this nonce before.
 _LOG_REFUSED = """
     INSERT INTO scan (id, at, received_at, house_id, performance_id, ticket_id, device_id,
                       gate, direction, result, reason, offline, nonce)
-    SELECT $1, $2, $3, $4, p.id, t.id, $7, $8, $9, 'refused', $10, $11, $12
+    SELECT $1, $2, $3, $4, p.id, t.id, $7, $8, $9, $13, $10, $11, $12
     FROM (SELECT 1) one
     LEFT JOIN performance p ON p.id = $5 AND p.house_id = $4
     LEFT JOIN ticket t ON t.id = $6 AND t.house_id = $4
-    ON CONFLICT (nonce) DO NOTHING
+    ON CONFLICT (device_id, nonce) DO NOTHING
+    RETURNING id
 """
 
 
@@ -254,6 +263,13 @@ def _gate(device: Device, gate: str | None) -> str:
     return gate
 
 
+def _where(device: Device, gate: str | None, performance_id: uuid.UUID | None) -> str:
+    """The gate the scan is at (checked against the device's), and its performance."""
+    if performance_id is not None and performance_id not in device.performance_ids:
+        raise InvalidInput.field("performance_id", "This device does not scan this performance.")
+    return _gate(device, gate)
+
+
 async def scan(
     session: AsyncSession,
     device: Device,
@@ -267,30 +283,14 @@ async def scan(
 ) -> ScanAnswer:
     """Check a code and admit (or let out) its ticket, once; offline scans give `at` (when
     the device scanned) and their `nonce`."""
-    gate = _gate(device, gate)
-    if performance_id is not None and performance_id not in device.performance_ids:
-        raise InvalidInput.field("performance_id", "This device does not scan this performance.")
+    gate = _where(device, gate, performance_id)
     now = clock.now()
     offline = nonce is not None
     verdict = await _check(session, device, qr, performance_id, at or now)
     if not verdict.ok:
-        claims = verdict.claims
-        await (await raw.single(session)).execute(
-            _LOG_REFUSED,
-            uuid.uuid4(),
-            at or now,
-            now,
-            device.house_id,
-            claims.performance_id if claims else None,
-            claims.ticket_id if claims else None,
-            device.id,
-            gate,
-            direction,
-            verdict.reason.value,
-            offline,
-            nonce,
+        return await _refused(
+            session, device, verdict.reason, verdict.claims, gate, direction, at or now, nonce
         )
-        return ScanAnswer("refused", verdict.reason.value, verdict.claims)
     claims = verdict.claims
     assert claims is not None
     row = await (await raw.single(session)).fetchrow(
@@ -311,20 +311,58 @@ async def scan(
         return ScanAnswer("duplicate", None, claims)
     if row["id"] is None:
         # Signed by the house, but no such ticket (any more) in its records.
-        return ScanAnswer("refused", Reason.UNKNOWN.value, claims)
+        return await _refused(
+            session, device, Reason.UNKNOWN, claims, gate, direction, at or now, nonce
+        )
     refusal = row["refusal"]
     if refusal is None:
         return ScanAnswer("admitted" if direction == "in" else "exited", None, claims)
+    if refusal == "superseded":
+        return ScanAnswer("late", refusal, claims)
     previous = refusal == "already_admitted"
-    result = "conflict" if offline and previous else "refused"
     return ScanAnswer(
-        result,
+        "conflict" if offline else "refused",
         refusal,
         claims,
         first_at=row["last_scan_at"] if previous else None,
         first_gate=row["last_gate"] if previous else None,
         first_device=row["last_device"] if previous else None,
     )
+
+
+async def _refused(
+    session: AsyncSession,
+    device: Device,
+    reason: Reason,
+    claims: TicketClaims | None,
+    gate: str,
+    direction: str,
+    at: datetime,
+    nonce: str | None,
+) -> ScanAnswer:
+    """Record a scan refused on its code alone. Offline, the device let someone through
+    already: that is a conflict for staff to see."""
+    offline = nonce is not None
+    result = "conflict" if offline else "refused"
+    stored = await (await raw.single(session)).fetchval(
+        _LOG_REFUSED,
+        uuid.uuid4(),
+        at,
+        clock.now(),
+        device.house_id,
+        claims.performance_id if claims else None,
+        claims.ticket_id if claims else None,
+        device.id,
+        gate,
+        direction,
+        reason.value,
+        offline,
+        nonce,
+        result,
+    )
+    if stored is None:
+        return ScanAnswer("duplicate", None, claims)
+    return ScanAnswer(result, reason.value, claims)
 
 
 async def _check(
@@ -352,7 +390,14 @@ async def _check(
 async def upload(
     session: AsyncSession, device: Device, scans: list[dict[str, Any]]
 ) -> list[ScanAnswer]:
-    """Record a device's offline scans, in the order they were scanned."""
+    """Record a device's offline scans, in the order they were scanned. Every scan is
+    checked for its gate and performance before any is recorded."""
+    for n, item in enumerate(scans):
+        try:
+            _where(device, item.get("gate"), item.get("performance_id"))
+        except InvalidInput as exc:
+            (error,) = exc.errors
+            raise InvalidInput.field(f"scans[{n}].{error.field}", error.message) from exc
     answers = []
     try:
         for item in sorted(scans, key=lambda s: s["scanned_at"]):
@@ -396,7 +441,7 @@ _KIT_REVOKED = """
     ORDER BY id
 """
 _KIT_TICKETS = """
-    SELECT id, performance_id, seat_key, area_code, tariff_code, admitted_at IS NOT NULL
+    SELECT id, performance_id, seat_key, area_code, tariff_code, admitted_at IS NOT NULL, inside
     FROM ticket WHERE performance_id = ANY($1::uuid[]) AND status = 'valid' AND qr IS NOT NULL
     ORDER BY id
 """
@@ -437,6 +482,7 @@ async def kit(session: AsyncSession, device: Device, *, with_tickets: bool) -> d
                 "place": r[2] or r[3],
                 "tariff": r[4],
                 "admitted": r[5],
+                "inside": r[6],
             }
             for r in rows
         ]

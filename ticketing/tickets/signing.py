@@ -70,23 +70,26 @@ _active: dict[uuid.UUID, tuple[float, Signer]] = {}
 ACTIVE_KEY_SECONDS = 60.0
 
 
+_MADE = "podium.signing_keys_made"  # session.info: houses whose key this session made
+
+
 async def signer(session: AsyncSession, house_id: uuid.UUID, cluster_id: uuid.UUID) -> Signer:
     """The house's active key, made on first use (two workers racing make one key)."""
     cached = _active.get(house_id)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    found, made_here = await _active_signer(session, house_id, cluster_id)
-    if not made_here:
-        # Only a key that was committed before is kept: one made by this transaction
-        # would be gone if it rolled back.
+    found = await _active_signer(session, house_id, cluster_id)
+    if house_id not in session.info.get(_MADE, ()):
+        # Only a key committed before is kept: one this session made (or rotated to) is
+        # gone if its transaction rolls back.
         _active[house_id] = (time.monotonic() + ACTIVE_KEY_SECONDS, found)
     return found
 
 
 async def _active_signer(
     session: AsyncSession, house_id: uuid.UUID, cluster_id: uuid.UUID
-) -> tuple[Signer, bool]:
-    for attempt in range(3):
+) -> Signer:
+    for _ in range(3):
         row = (
             await session.exec(
                 select(SigningKey).where(
@@ -95,8 +98,9 @@ async def _active_signer(
             )
         ).first()
         if row is not None:
-            return _open(row), attempt > 0
+            return _open(row)
         new = _new_key(house_id, cluster_id)
+        session.info.setdefault(_MADE, set()).add(house_id)
         await (await session.connection()).execute(
             _INSERT_ACTIVE.bindparams(
                 id=new.id,
@@ -123,6 +127,7 @@ def _open(row: SigningKey) -> Signer:
 async def rotate(session: AsyncSession, house_id: uuid.UUID, cluster_id: uuid.UUID) -> SigningKey:
     """Retire the house's active key (if any) and make a new one."""
     _active.pop(house_id, None)
+    session.info.setdefault(_MADE, set()).add(house_id)
     await session.exec(
         update(SigningKey)
         .where(col(SigningKey.house_id) == house_id, col(SigningKey.retired_at).is_(None))

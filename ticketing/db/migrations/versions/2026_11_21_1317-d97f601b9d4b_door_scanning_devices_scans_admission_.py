@@ -89,7 +89,7 @@ def upgrade() -> None:
             ["ticket_id"], ["ticket.id"], name=op.f("fk_scan_ticket_id_ticket"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scan")),
-        sa.UniqueConstraint("nonce", name=op.f("uq_scan_nonce")),
+        sa.UniqueConstraint("device_id", "nonce", name=op.f("uq_scan_device_id_nonce")),
     )
     op.create_index(
         "ix_scan_performance_result", "scan", ["performance_id", "result", "gate"], unique=False

@@ -167,8 +167,9 @@ async function loadKeys() {
   }
 }
 
-function offlineAdmitted() {
-  return JSON.parse(store.getItem("podium.offline.admitted") || "{}");
+// What this device did offline: tickets it let in at least once, and those inside now.
+function offlineState() {
+  return JSON.parse(store.getItem("podium.offline.state") || '{"admitted": {}, "inside": {}}');
 }
 
 async function checkOffline(text, direction, now) {
@@ -192,13 +193,32 @@ async function checkOffline(text, direction, now) {
   }
   if (now < claims.validFrom) return { reason: "not_yet_valid", claims };
   if (now > claims.validUntil) return { reason: "expired", claims };
-  const inside = offlineAdmitted();
-  const ticket = (kit.tickets || []).find((t) => t.id === claims.ticket);
+  // The server's rules (ticketing/tickets/scanning.py), on what this device knows: the
+  // kit's ticket list as downloaded, and its own scans since.
+  const state = offlineState();
+  const listed = (kit.tickets || []).find((t) => t.id === claims.ticket) || {};
+  const inside = claims.ticket in state.inside ? state.inside[claims.ticket] !== null : !!listed.inside;
+  const admitted = !!state.admitted[claims.ticket] || !!listed.admitted;
   if (direction === "in") {
-    if (inside[claims.ticket]) return { reason: "already_admitted", claims, at: inside[claims.ticket] };
-    if (ticket && ticket.admitted && !performance.reentry) return { reason: "already_admitted", claims };
+    if (inside || (admitted && !performance.reentry)) {
+      return { reason: "already_admitted", claims, at: state.admitted[claims.ticket] };
+    }
+  } else {
+    if (!performance.reentry) return { reason: "no_reentry", claims };
+    if (!inside) return { reason: "not_inside", claims };
   }
   return { reason: null, claims };
+}
+
+function rememberOffline(ticket, direction, at) {
+  const state = offlineState();
+  if (direction === "in") {
+    state.admitted[ticket] = state.admitted[ticket] || at;
+    state.inside[ticket] = at;
+  } else {
+    state.inside[ticket] = null;
+  }
+  store.setItem("podium.offline.state", JSON.stringify(state));
 }
 
 // --- scanning -------------------------------------------------------------------------
@@ -267,10 +287,7 @@ async function answerOffline(code, direction) {
     const queue = JSON.parse(store.getItem("podium.offline.queue") || "[]");
     queue.push({ ...scanBody(code, direction), nonce: nonce(), scanned_at: new Date(now).toISOString() });
     store.setItem("podium.offline.queue", JSON.stringify(queue));
-    const inside = offlineAdmitted();
-    if (direction === "in") inside[verdict.claims.ticket] = new Date(now).toISOString();
-    else delete inside[verdict.claims.ticket];
-    store.setItem("podium.offline.admitted", JSON.stringify(inside));
+    rememberOffline(verdict.claims.ticket, direction, new Date(now).toISOString());
     showQueue();
     const check = verdict.claims.needsCheck;
     show(check ? "check" : "ok", direction === "out" ? "Naar buiten (offline)" : "Welkom (offline)",
@@ -289,12 +306,20 @@ async function upload() {
   if (!queue.length || !token) return;
   const batch = queue.slice(0, 500);
   const response = await call("POST", "/scanner/offline-scans", { scans: batch });
-  if (response && response.ok) {
-    const sent = new Set(batch.map((s) => s.nonce));
-    const left = JSON.parse(store.getItem("podium.offline.queue") || "[]").filter((s) => !sent.has(s.nonce));
-    store.setItem("podium.offline.queue", JSON.stringify(left));
-    showQueue();
+  if (!response || response.status === 401 || response.status === 409 || response.status >= 500) {
+    return; // no network, device revoked, or busy: try again later
   }
+  const sent = new Set(batch.map((s) => s.nonce));
+  if (!response.ok) {
+    // Refused as a whole (a scan the server cannot take): keep it aside for staff rather
+    // than block the scans after it.
+    const parked = JSON.parse(store.getItem("podium.offline.parked") || "[]");
+    store.setItem("podium.offline.parked", JSON.stringify(parked.concat(batch)));
+    show("bad", "Offline scans niet aanvaard", (await response.json()).detail || "");
+  }
+  const left = JSON.parse(store.getItem("podium.offline.queue") || "[]").filter((s) => !sent.has(s.nonce));
+  store.setItem("podium.offline.queue", JSON.stringify(left));
+  showQueue();
 }
 
 function showQueue() {
@@ -321,7 +346,15 @@ async function refreshKit() {
   $("device").textContent = kit.device.name;
   fill($("performance"), kit.performances.map((p) => [p.id, `${p.title.nl || Object.values(p.title)[0]} · ${clockTime(p.starts_at)}`]));
   fill($("gate"), kit.device.gates.map((g) => [g, g]));
+  directions();
   document.body.dataset.ready = "true";
+}
+
+function directions() {
+  const performance = kit && kit.performances.find((p) => p.id === $("performance").value);
+  const reentry = !!(performance && performance.reentry);
+  if (!reentry) $("direction").value = "in";
+  $("direction").disabled = !reentry;
 }
 
 function fill(select, options) {
@@ -355,6 +388,8 @@ async function start() {
   setInterval(upload, UPLOAD_EVERY_MS);
   window.addEventListener("online", upload);
 }
+
+$("performance").addEventListener("change", directions);
 
 $("setup-form").addEventListener("submit", (event) => {
   event.preventDefault();
