@@ -103,32 +103,43 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2**exponent), MAX_BACKOFF)
 
 
+_CLAIM = """
+    SELECT id, topic, payload, house_id, created_at, available_at, attempts
+    FROM outbox_message WHERE id = $1 AND processed_at IS NULL
+    FOR UPDATE SKIP LOCKED
+"""
+_DONE = (
+    "UPDATE outbox_message SET processed_at = $2, attempts = $3, last_error = NULL WHERE id = $1"
+)
+# The next try waits `backoff(attempts)`, computed here on the row's own count.
+_FAILED = """
+    UPDATE outbox_message SET attempts = attempts + 1, last_error = $2,
+        available_at = $3::timestamptz
+            + least(interval '5 seconds' * 2 ^ least(attempts, 20), $4::interval)
+    WHERE id = $1 AND processed_at IS NULL
+"""
+
+
 async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
-    """Carry out one message; False if it was done already or another worker holds it."""
-    failure: Exception | None = None
-    async with unit_of_work(sessionmaker) as session:
-        stmt = (
-            select(OutboxMessage)
-            .where(OutboxMessage.id == message_id, col(OutboxMessage.processed_at).is_(None))
-            .with_for_update(skip_locked=True)
-        )
-        message = (await session.exec(stmt)).first()
-        if message is None:
-            return False
-        message.attempts += 1
-        try:
-            async with raw.savepoint(session):
-                await HANDLERS[message.topic](session, message)
-            message.processed_at = clock.now()
-            message.last_error = None
-        except Exception as exc:
-            # The handler's own writes were rolled back with its savepoint; record why.
-            failure = exc
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.available_at = clock.now() + backoff(message.attempts)
-        session.add(message)
-    if failure is not None:
-        log.warning("outbox message %s (%s) failed: %s", message_id, message.topic, failure)
+    """Carry out one message; False if it was done already, another worker holds it, or it
+    failed (then recorded, to be tried again after a backoff)."""
+    try:
+        async with unit_of_work(sessionmaker) as session:
+            row = await (await raw.connection(session)).fetchrow(_CLAIM, message_id)
+            if row is None:
+                return False
+            message = raw.build(OutboxMessage, **dict(row), processed_at=None, last_error=None)
+            await HANDLERS[message.topic](session, message)
+            # Marked done by the transaction that carried it out (sent with its commit).
+            raw.defer(session, _DONE, message_id, clock.now(), message.attempts + 1)
+    except Exception as exc:
+        # The handler's writes went with the transaction; record why in one of its own.
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        async with unit_of_work(sessionmaker) as session:
+            await (await raw.connection(session)).execute(
+                _FAILED, message_id, error, clock.now(), MAX_BACKOFF
+            )
+        log.warning("outbox message %s failed: %s", message_id, error)
         return False
     return True
 
