@@ -36,6 +36,8 @@ from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tickets import keyring
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
 from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
+from ticketing.uitdatabank import sync as uitdatabank_sync
+from ticketing.uitdatabank.controllers import CONTROLLERS as UITDATABANK_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -127,6 +129,7 @@ def create_app(
     if not settings.auth.jwt_secret.get_secret_value():
         raise RuntimeError("Set TICKETING_AUTH__JWT_SECRET (make demo sets one for you).")
     keyring.configure(settings.tickets, settings.public_url)
+    uitdatabank_sync.configure(settings.uitdatabank, settings.public_url)
     if settings.inventory.unsafe_check_then_write:
         if settings.environment != "test":
             raise RuntimeError("unsafe_check_then_write exists for a test only.")
@@ -173,6 +176,7 @@ def create_app(
             *PAYMENT_CONTROLLERS,
             *TICKET_CONTROLLERS,
             *SCAN_CONTROLLERS,
+            *UITDATABANK_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 
 from ticketing.settings import get_settings
 
@@ -30,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="upgrade the database (TICKETING_DATABASE_URL) to head")
     commands.add_parser("seed-demo", help="load the demo data into TICKETING_DATABASE_URL")
+    resync = commands.add_parser(
+        "uitdatabank-sync", help="send one event, or all events of a house, to UiTdatabank again"
+    )
+    which = resync.add_mutually_exclusive_group(required=True)
+    which.add_argument("--event", type=uuid.UUID, help="an event id")
+    which.add_argument("--house", type=uuid.UUID, help="a house id: all its published events")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -60,6 +67,14 @@ def main(argv: list[str] | None = None) -> int:
 
         upgrade(settings.database_url)
         return 0
+    if args.command == "uitdatabank-sync":
+        from ticketing.uitdatabank.sync import queue_resync
+
+        queued = asyncio.run(
+            queue_resync(settings.database_url, event=args.event, house=args.house)
+        )
+        print(f"{queued} event(s) queued; the worker sends them.")
+        return 0 if queued else 1
     from ticketing.demo.launcher import _seed
 
     print("created" if asyncio.run(_seed(settings.database_url)) else "already present")

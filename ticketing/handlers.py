@@ -3,5 +3,6 @@ messages knows all topics (the API and the workers both import this)."""
 
 from ticketing.payments import stripe_flow
 from ticketing.tickets import issuing
+from ticketing.uitdatabank import sync as uitdatabank_sync
 
-__all__ = ["issuing", "stripe_flow"]
+__all__ = ["issuing", "stripe_flow", "uitdatabank_sync"]

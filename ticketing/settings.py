@@ -78,6 +78,31 @@ class TicketSettings(BaseModel):
     mail_from: str = "Podium <tickets@podium.invalid>"
 
 
+class UitdatabankSettings(BaseModel):
+    # The Entry API and the token endpoint of publiq's test or production environment,
+    # e.g. https://io-test.uitdatabank.be and https://account-test.uitid.be/oauth/token.
+    # Empty api_url: nothing is published.
+    api_url: str = ""
+    token_url: str = ""
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    audience: str = "https://api.publiq.be"
+    environment: str = "test"  # shown with the sync state: test or production
+    # The place type (an `eventtype` term of publiq's taxonomy) of places the sync creates
+    # for venues not linked to a place yet. Empty: such venues must be linked first.
+    place_type_id: str = ""
+    # The shop's page of an event, linked from UiTdatabank ({public_url} and {event_id}).
+    shop_url: str = "{public_url}/shop/events/{event_id}"
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    # 429, 5xx and timeouts are tried again this often within one sync, waiting
+    # backoff_seconds * 2**n (with jitter) in between; then the outbox retries later.
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_seconds: float = Field(default=0.5, ge=0)
+    # At most one availability update per performance this often (sold out and
+    # cancellations go at once).
+    availability_every_seconds: float = Field(default=5.0, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TICKETING_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -96,6 +121,7 @@ class Settings(BaseSettings):
     inventory: InventorySettings = InventorySettings()
     stripe: StripeSettings = StripeSettings()
     tickets: TicketSettings = TicketSettings()
+    uitdatabank: UitdatabankSettings = UitdatabankSettings()
     debug: bool = False
 
 

@@ -8,8 +8,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from inventory_setup import MIXED_SPEC, put_on_sale
 from support import Tenant
-from tickets_support import Inbox, free_port
+from tickets_support import Inbox, free_port, run_outbox
 
+from ticketing.db.engine import SessionMaker
 from ticketing.settings import Settings
 from ticketing.tickets import keyring
 
@@ -29,5 +30,9 @@ def inbox(settings: Settings) -> Iterator[Inbox]:
 
 
 @pytest.fixture
-async def performance(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
-    return await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
+async def performance(
+    client: httpx.AsyncClient, tenant: Tenant, sessionmaker: SessionMaker
+) -> dict[str, Any]:
+    on_sale = await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
+    await run_outbox(sessionmaker)  # what putting it on sale queued (its UiTdatabank sync)
+    return on_sale

@@ -16,6 +16,7 @@ from ticketing.tenancy.models import (
     StaffUser,
 )
 from ticketing.tickets.models import HouseLogo, Scan, ScannerDevice, SigningKey
+from ticketing.uitdatabank.models import UitdatabankEvent
 from ticketing.venues.models import Hall, Venue
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Tariff",
     "Ticket",
     "TillSession",
+    "UitdatabankEvent",
     "Venue",
     "metadata",
 ]

@@ -33,6 +33,7 @@ from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_scoped
+from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.venues.models import Hall
 
 # Which status may follow which; cancelled is final.
@@ -196,6 +197,7 @@ async def create_performance(
     await session.flush()
     await _replace_prices(session, performance, data.prices)
     forget_sale_targets(session)
+    await uitdatabank_sync.performance_changed(session, performance)
     return performance
 
 
@@ -250,6 +252,7 @@ async def update_performance(
     session.add(performance)
     await session.flush()
     forget_sale_targets(session)
+    await uitdatabank_sync.performance_changed(session, performance)
     return performance
 
 
@@ -273,4 +276,5 @@ async def set_prices(
                 f"A performance on sale needs a price for zones {', '.join(sorted(missing))}.",
             )
     await _replace_prices(session, performance, prices)
+    await uitdatabank_sync.performance_changed(session, performance)
     return performance

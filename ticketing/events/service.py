@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.db.uow import flush_or_conflict
 from ticketing.events import repository as repo
-from ticketing.events.models import Event, PriceRule, Tariff, TariffKind
+from ticketing.events.models import Event, EventStatus, PriceRule, Tariff, TariffKind
 from ticketing.events.performances import performance_out
 from ticketing.events.schemas import (
     EventDetail,
@@ -26,6 +26,7 @@ from ticketing.inventory.repository import forget_sale_targets
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
+from ticketing.uitdatabank import sync as uitdatabank_sync
 
 BASE_TARIFF_NAME = {"nl": "Normaal tarief", "fr": "Plein tarif", "en": "Full price"}
 
@@ -95,11 +96,13 @@ async def update_event(
         raise InvalidInput.field(
             "age_max", "The maximum age must not be lower than the minimum age."
         )
+    was_published = event.status == EventStatus.PUBLISHED
     for key, value in changes.items():
         setattr(event, key, value)
     session.add(event)
     await session.flush()
     forget_sale_targets(session)
+    uitdatabank_sync.changed(session, event, was_published=was_published)
     return event
 
 
@@ -151,6 +154,7 @@ async def create_tariff(
     )
     session.add(tariff)
     await flush_or_conflict(session, "code", f"This event already has a tariff {data.code}.")
+    uitdatabank_sync.changed(session, event)
     return tariff
 
 
@@ -171,6 +175,7 @@ async def update_tariff(
         raise InvalidInput.field("staff_only", "The base tariff must be on sale to everyone.")
     session.add(tariff)
     await session.flush()
+    await _tariffs_changed(session, tariff)
     return tariff
 
 
@@ -181,3 +186,10 @@ async def delete_tariff(session: AsyncSession, principal: Principal, tariff_id: 
         raise Conflict("The base tariff cannot be removed; change its price rule instead.")
     await session.delete(tariff)
     await session.flush()
+    await _tariffs_changed(session, tariff)
+
+
+async def _tariffs_changed(session: AsyncSession, tariff: Tariff) -> None:
+    event = await session.get(Event, tariff.event_id)
+    if event is not None:
+        uitdatabank_sync.changed(session, event)

@@ -1,0 +1,194 @@
+"""The UiTdatabank Entry API, as the sync uses it.
+
+- Authentication: OAuth2 client credentials at the configured token URL; the token is
+  kept until shortly before it expires, and a 401 fetches a new one once.
+- 429, 5xx and timeouts are tried again with exponential backoff and jitter (a 429's
+  Retry-After is honoured); when the tries run out the error is `Retryable` and the
+  outbox tries again later.
+- A 400 is the request's fault (publiq's problem+json, with `schemaErrors`): `Refused`,
+  not tried again.
+- Every attempt is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from typing import Any
+
+import httpx
+
+from ticketing.settings import UitdatabankSettings
+
+log = logging.getLogger("ticketing.uitdatabank")
+TOKEN_MARGIN_SECONDS = 60
+
+
+class UitdatabankError(Exception):
+    def __init__(self, message: str, *, status: int | None = None, problem: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.problem = problem
+
+
+class Retryable(UitdatabankError):
+    """Busy, down or slow: try again later."""
+
+
+class Refused(UitdatabankError):
+    """UiTdatabank refused what we sent (400, 403, 404): no use sending it again."""
+
+    def schema_errors(self) -> list[dict[str, Any]]:
+        if isinstance(self.problem, dict):
+            errors = self.problem.get("schemaErrors")
+            if isinstance(errors, list):
+                return errors
+        return []
+
+
+class Client:
+    def __init__(
+        self, settings: UitdatabankSettings, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        if not settings.api_url or not settings.token_url:
+            raise RuntimeError("Set TICKETING_UITDATABANK__API_URL and __TOKEN_URL.")
+        self.settings = settings
+        self.http = httpx.AsyncClient(timeout=settings.timeout_seconds, transport=transport)
+        self._token: str | None = None
+        self._token_until = 0.0
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    @property
+    def base(self) -> str:
+        return self.settings.api_url.rstrip("/")
+
+    async def token(self, *, fresh: bool = False) -> str:
+        if self._token is not None and not fresh and time.monotonic() < self._token_until:
+            return self._token
+        response = await self._send(
+            "POST",
+            self.settings.token_url,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self.settings.client_id,
+                "client_secret": self.settings.client_secret.get_secret_value(),
+                "audience": self.settings.audience,
+            },
+        )
+        if response.status_code != 200:
+            raise Refused(
+                f"UiTdatabank refused our client credentials ({response.status_code}).",
+                status=response.status_code,
+            )
+        answer = response.json()
+        self._token = str(answer["access_token"])
+        lifetime = float(answer.get("expires_in", 3600))
+        self._token_until = time.monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS)
+        return self._token
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One request, tried again on 429, 5xx and timeouts."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self.http.request(method, url, **kwargs)
+            except httpx.TransportError as exc:
+                log.warning("uitdatabank %s %s: %s (attempt %d)", method, url, exc, attempt)
+                if attempt > self.settings.retries:
+                    raise Retryable(f"UiTdatabank did not answer: {exc}") from exc
+                await self._wait(attempt, None)
+                continue
+            log.info(
+                "uitdatabank %s %s -> %d (attempt %d)", method, url, response.status_code, attempt
+            )
+            if response.status_code == 429 or response.status_code >= 500:
+                if attempt > self.settings.retries:
+                    raise Retryable(
+                        f"UiTdatabank answered {response.status_code}.",
+                        status=response.status_code,
+                        problem=_problem(response),
+                    )
+                await self._wait(attempt, response.headers.get("retry-after"))
+                continue
+            return response
+
+    async def _wait(self, attempt: int, retry_after: str | None) -> None:
+        delay = self.settings.backoff_seconds * 2 ** (attempt - 1)
+        delay = delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not a secret
+        if retry_after is not None and retry_after.isdigit():
+            delay = max(delay, float(retry_after))
+        await asyncio.sleep(delay)
+
+    async def call(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """An Entry API call with the token; a 401 gets a new token once."""
+        for fresh in (False, True):
+            headers = {"authorization": f"Bearer {await self.token(fresh=fresh)}"}
+            response = await self._send(method, self.base + path, json=body, headers=headers)
+            if response.status_code != 401:
+                break
+        if response.status_code == 401:
+            raise Retryable("UiTdatabank does not accept our token.", status=401)
+        if response.status_code >= 400 and response.status_code != 409:
+            problem = _problem(response)
+            detail = problem.get("detail") or problem.get("title") if problem else None
+            raise Refused(
+                f"UiTdatabank refused {method} {path} ({response.status_code}): "
+                f"{detail or response.text[:300]}",
+                status=response.status_code,
+                problem=problem,
+            )
+        return response
+
+    # --- the calls the sync makes ----------------------------------------------------
+
+    async def create_event(self, body: dict[str, Any]) -> str:
+        answer = (await self.call("POST", "/events", body)).json()
+        return str(answer.get("id") or answer.get("eventId"))
+
+    async def get_event(self, event_id: str) -> dict[str, Any]:
+        answer: dict[str, Any] = (await self.call("GET", f"/events/{event_id}")).json()
+        return answer
+
+    async def put_event(self, event_id: str, body: dict[str, Any]) -> None:
+        await self.call("PUT", f"/events/{event_id}", body)
+
+    async def patch_sub_events(self, event_id: str, changes: list[dict[str, Any]]) -> None:
+        await self.call("PATCH", f"/events/{event_id}/sub-events", changes)
+
+    async def create_place(self, body: dict[str, Any]) -> str:
+        """A new place, or the existing one UiTdatabank says this is a duplicate of."""
+        response = await self.call("POST", "/places", body)
+        answer = response.json()
+        if response.status_code == 409:
+            existing = _duplicate_place_id(answer)
+            if existing is None:
+                raise Refused("UiTdatabank says the place exists but not which.", status=409)
+            return existing
+        return str(answer.get("id") or answer.get("placeId"))
+
+
+def _problem(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        answer = response.json()
+    except ValueError:
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+def _duplicate_place_id(problem: dict[str, Any]) -> str | None:
+    """The id of the existing place in a 409 duplicate-place problem."""
+    for key in ("duplicatePlaceUri", "query", "@id"):
+        value = problem.get(key)
+        if isinstance(value, str) and value:
+            return value.rstrip("/").rsplit("/", 1)[-1]
+    place = problem.get("place") or problem.get("duplicatePlace")
+    if isinstance(place, dict):
+        value = place.get("@id") or place.get("id")
+        if isinstance(value, str):
+            return value.rstrip("/").rsplit("/", 1)[-1]
+    return None
