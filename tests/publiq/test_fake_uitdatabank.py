@@ -98,14 +98,14 @@ def test_examples_embedded_in_the_schemas_are_valid() -> None:
 def test_copies_are_unmodified_and_readme_is_current() -> None:
     assert (SCHEMA_DIR / "README.md").read_text(encoding="utf-8") == readme_text()
     if not DEFAULT_SOURCE.is_dir():
-        pytest.skip(f"{DEFAULT_SOURCE} is not available")
+        pytest.skip(reason=f"{DEFAULT_SOURCE} (publiq's originals) is not beside the checkout")
     for path in schema_files():
         assert path.read_bytes() == (DEFAULT_SOURCE / path.name).read_bytes(), path.name
 
 
 def test_request_schemas_are_the_ones_entry_json_names() -> None:
     if not ENTRY_OPENAPI.is_file():
-        pytest.skip(f"{ENTRY_OPENAPI} is not available")
+        pytest.skip(reason=f"{ENTRY_OPENAPI} (publiq's original, beside the checkout) is not here")
     paths = json.loads(ENTRY_OPENAPI.read_text(encoding="utf-8"))["paths"]
     for operation, schema_file in REQUEST_SCHEMAS.items():
         method, path = operation.split(" ")
