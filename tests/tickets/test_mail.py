@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 from aiosmtpd.controller import Controller
 from tickets_support import Inbox, free_port
 
@@ -9,7 +11,7 @@ from ticketing.settings import TicketSettings
 from ticketing.tickets import mail
 
 
-def _mail(settings: TicketSettings, n: int) -> mail.EmailMessage:
+def _mail(settings: TicketSettings, n: int) -> EmailMessage:
     return mail.message(
         settings=settings,
         to="an@example.be",

@@ -111,13 +111,10 @@ _CLAIM = """
 _DONE = (
     "UPDATE outbox_message SET processed_at = $2, attempts = $3, last_error = NULL WHERE id = $1"
 )
-# The next try waits `backoff(attempts)`, computed here on the row's own count.
-_FAILED = """
-    UPDATE outbox_message SET attempts = attempts + 1, last_error = $2,
-        available_at = $3::timestamptz
-            + least(interval '5 seconds' * 2 ^ least(attempts, 20), $4::interval)
-    WHERE id = $1 AND processed_at IS NULL
-"""
+_ATTEMPTS = "SELECT attempts FROM outbox_message WHERE id = $1 AND processed_at IS NULL FOR UPDATE"
+_FAILED = (
+    "UPDATE outbox_message SET attempts = $2, last_error = $3, available_at = $4 WHERE id = $1"
+)
 
 
 async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
@@ -136,9 +133,12 @@ async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
         # The handler's writes went with the transaction; record why in one of its own.
         error = f"{type(exc).__name__}: {exc}"[:2000]
         async with unit_of_work(sessionmaker) as session:
-            await (await raw.connection(session)).execute(
-                _FAILED, message_id, error, clock.now(), MAX_BACKOFF
-            )
+            connection = await raw.connection(session)
+            attempts = await connection.fetchval(_ATTEMPTS, message_id)
+            if attempts is not None:  # not done meanwhile by another worker
+                attempts += 1
+                retry = clock.now() + backoff(attempts)
+                await connection.execute(_FAILED, message_id, attempts, error, retry)
         log.warning("outbox message %s failed: %s", message_id, error)
         return False
     return True

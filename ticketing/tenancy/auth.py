@@ -206,18 +206,24 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
         forget_principals(session)
 
 
+def bearer_token(headers: Any) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, if there is one."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     """Reads `Authorization: Bearer <token>`; routes with opt exclude_from_auth=True are public."""
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        header = connection.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(connection.headers)
+        if token is None:
             raise NotAuthorizedException("Log in first: this needs a bearer token.")
         state = connection.app.state
-        principal = await authenticate(state.sessionmaker, token.strip(), state.settings)
+        principal = await authenticate(state.sessionmaker, token, state.settings)
         if principal is None:
             raise NotAuthorizedException("The token is not valid or has expired. Log in again.")
         return AuthenticationResult(user=principal, auth=token)

@@ -8,8 +8,6 @@ import contextlib
 import smtplib
 import threading
 from email.message import EmailMessage
-
-__all__ = ["EmailMessage", "message", "send"]
 from email.utils import formataddr
 
 from ticketing.settings import TicketSettings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -65,15 +64,6 @@ class ScannerDevice(HouseOwned, table=True):
     revoked_at: datetime | None = TimestampField(default=None, nullable=True)
 
 
-class ScanResult(StrEnum):
-    ADMITTED = "admitted"
-    EXITED = "exited"
-    REFUSED = "refused"
-    # Scanned offline and let in, while the server already had the ticket admitted: shown
-    # to staff, never a second admission.
-    CONFLICT = "conflict"
-
-
 class Scan(IdMixin, table=True):
     """Every scan a device reports, online or uploaded later from its offline queue."""
 
@@ -87,6 +77,8 @@ class Scan(IdMixin, table=True):
     device_id: uuid.UUID = Field(foreign_key="scanner_device.id", ondelete="CASCADE")
     gate: str = Field(max_length=40)
     direction: str = Field(max_length=3)  # in, out
+    # admitted, exited, refused, conflict (offline: let through, but the server refuses it)
+    # or late (offline, older than the ticket's last change: history only).
     result: str = Field(max_length=16)
     reason: str | None = Field(default=None, max_length=32)
     offline: bool = Field(default=False)

@@ -19,6 +19,7 @@ from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.core.schemas import In, Out
 from ticketing.events.models import Performance
+from ticketing.tenancy.auth import bearer_token
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
 from ticketing.tickets import scanning
 from ticketing.tickets.models import ScannerDevice
@@ -130,11 +131,8 @@ class DeviceController(Controller):
 
 
 async def provide_device(request: Request[Any, Any, Any], db: Db) -> Device:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    device = None
-    if scheme.lower() == "bearer" and token.strip():
-        device = await scanning.device_for_token(db, token.strip())
+    token = bearer_token(request.headers)
+    device = None if token is None else await scanning.device_for_token(db, token)
     if device is None:
         raise NotAuthorizedException("This device is not registered, or its token was revoked.")
     return device

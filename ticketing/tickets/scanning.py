@@ -31,7 +31,7 @@ from ticketing.core.ttl_cache import TtlCache
 from ticketing.db import raw
 from ticketing.tickets.models import ScannerDevice
 from ticketing.tickets.payload import Malformed, TicketClaims, decode
-from ticketing.tickets.verify import Reason, Verdict, Verifier
+from ticketing.tickets.verify import Reason, Verdict, Verifier, unreadable
 
 DEVICE_TOKEN_PREFIX = "dev_"  # noqa: S105 - a marker, not a secret
 DEVICE_CACHE_SECONDS = 5.0
@@ -373,11 +373,11 @@ async def _check(
     now: datetime,
 ) -> Verdict:
     try:
-        key_id = decode(qr)[0].key_id  # which key to check the signature with
+        decoded = decode(qr)  # read once: its key id says which key checks the signature
     except Malformed:
-        return _NO_KEYS.check(qr, now=now)  # unknown or forged, as the verifier says
-    verifier = await _keys.verifier(session, device.house_id, key_id)
-    verdict = verifier.check(qr, now=now, performance_id=performance_id)
+        return unreadable(qr)
+    verifier = await _keys.verifier(session, device.house_id, decoded[0].key_id)
+    verdict = verifier.check_decoded(*decoded, now=now, performance_id=performance_id)
     if (
         verdict.ok
         and verdict.claims

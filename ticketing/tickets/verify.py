@@ -43,6 +43,12 @@ class Verdict:
         return self.reason is Reason.VALID
 
 
+def unreadable(text: str) -> Verdict:
+    """A Podium code that does not read back is damaged or tampered with; anything else is
+    not a Podium code."""
+    return Verdict(Reason.FORGED if text.strip().startswith(PREFIX) else Reason.UNKNOWN)
+
+
 class Verifier:
     """keys: key id -> raw Ed25519 public key (32 bytes). performances: the ones this
     device admits to (None: any). revoked: ticket ids that must be refused."""
@@ -72,10 +78,21 @@ class Verifier:
     ) -> Verdict:
         """Is this code a ticket for performance_id (or any of the device's), now?"""
         try:
-            claims, signed, signature = decode(text)
+            decoded = decode(text)
         except Malformed:
-            # A Podium code that does not read back is damaged or tampered with.
-            return Verdict(Reason.FORGED if text.strip().startswith(PREFIX) else Reason.UNKNOWN)
+            return unreadable(text)
+        return self.check_decoded(*decoded, now=now, performance_id=performance_id)
+
+    def check_decoded(
+        self,
+        claims: TicketClaims,
+        signed: bytes,
+        signature: bytes,
+        *,
+        now: datetime,
+        performance_id: uuid.UUID | None = None,
+    ) -> Verdict:
+        """`check` for a code already read with `payload.decode`."""
         key = self.keys.get(claims.key_id)
         if key is None:
             return Verdict(Reason.UNKNOWN_KEY, claims)

@@ -65,6 +65,8 @@ def _localized(values: dict[str, str]) -> dict[str, str]:
 
 
 def _euros(cents: int) -> float:
+    """UiTdatabank takes prices as a JSON number of euros: converted here, at the border,
+    from the cents everything else counts in."""
     return round(cents / 100, 2)
 
 

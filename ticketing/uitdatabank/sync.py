@@ -50,7 +50,6 @@ KEPT_FROM_UITDATABANK = ("labels", "hiddenLabels", "mediaObject", "image", "vide
 
 _settings: UitdatabankSettings | None = None
 _public_url = ""
-_client_factory: Any = None  # tests: a callable giving a Client
 
 
 def configure(settings: UitdatabankSettings, public_url: str) -> None:
@@ -66,11 +65,6 @@ def uitdatabank_settings() -> UitdatabankSettings:
         configure(settings.uitdatabank, settings.public_url)
     assert _settings is not None
     return _settings
-
-
-def set_client_factory(factory: Any) -> None:
-    global _client_factory
-    _client_factory = factory
 
 
 def changed(session: AsyncSession, event: Event, *, was_published: bool = False) -> None:
@@ -290,19 +284,12 @@ async def queue_resync(
         await engine.dispose()
 
 
-def _client() -> Client:
-    if _client_factory is not None:
-        client: Client = _client_factory()
-        return client
-    return Client(uitdatabank_settings())
-
-
 @outbox.handler(SYNC_TOPIC)
 async def carry_out_sync(session: AsyncSession, message: outbox.OutboxMessage) -> None:
     if not uitdatabank_settings().api_url:
         log.info("UiTdatabank is not configured: event %s not published", message.payload)
         return
-    client = _client()
+    client = Client(uitdatabank_settings())
     try:
         await sync_event(session, uuid.UUID(message.payload["event_id"]), client)
     finally:
