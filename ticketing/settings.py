@@ -34,6 +34,9 @@ class CelerySettings(BaseModel):
     always_eager: bool = False
     # Seconds between sweeps for outbox messages whose task was lost.
     outbox_sweep_seconds: float = 15.0
+    # Seconds between sweeps for coalesced messages that have fallen due (UiTdatabank
+    # availability: sold out waits at most this long).
+    coalesced_sweep_seconds: float = 1.0
     # Seconds between releases of expired holds (availability ignores them at once anyway).
     hold_sweep_seconds: float = 30.0
 

@@ -24,6 +24,12 @@ app.conf.beat_schedule = {
         "task": "podium.outbox.sweep",
         "schedule": settings.celery.outbox_sweep_seconds,
     },
+    "outbox-coalesced-sweep": {
+        "task": "podium.outbox.sweep_coalesced",
+        "schedule": settings.celery.coalesced_sweep_seconds,
+        # A sweep still queued when the next is sent has nothing left to do.
+        "options": {"expires": settings.celery.coalesced_sweep_seconds},
+    },
     "release-expired-holds": {
         "task": "podium.inventory.release_expired",
         "schedule": settings.celery.hold_sweep_seconds,

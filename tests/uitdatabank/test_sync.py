@@ -3,114 +3,19 @@ refuses any body that does not validate against publiq's JSON Schemas)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
-import pytest
-from publiq.fake_uitdatabank import FakeUitdatabank, serve
+from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlalchemy import update
 from sqlmodel import select
 from support import Tenant
 from tickets_support import run_outbox
-from world import World, build_world, in_days, ok
+from udb_support import publish, state
+from world import World, in_days, ok
 
 from ticketing.db.engine import SessionMaker
-from ticketing.settings import Settings, UitdatabankSettings
 from ticketing.tenancy.models import House
 from ticketing.tenancy.roles import Role
-from ticketing.uitdatabank import sync
 from ticketing.uitdatabank.models import UitdatabankEvent
-
-
-@pytest.fixture
-def udb(settings: Settings) -> Iterator[FakeUitdatabank]:
-    fake = FakeUitdatabank(client_id="podium", client_secret="s3cret")
-    with serve(fake) as base:
-        sync.configure(
-            UitdatabankSettings(
-                api_url=base,
-                token_url=f"{base}/token",
-                client_id="podium",
-                client_secret="s3cret",  # type: ignore[arg-type]
-                retries=3,
-                backoff_seconds=0.01,
-                timeout_seconds=2,
-            ),
-            "https://tickets.example.be",
-        )
-        yield fake
-    sync.configure(settings.uitdatabank, settings.public_url)
-
-
-@pytest.fixture
-async def world(
-    client: httpx.AsyncClient, tenant: Tenant, udb: FakeUitdatabank, sessionmaker: SessionMaker
-) -> World:
-    """A published event in all three languages, with a tariff and an age range, at a
-    venue linked to its UiTdatabank place, by a house linked to its organizer."""
-    admin = tenant.staff[Role.HOUSE_ADMIN].headers
-    built = await build_world(client, tenant)
-    place = udb.add_place(
-        {
-            "mainLanguage": "nl",
-            "name": {"nl": built.venue["name"]},
-            "calendarType": "permanent",
-            "address": {"nl": {"addressCountry": "BE", "addressLocality": "Gent",
-                               "postalCode": "9000", "streetAddress": "Kouter 1"}},
-            "terms": [{"id": "0.14.0.0.0", "domain": "eventtype"}],
-        }
-    )  # fmt: skip
-    await ok(
-        await client.patch(
-            f"/venues/{built.venue['id']}", headers=admin, json={"uitdatabank_place_id": place}
-        ),
-        200,
-    )
-    await ok(
-        await client.patch(
-            f"/houses/{tenant.house.id}",
-            headers=admin,
-            json={"uitdatabank_organizer_id": str(uuid.uuid4()), "phone": "+32 9 223 00 00"},
-        ),
-        200,
-    )
-    await ok(
-        await client.patch(
-            f"/events/{built.event['id']}",
-            headers=admin,
-            json={
-                "title": {"nl": "Hamlet", "fr": "Hamlet (fr)", "en": "Hamlet (en)"},
-                "description": {"nl": "Een stuk.", "fr": "Une pièce.", "en": "A play."},
-            },
-        ),
-        200,
-    )
-    await run_outbox(sessionmaker)  # not published yet: nothing goes out
-    assert udb.calls("POST", "/events") == []
-    return built
-
-
-async def publish(client: httpx.AsyncClient, tenant: Tenant, world: World) -> None:
-    await ok(
-        await client.patch(
-            f"/events/{world.event['id']}",
-            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-            json={"status": "published"},
-        ),
-        200,
-    )
-
-
-async def state(client: httpx.AsyncClient, tenant: Tenant, world: World) -> dict[str, Any]:
-    return await ok(
-        await client.get(
-            f"/events/{world.event['id']}/uitdatabank",
-            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-        ),
-        200,
-    )
 
 
 async def test_publishing_posts_once_and_keeps_the_id(

@@ -7,6 +7,12 @@ down, crash between commit and send) the periodic sweep finds the row. Processin
 the row (SKIP LOCKED), runs the handler and marks the row done in one transaction, so a
 handler's database effects happen exactly once; its external effects must be idempotent
 (they get the message id to deduplicate with).
+
+Coalescing: a message with a `coalesce_key` stands for "this needs doing" rather than for
+one change. While one with that key waits, others are not stored (`put_coalesced`), so a
+burst of changes gives one message, carried out when it falls due. `due()` takes the key
+off the messages it returns before they run: a change committed while one runs stores a
+new message and is not lost in the one already running.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Column, Index, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, col, select
+from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock, jobs
@@ -46,10 +52,18 @@ class OutboxMessage(IdMixin, table=True):
     processed_at: datetime | None = TimestampField(default=None, nullable=True)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=2000)
+    # Set on a message that stands for any number of like changes (see put_coalesced).
+    coalesce_key: str | None = Field(default=None, max_length=200)
 
     __table_args__ = (
         Index(
             "ix_outbox_message_due", "available_at", postgresql_where=text("processed_at IS NULL")
+        ),
+        Index(
+            "ux_outbox_message_waiting",
+            "coalesce_key",
+            unique=True,
+            postgresql_where=text("processed_at IS NULL"),
         ),
     )
 
@@ -96,6 +110,45 @@ def put(
     )
     jobs.enqueue_after_commit(session, PROCESS_TASK, str(message.id))
     return message
+
+
+# Stored unless a message with its key is waiting. Sent with the transaction's commit, and
+# never blocks it on the waiting message: DO NOTHING takes no lock on the row it meets.
+_PUT_COALESCED = """
+    INSERT INTO outbox_message (id, topic, payload, house_id, created_at, available_at,
+                                attempts, coalesce_key)
+    VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
+    ON CONFLICT (coalesce_key) WHERE processed_at IS NULL DO NOTHING
+"""
+
+
+def put_coalesced(
+    session: AsyncSession,
+    topic: str,
+    payload: dict[str, Any],
+    key: str,
+    *,
+    delay: timedelta,
+    house_id: uuid.UUID | None = None,
+) -> None:
+    """Store a message with this transaction unless one with the same key is waiting; it
+    falls due after `delay` and the sweep of waiting messages carries it out (no task is
+    sent). The handler must read the state it reports when it runs, not from the payload:
+    the payload is that of the first change of the burst."""
+    if topic not in HANDLERS:
+        raise ValueError(f"no handler for outbox topic {topic!r}")
+    now = clock.now()
+    raw.defer(
+        session,
+        _PUT_COALESCED,
+        uuid.uuid4(),
+        topic,
+        raw.dumps(payload),
+        house_id,
+        now,
+        now + delay,
+        key,
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -153,14 +206,29 @@ async def process_all(sessionmaker: SessionMaker, message_ids: list[uuid.UUID]) 
     return done
 
 
-async def due(sessionmaker: SessionMaker, limit: int = 100) -> list[uuid.UUID]:
-    async with sessionmaker() as session:
-        stmt = (
-            select(OutboxMessage.id)
-            .where(
-                col(OutboxMessage.processed_at).is_(None), OutboxMessage.available_at <= clock.now()
-            )
-            .order_by(col(OutboxMessage.available_at))
-            .limit(limit)
-        )
-        return list((await session.exec(stmt)).all())
+# The due messages, oldest first; the coalescing key of each is taken off as it is
+# returned (see the module's docstring). Messages a worker holds are left to it.
+_DUE = """
+    WITH due AS (
+        SELECT id, available_at, coalesce_key FROM outbox_message
+        WHERE processed_at IS NULL AND available_at <= $1 AND ($3 OR coalesce_key IS NOT NULL)
+        ORDER BY available_at
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED
+    ), released AS (
+        UPDATE outbox_message m SET coalesce_key = NULL
+        FROM due WHERE m.id = due.id AND due.coalesce_key IS NOT NULL
+    )
+    SELECT id FROM due ORDER BY available_at
+"""
+
+
+async def due(
+    sessionmaker: SessionMaker, limit: int = 100, *, coalesced_only: bool = False
+) -> list[uuid.UUID]:
+    """The messages to carry out now: every due one, or only the coalesced ones (their
+    sweep runs every second or so; the general one is for lost tasks and retries)."""
+    async with unit_of_work(sessionmaker) as session:
+        connection = await raw.connection(session)
+        rows = await connection.fetch(_DUE, clock.now(), limit, not coalesced_only)
+        return [r[0] for r in rows]

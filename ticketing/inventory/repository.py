@@ -23,6 +23,7 @@ from ticketing.core.ttl_cache import TtlCache
 from ticketing.db import raw
 from ticketing.db.uow import after_commit
 from ticketing.events.models import Event, Performance
+from ticketing.inventory import changes
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold, StandingStock
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import SCOPE_SQL, scope_param
@@ -516,6 +517,7 @@ async def delete_allocations(session: AsyncSession, condition: Any) -> list[tupl
             freed[(performance_id, area)] = freed.get((performance_id, area), 0) + quantity
     for (performance_id, area), quantity in sorted(freed.items()):
         await _free_standing(session, performance_id, area, quantity)
+    await changes.places_changed(session, (r[0] for r in rows))
     return rows
 
 
@@ -542,6 +544,7 @@ async def give_back(session: AsyncSession, allocation_id: uuid.UUID, places: int
         allocation.quantity -= places
         session.add(allocation)
         await _free_standing(session, allocation.performance_id, allocation.area_code, places)
+        await changes.places_changed(session, [allocation.performance_id])
     else:
         await delete_allocations(session, col(Allocation.id) == allocation_id)
 

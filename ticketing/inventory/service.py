@@ -19,6 +19,7 @@ from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.db import raw
 from ticketing.events.models import EventStatus, Performance, PerformanceStatus
+from ticketing.inventory import changes
 from ticketing.inventory import repository as repo
 from ticketing.inventory.best import best_available
 from ticketing.inventory.layouts import LayoutIndex, layout_index
@@ -365,6 +366,7 @@ async def block_seats(session: AsyncSession, performance: Performance, keys: lis
         raise _seats_taken(
             "These seats are held or sold already: " + ", ".join(sorted(lost)) + ".", keys, lost
         )
+    await changes.places_changed(session, [performance.id])
 
 
 async def unblock_seats(session: AsyncSession, performance: Performance, keys: list[str]) -> int:

@@ -17,6 +17,7 @@ from ticketing.core.security import sha256_hex
 from ticketing.db import raw
 from ticketing.events.models import PriceRule
 from ticketing.events.pricing import tariff_price
+from ticketing.inventory import changes
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Channel, Hold, HoldStatus
 from ticketing.inventory.repository import HeldPlace
@@ -242,6 +243,7 @@ async def checkout(
         order = await raw.attach(session, order)
         tickets = [await raw.attach(session, t) for t in tickets]
     inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
+    await changes.places_changed(session, pricing.performances)
     record(
         session,
         order,

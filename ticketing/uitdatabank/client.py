@@ -24,6 +24,9 @@ from ticketing.settings import UitdatabankSettings
 
 log = logging.getLogger("ticketing.uitdatabank")
 TOKEN_MARGIN_SECONDS = 60
+# The process's tokens by (token URL, client id), with when to stop using each: every
+# sync makes a client of its own, and they share the token.
+_tokens: dict[tuple[str, str], tuple[str, float]] = {}
 
 
 class UitdatabankError(Exception):
@@ -56,8 +59,6 @@ class Client:
             raise RuntimeError("Set TICKETING_UITDATABANK__API_URL and __TOKEN_URL.")
         self.settings = settings
         self.http = httpx.AsyncClient(timeout=settings.timeout_seconds, transport=transport)
-        self._token: str | None = None
-        self._token_until = 0.0
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -67,8 +68,10 @@ class Client:
         return self.settings.api_url.rstrip("/")
 
     async def token(self, *, fresh: bool = False) -> str:
-        if self._token is not None and not fresh and time.monotonic() < self._token_until:
-            return self._token
+        key = (self.settings.token_url, self.settings.client_id)
+        kept = _tokens.get(key)
+        if kept is not None and not fresh and time.monotonic() < kept[1]:
+            return kept[0]
         response = await self._send(
             "POST",
             self.settings.token_url,
@@ -85,10 +88,10 @@ class Client:
                 status=response.status_code,
             )
         answer = response.json()
-        self._token = str(answer["access_token"])
+        token = str(answer["access_token"])
         lifetime = float(answer.get("expires_in", 3600))
-        self._token_until = time.monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS)
-        return self._token
+        _tokens[key] = (token, time.monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS))
+        return token
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request, tried again on 429, 5xx and timeouts."""

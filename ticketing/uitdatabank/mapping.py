@@ -164,12 +164,15 @@ def availability_patch(
     showings: tuple[Showing, ...], indexes: dict[uuid.UUID, int]
 ) -> list[dict[str, Any]]:
     """`PATCH /events/{id}/sub-events`: each performance's status and availability, at
-    the index it has in the event UiTdatabank holds."""
+    the index it has in the event UiTdatabank holds. The patch takes the type or the
+    remaining capacity, not both: UiTdatabank derives the type (0 is Unavailable)."""
     return [
         {
             "id": indexes[s.id],
             "status": {"type": "Unavailable" if s.cancelled else "Available"},
-            "bookingAvailability": booking_availability(s),
+            "bookingAvailability": {
+                k: v for k, v in booking_availability(s).items() if k != "type"
+            },
         }
         for s in showings
         if s.id in indexes

@@ -85,10 +85,9 @@ async def performance_changed(session: AsyncSession, performance: Performance) -
         changed(session, event)
 
 
-async def _showings(
-    session: AsyncSession, performances: list[Performance]
-) -> list[mapping.Showing]:
-    showings = []
+async def showings(session: AsyncSession, performances: list[Performance]) -> list[mapping.Showing]:
+    """The performances as sub-events, with their places as they are now."""
+    found = []
     for p in performances:
         counts = await availability(session, p)
         capacity = sum(z.seats_total for z in counts.zones) + sum(
@@ -97,7 +96,7 @@ async def _showings(
         remaining = sum(z.seats_available for z in counts.zones) + sum(
             a.available for a in counts.standing
         )
-        showings.append(
+        found.append(
             mapping.Showing(
                 id=p.id,
                 starts_at=p.starts_at,
@@ -107,7 +106,7 @@ async def _showings(
                 remaining=0 if p.status == PerformanceStatus.SOLD_OUT else remaining,
             )
         )
-    return showings
+    return found
 
 
 _TARIFFS = text(
@@ -155,7 +154,7 @@ async def _facts(
             )
             for t in tariffs
         ),
-        showings=tuple(await _showings(session, performances)),
+        showings=tuple(await showings(session, performances)),
     )
 
 

@@ -27,3 +27,15 @@ def sweep() -> int:
         return await outbox.process_all(sessionmaker, await outbox.due(sessionmaker))
 
     return run(_sweep)
+
+
+@app.task(name="podium.outbox.sweep_coalesced")
+def sweep_coalesced() -> int:
+    """Carry out the coalesced messages that have fallen due (UiTdatabank availability)."""
+
+    async def _sweep(sessionmaker: SessionMaker) -> int:
+        return await outbox.process_all(
+            sessionmaker, await outbox.due(sessionmaker, coalesced_only=True)
+        )
+
+    return run(_sweep)

@@ -1,0 +1,65 @@
+"""Helpers of the UiTdatabank tests: the fake Entry API wired into the sync, publishing
+an event and reading its sync state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from publiq.fake_uitdatabank import FakeUitdatabank, serve
+from support import Tenant
+from world import World, ok
+
+from ticketing.settings import UitdatabankSettings
+from ticketing.tenancy.roles import Role
+from ticketing.uitdatabank import sync
+
+CLIENT_ID, CLIENT_SECRET = "podium", "s3cret"
+
+
+def fake_settings(base: str, **extra: Any) -> UitdatabankSettings:
+    return UitdatabankSettings(
+        api_url=base,
+        token_url=f"{base}/token",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,  # type: ignore[arg-type]
+        retries=3,
+        backoff_seconds=0.01,
+        timeout_seconds=2,
+        **extra,
+    )
+
+
+@contextmanager
+def fake_uitdatabank(restore: UitdatabankSettings, public_url: str) -> Iterator[FakeUitdatabank]:
+    """The fake on loopback, with this process's sync pointed at it until the end."""
+    fake = FakeUitdatabank(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    with serve(fake) as base:
+        sync.configure(fake_settings(base), "https://tickets.example.be")
+        try:
+            yield fake
+        finally:
+            sync.configure(restore, public_url)
+
+
+async def publish(client: httpx.AsyncClient, tenant: Tenant, world: World) -> None:
+    await ok(
+        await client.patch(
+            f"/events/{world.event['id']}",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={"status": "published"},
+        ),
+        200,
+    )
+
+
+async def state(client: httpx.AsyncClient, tenant: Tenant, world: World) -> dict[str, Any]:
+    return await ok(
+        await client.get(
+            f"/events/{world.event['id']}/uitdatabank",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+        ),
+        200,
+    )
