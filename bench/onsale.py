@@ -120,6 +120,16 @@ def check(database_url: str, world: dict[str, Any]) -> tuple[int, int]:
     return max(0, int(over[0]) - STANDING), int(double[0]) + len(tickets)
 
 
+def availability_updates(database_url: str) -> int:
+    """The UiTdatabank availability updates the on-sale stored (none run: no worker)."""
+    with psycopg.connect(libpq(database_url)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM outbox_message WHERE topic = 'uitdatabank.availability'"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 async def run(
     base: str, database_url: str, world: dict[str, Any], concurrency: int, warm_up: int
 ) -> dict[str, Any]:
@@ -185,6 +195,7 @@ async def run(
         "oversold": oversold,
         "double_booked": double_booked,
         "errors": stats.errors,
+        "availability_updates": availability_updates(database_url),
     }
 
 
@@ -206,6 +217,11 @@ def main() -> int:
         default=3,
         help="orders per buyer on another night before the measured on-sale (0: start cold)",
     )
+    parser.add_argument(
+        "--uitdatabank",
+        action="store_true",
+        help="the event is in UiTdatabank: sales also store its availability updates",
+    )
     parser.add_argument("--url", help="a running platform (with --database-url of its database)")
     parser.add_argument("--database-url", help="the platform's database (seeded by this benchmark)")
     args = parser.parse_args()
@@ -220,8 +236,12 @@ def main() -> int:
             base, database_url = args.url.rstrip("/"), args.database_url
         else:
             server, database_url = private_postgres(Path(tmp.name))
-            api, base = start_api(database_url, args.workers, args.max_in_flight)
-        world = seed(database_url, args.concurrency)
+            # No worker runs: the updates wait in the outbox, where the figures count them.
+            udb = (
+                {"TICKETING_UITDATABANK__API_URL": "http://127.0.0.1:9"} if args.uitdatabank else {}
+            )
+            api, base = start_api(database_url, args.workers, args.max_in_flight, udb)
+        world = seed(database_url, args.concurrency, uitdatabank=args.uitdatabank)
         # The load generator shares the cores with the platform: keep its own cost low.
         figures = uvloop.run(run(base, database_url, world, args.concurrency, args.warm_up))
     finally:

@@ -130,7 +130,7 @@ def private_postgres(directory: Path) -> tuple[PostgresServer, str]:
 
 
 def start_api(
-    database_url: str, workers: int, max_in_flight: int
+    database_url: str, workers: int, max_in_flight: int, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`podium serve` on a free port, as in production; its process and address."""
     port = free_port()
@@ -142,6 +142,7 @@ def start_api(
         TICKETING_DATABASE_POOL_SIZE="16",
         TICKETING_MAX_IN_FLIGHT=str(max_in_flight),
         TICKETING_CELERY__BROKER_URL="memory://",
+        **(extra_env or {}),
     )
     api = subprocess.Popen(
         [sys.executable, "-m", "ticketing.cli", "serve", "--port", str(port),
@@ -164,10 +165,16 @@ def start_api(
 
 
 def seed(
-    database_url: str, clerks: int, standing: int = 5000, starts_in_hours: float = 30 * 24
+    database_url: str,
+    clerks: int,
+    standing: int = 5000,
+    starts_in_hours: float = 30 * 24,
+    *,
+    uitdatabank: bool = False,
 ) -> dict[str, Any]:
     """A house with a standing hall and a theatre, one performance on sale in each, and a
-    clerk per buyer with an open till (each clerk sells from their own till)."""
+    clerk per buyer with an open till (each clerk sells from their own till). With
+    uitdatabank, the event is in UiTdatabank: every sale stores its availability update."""
     from datetime import UTC, datetime, timedelta
 
     from ticketing.seatmaps.demo_layouts import theatre_600
@@ -277,6 +284,20 @@ def seed(
             cur.execute(
                 "INSERT INTO standing_stock (performance_id, area_code, house_id, cluster_id, zone_code, capacity, used) VALUES (%s, 'FLOOR', %s, %s, 'A', %s, 0)",
                 (ids[perf], ids["house"], ids["cluster"], standing),
+            )
+        if uitdatabank:
+            cur.execute(
+                "INSERT INTO uitdatabank_event (id, created_at, updated_at, house_id, cluster_id, event_id, venue_id, udb_id, status, sub_events, schema_errors)"
+                " VALUES (%s, now(), now(), %s, %s, %s, %s, %s, 'synced', %s, '[]')",
+                (
+                    uuid.uuid4(),
+                    ids["house"],
+                    ids["cluster"],
+                    ids["event"],
+                    ids["venue"],
+                    str(uuid.uuid4()),
+                    json.dumps([str(ids[p]) for p in ("p1", "p2", "w1", "w2")]),
+                ),
             )
         for n in range(clerks):
             user, session_id = uuid.uuid4(), uuid.uuid4()

@@ -3,6 +3,7 @@ an event and reading its sync state."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import httpx
 from publiq.fake_uitdatabank import FakeUitdatabank, serve
 from support import Tenant
-from world import World, ok
+from world import World, build_world, ok
 
 from ticketing.settings import UitdatabankSettings
 from ticketing.tenancy.roles import Role
@@ -63,3 +64,46 @@ async def state(client: httpx.AsyncClient, tenant: Tenant, world: World) -> dict
         ),
         200,
     )
+
+
+async def linked_world(client: httpx.AsyncClient, tenant: Tenant, udb: FakeUitdatabank) -> World:
+    """The world, with its event in all three languages, its venue linked to a place in
+    UiTdatabank and its house to an organizer; not published yet."""
+    admin = tenant.staff[Role.HOUSE_ADMIN].headers
+    built = await build_world(client, tenant)
+    place = udb.add_place(
+        {
+            "mainLanguage": "nl",
+            "name": {"nl": built.venue["name"]},
+            "calendarType": "permanent",
+            "address": {"nl": {"addressCountry": "BE", "addressLocality": "Gent",
+                               "postalCode": "9000", "streetAddress": "Kouter 1"}},
+            "terms": [{"id": "0.14.0.0.0", "domain": "eventtype"}],
+        }
+    )  # fmt: skip
+    await ok(
+        await client.patch(
+            f"/venues/{built.venue['id']}", headers=admin, json={"uitdatabank_place_id": place}
+        ),
+        200,
+    )
+    await ok(
+        await client.patch(
+            f"/houses/{tenant.house.id}",
+            headers=admin,
+            json={"uitdatabank_organizer_id": str(uuid.uuid4()), "phone": "+32 9 223 00 00"},
+        ),
+        200,
+    )
+    await ok(
+        await client.patch(
+            f"/events/{built.event['id']}",
+            headers=admin,
+            json={
+                "title": {"nl": "Hamlet", "fr": "Hamlet (fr)", "en": "Hamlet (en)"},
+                "description": {"nl": "Een stuk.", "fr": "Une pièce.", "en": "A play."},
+            },
+        ),
+        200,
+    )
+    return built

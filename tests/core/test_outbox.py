@@ -132,3 +132,43 @@ async def test_unknown_topic_is_refused(sessionmaker: SessionMaker) -> None:
     async with sessionmaker() as session:
         with pytest.raises(ValueError, match="no handler"):
             outbox.put(session, "nobody.listens", {})
+
+
+async def _waiting(sessionmaker: SessionMaker, topic: str) -> list[outbox.OutboxMessage]:
+    async with sessionmaker() as session:
+        stmt = select(outbox.OutboxMessage).where(
+            outbox.OutboxMessage.topic == topic,
+            outbox.OutboxMessage.processed_at == None,  # noqa: E711 - SQL IS NULL
+        )
+        return list((await session.exec(stmt)).all())
+
+
+async def test_coalesced_changes_are_one_message_and_none_is_lost_while_it_runs(
+    sessionmaker: SessionMaker, handlers: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    start = clock.now()
+    clock.set_clock(lambda: start)
+    key = f"perf-{uuid.uuid4().hex[:8]}"
+    for n in range(5):  # five changes, five transactions: one message waits
+        async with unit_of_work(sessionmaker) as session:
+            outbox.put_coalesced(
+                session, "test.record", {"slug": f"{key}-{n}"}, key, delay=timedelta(seconds=5)
+            )
+    (first,) = await _waiting(sessionmaker, "test.record")
+    assert first.payload == {"slug": f"{key}-0"}
+    assert first.available_at == start + timedelta(seconds=5)
+    assert handlers == []  # no task: the sweep carries it out when due
+    assert await outbox.due(sessionmaker, coalesced_only=True) == []
+
+    clock.set_clock(lambda: start + timedelta(seconds=5))
+    assert await outbox.due(sessionmaker, coalesced_only=True) == [first.id]
+    # Handed out to a worker, it no longer takes the changes that come meanwhile: the next
+    # one stores a message of its own, due a full delay later.
+    async with unit_of_work(sessionmaker) as session:
+        outbox.put_coalesced(
+            session, "test.record", {"slug": f"{key}-late"}, key, delay=timedelta(seconds=5)
+        )
+    assert await outbox.process(sessionmaker, first.id) is True
+    (late,) = await _waiting(sessionmaker, "test.record")
+    assert late.payload == {"slug": f"{key}-late"}
+    assert late.available_at == start + timedelta(seconds=10)
