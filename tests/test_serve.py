@@ -114,9 +114,15 @@ def served(database_url: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
         _wait(lambda: len(_children(server.pid)) >= 2, "the API processes did not start")
         yield server, port
     finally:
+        # Stopped as a service manager would, so its API processes stop with it (a SIGKILL
+        # of the parent would leave them running).
         if server.poll() is None:
-            server.kill()
-            server.wait()
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def test_connections_go_to_the_process_with_the_fewest(
