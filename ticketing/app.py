@@ -6,7 +6,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, MediaType, Response, get
@@ -39,8 +38,8 @@ from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
 from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.uitdatabank.controllers import CONTROLLERS as UITDATABANK_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
+from ticketing.web.controllers import PAGES, STATIC_DIR
 
-STATIC_DIR = Path(__file__).parent / "web" / "static"
 VERSION = "0.1.0"
 
 log = logging.getLogger("ticketing")
@@ -52,18 +51,6 @@ async def health(state: State) -> dict[str, str]:
     async with sessionmaker() as session:
         await (await session.connection()).execute(text("SELECT 1"))
     return {"status": "ok"}
-
-
-@get(
-    "/scan",
-    exclude_from_auth=True,
-    include_in_schema=False,
-    media_type=MediaType.HTML,
-    sync_to_thread=False,
-)
-def scanner_page() -> str:
-    """The door scanner for phones and hand-held scanners (docs/tickets.md)."""
-    return (STATIC_DIR / "scanner" / "index.html").read_text()
 
 
 @get("/", exclude_from_auth=True, include_in_schema=False)
@@ -166,7 +153,7 @@ def create_app(
         route_handlers=[
             health,
             index,
-            scanner_page,
+            *PAGES,
             *TENANCY_CONTROLLERS,
             *VENUE_CONTROLLERS,
             *SEATMAP_CONTROLLERS,

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem, make_tenant
+from tickets_support import sell
 from world import build_world, in_days, ok
 
 from ticketing.tenancy.roles import Role
@@ -214,3 +216,36 @@ async def test_event_validation_messages(client: httpx.AsyncClient, tenant: Tena
         await client.get("/events", headers=h, params={"q": "nothing-like-this"}), 200
     )
     assert listing == []
+
+
+async def test_the_programme_counts_places_left_and_shows_the_last_ones(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    world = await build_world(client, tenant, publish=True)
+
+    async def item() -> dict[str, Any]:
+        programme = await ok(await client.get(f"/public/houses/{tenant.house.slug}/programme"), 200)
+        (found,) = programme
+        assert isinstance(found, dict)
+        return found
+
+    # 24 seats; the world sold one.
+    first = await item()
+    assert (first["places_left"], first["last_places"]) == (23, False)
+    # A basket holds places too, as long as it has not expired.
+    await ok(
+        await client.post(
+            "/public/holds",
+            json={
+                "performance_id": world.performance["id"],
+                "seats": [f"BALCONY/1/{n}" for n in (1, 2, 3, 4)],
+            },
+        )
+    )
+    rows = ["STALLS/2/", "STALLS/3/"]
+    await sell(
+        client, tenant, world.performance, seats=[r + str(n) for r in rows for n in (1, 2, 3, 4, 5)]
+    )
+    left = await item()
+    # 23 - 4 held - 10 sold: nine left, under the threshold of ten.
+    assert (left["places_left"], left["last_places"]) == (9, True)

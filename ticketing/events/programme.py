@@ -70,6 +70,7 @@ async def programme(
         event_type_id=genre,
         limit=limit,
         offset=offset,
+        now=clock.now(),
     )
     return [
         ProgrammeItem(
@@ -89,9 +90,17 @@ async def programme(
             price_from_cents=price_from,
             age_min=event.age_min,
             age_max=event.age_max,
+            places_left=max(0, capacity - taken),
+            last_places=0 < capacity - taken <= last_places_threshold(capacity),
         )
-        for perf, event, house, hall, venue, price_from in rows
+        for perf, event, house, hall, venue, price_from, capacity, taken in rows
     ]
+
+
+def last_places_threshold(capacity: int) -> int:
+    """Places left at or under which the shop shows "last places": a tenth of the hall,
+    and at least ten."""
+    return max(10, capacity // 10)
 
 
 async def public_event(session: AsyncSession, event_id: uuid.UUID) -> PublicEvent:

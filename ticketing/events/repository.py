@@ -21,6 +21,7 @@ from ticketing.events.models import (
     PerformanceStatus,
     Tariff,
 )
+from ticketing.inventory.models import Allocation, AllocationStatus
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import Cluster, House
 from ticketing.tenancy.principal import Principal
@@ -30,7 +31,7 @@ from ticketing.venues.models import Hall, Venue
 PUBLIC_PERFORMANCE_STATUSES = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
 
 # A line of the public programme; the last item is the lowest price (None without prices).
-ProgrammeRow = tuple[Performance, Event, House, Hall, Venue, int | None]
+ProgrammeRow = tuple[Performance, Event, House, Hall, Venue, int | None, int, int]
 
 
 async def list_events(
@@ -122,17 +123,40 @@ async def public_programme(
     event_type_id: str | None,
     limit: int,
     offset: int,
+    now: datetime,
 ) -> list[ProgrammeRow]:
     price_from = (
         select(func.min(PerformancePrice.amount_cents))
         .where(PerformancePrice.performance_id == Performance.id)
         .scalar_subquery()
     )
+    # Live places taken (held in a basket that has not expired, sold or blocked), counted
+    # from the rows themselves for the "last places" badge.
+    taken = (
+        select(func.coalesce(func.sum(Allocation.quantity), 0))
+        .where(
+            Allocation.performance_id == Performance.id,
+            (col(Allocation.status) != AllocationStatus.HELD)
+            | (col(Allocation.expires_at) > now),
+        )
+        .scalar_subquery()
+    )
+    capacity = col(SeatMapLayout.seat_count) + col(SeatMapLayout.standing_capacity)
     # sqlmodel types select() for at most four entities; at run time it takes any number.
     select_programme = cast("Callable[..., Select[*ProgrammeRow]]", select)
     stmt = (
-        select_programme(Performance, Event, House, Hall, Venue, price_from.label("price_from"))
+        select_programme(
+            Performance,
+            Event,
+            House,
+            Hall,
+            Venue,
+            price_from.label("price_from"),
+            capacity.label("capacity"),
+            taken.label("taken"),
+        )
         .join(Event, col(Event.id) == Performance.event_id)
+        .join(SeatMapLayout, col(SeatMapLayout.id) == Performance.layout_id)
         .join(House, col(House.id) == Performance.house_id)
         .join(Hall, col(Hall.id) == Performance.hall_id)
         .join(Venue, col(Venue.id) == Hall.venue_id)

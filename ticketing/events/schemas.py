@@ -232,6 +232,8 @@ class ProgrammeItem(Out):
     price_from_cents: int | None
     age_min: int | None
     age_max: int | None
+    places_left: int = Field(description="Places on sale now, counted live.")
+    last_places: bool = Field(description="Few places left: the shop shows a badge.")
 
 
 class PublicPerformance(Out):

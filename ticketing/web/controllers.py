@@ -1,0 +1,92 @@
+"""The pages people use: the shop, the box office, the seat-map editor, the door scanner
+and the embeddable widget.
+
+Each page is one HTML shell from `static/` with its own script; the script talks to the
+same JSON API as integrators do, so a page can never do what the API refuses. Everything
+a page loads is served from here (no CDN): the platform works on a closed network.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from litestar import MediaType, Response, get
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+# The shell of each page; the page's script reads the rest of the path itself.
+_SHELLS = {
+    "shop": "shop/index.html",
+    "box-office": "box-office/index.html",
+    "editor": "editor/index.html",
+    "scanner": "scanner/index.html",
+    "widget-example": "widget/example.html",
+}
+
+
+@cache
+def _read(relative: str) -> str:
+    return (STATIC_DIR / relative).read_text(encoding="utf-8")
+
+
+def _page(shell: str) -> Response[str]:
+    return Response(
+        _read(_SHELLS[shell]),
+        media_type=MediaType.HTML,
+        # The shells are small and change with a release; their scripts are cached.
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+_PAGE = {"exclude_from_auth": True, "include_in_schema": False, "sync_to_thread": False}
+
+
+@get(["/shop", "/shop/{rest:path}"], **_PAGE)  # type: ignore[arg-type]
+def shop_page() -> Response[str]:
+    """The audience's shop: programme, event, seat picker, basket, checkout, my tickets."""
+    return _page("shop")
+
+
+@get(["/box-office", "/box-office/{rest:path}"], **_PAGE)  # type: ignore[arg-type]
+def box_office_page() -> Response[str]:
+    """The counter: performances, seat map, sale, reservations, till."""
+    return _page("box-office")
+
+
+@get(["/admin/seatmaps", "/admin/seatmaps/{rest:path}"], **_PAGE)  # type: ignore[arg-type]
+def editor_page() -> Response[str]:
+    """The seat-map editor of house admins."""
+    return _page("editor")
+
+
+@get("/scan", **_PAGE)  # type: ignore[arg-type]
+def scanner_page() -> Response[str]:
+    """The door scanner for phones and hand-held scanners (docs/tickets.md)."""
+    return _page("scanner")
+
+
+@get("/widget/example", **_PAGE)  # type: ignore[arg-type]
+def widget_example_page() -> Response[str]:
+    """A house's own web page with the programme widget in it (docs/widget.md)."""
+    return _page("widget-example")
+
+
+@get("/widget.js", **_PAGE)  # type: ignore[arg-type]
+def widget_script() -> Response[str]:
+    """The script a house pastes into its own website (docs/widget.md)."""
+    return Response(
+        _read("widget/widget.js"),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
+
+
+PAGES = [
+    shop_page,
+    box_office_page,
+    editor_page,
+    scanner_page,
+    widget_example_page,
+    widget_script,
+]

@@ -1,0 +1,190 @@
+// What every page of Podium shares: the API client, problem+json answers, languages,
+// money and times in Brussels. No framework and nothing from a CDN.
+"use strict";
+
+const Podium = (() => {
+  const LANGS = ["nl", "fr", "en"];
+  const LOCALES = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" };
+  const TZ = "Europe/Brussels";
+  const dictionaries = {};
+
+  function language() {
+    const asked = new URLSearchParams(location.search).get("lang");
+    if (asked && LANGS.includes(asked)) {
+      localStorage.setItem("podium.lang", asked);
+      return asked;
+    }
+    const kept = localStorage.getItem("podium.lang");
+    return LANGS.includes(kept) ? kept : "nl";
+  }
+
+  let lang = language();
+
+  function words(dictionary) {
+    for (const l of LANGS) dictionaries[l] = Object.assign(dictionaries[l] || {}, dictionary[l]);
+  }
+
+  // t("key", {n: 2}) — the text in the chosen language, Dutch when a word is missing.
+  function t(key, values) {
+    let text = (dictionaries[lang] || {})[key] ?? dictionaries.nl[key] ?? key;
+    if (values) {
+      for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, value);
+    }
+    return text;
+  }
+
+  function localized(map) {
+    if (!map) return "";
+    return map[lang] || map.nl || Object.values(map)[0] || "";
+  }
+
+  function setLanguage(next) {
+    if (!LANGS.includes(next)) return;
+    localStorage.setItem("podium.lang", next);
+    lang = next;
+    document.documentElement.lang = next;
+    document.dispatchEvent(new CustomEvent("podium:language"));
+  }
+
+  function languageSwitch(container) {
+    container.replaceChildren();
+    const nav = el("nav", { class: "languages", "aria-label": t("common.language") });
+    for (const l of LANGS) {
+      const button = el("button", { type: "button", lang: l, "aria-pressed": String(l === lang) },
+        l.toUpperCase());
+      button.setAttribute("aria-label", { nl: "Nederlands", fr: "Français", en: "English" }[l]);
+      button.addEventListener("click", () => setLanguage(l));
+      nav.append(button);
+    }
+    container.append(nav);
+  }
+
+  const euros = () => new Intl.NumberFormat(LOCALES[lang], { style: "currency", currency: "EUR" });
+  function money(cents) {
+    return cents == null ? "" : euros().format(cents / 100);
+  }
+
+  function when(iso, options) {
+    return new Intl.DateTimeFormat(LOCALES[lang], Object.assign({ timeZone: TZ }, options || {
+      weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+    })).format(new Date(iso));
+  }
+
+  // The calendar day in Brussels, as YYYY-MM-DD, some days from today.
+  function brusselsDay(offsetDays) {
+    const date = new Date(Date.now() + (offsetDays || 0) * 86400000);
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric",
+      month: "2-digit", day: "2-digit" }).formatToParts(date);
+    const get = (type) => parts.find((p) => p.type === type).value;
+    return `${get("year")}-${get("month")}-${get("day")}`;
+  }
+
+  function brusselsWeekday() {
+    const name = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, weekday: "short" })
+      .format(new Date());
+    return ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(name);
+  }
+
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super(problem.detail || problem.title || `HTTP ${status}`);
+      this.status = status;
+      this.problem = problem;
+      this.slug = (problem.type || "").split("/").pop();
+      this.fields = (problem.errors || []).map((e) => e.field);
+    }
+  }
+
+  let bearer = null;
+  function setToken(token) { bearer = token; }
+
+  async function api(method, path, body, options) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    Object.assign(headers, (options && options.headers) || {});
+    let response;
+    try {
+      response = await fetch(path, { method, headers,
+        body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (exc) {
+      throw new ApiError(0, { title: t("common.offline"), detail: t("common.offline") });
+    }
+    if (response.status === 204) return null;
+    const type = response.headers.get("content-type") || "";
+    const data = type.includes("json") ? await response.json() : await response.text();
+    if (!response.ok) throw new ApiError(response.status, typeof data === "object" ? data : {});
+    return data;
+  }
+
+  // The message to show for a refused request: ours for the answers we know, in the
+  // chosen language, else the server's own (English) detail.
+  function explain(error) {
+    if (!(error instanceof ApiError)) return String(error.message || error);
+    const key = `problem.${error.slug}`;
+    const known = t(key);
+    const detail = known !== key ? known : error.message;
+    const fields = (error.problem.errors || []).map((e) => `${e.field}: ${e.message}`);
+    return fields.length && known === key ? `${detail} (${fields.join("; ")})` : detail;
+  }
+
+  function el(name, attributes, ...children) {
+    const node = document.createElement(name);
+    for (const [key, value] of Object.entries(attributes || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function announce(region, text, kind) {
+    region.textContent = text;
+    region.className = kind ? `notice ${kind}` : "notice";
+    region.hidden = !text;
+  }
+
+  words({
+    nl: {
+      "common.language": "Taal",
+      "common.offline": "Geen verbinding met de server. Probeer het opnieuw.",
+      "problem.seats-taken": "Die plaats is net door iemand anders genomen.",
+      "problem.sold-out": "Uitverkocht: er zijn niet genoeg plaatsen meer.",
+      "problem.sale-closed": "Deze voorstelling is nu niet te koop.",
+      "problem.hold-expired": "Je mandje is verlopen; de plaatsen zijn terug vrij.",
+      "problem.not-found": "Niet gevonden.",
+      "problem.unauthorized": "Je bent niet (meer) aangemeld.",
+    },
+    fr: {
+      "common.language": "Langue",
+      "common.offline": "Pas de connexion avec le serveur. Réessayez.",
+      "problem.seats-taken": "Cette place vient d'être prise par quelqu'un d'autre.",
+      "problem.sold-out": "Complet : il ne reste plus assez de places.",
+      "problem.sale-closed": "Ce spectacle n'est pas en vente maintenant.",
+      "problem.hold-expired": "Votre panier a expiré ; les places sont à nouveau libres.",
+      "problem.not-found": "Introuvable.",
+      "problem.unauthorized": "Vous n'êtes pas (plus) connecté.",
+    },
+    en: {
+      "common.language": "Language",
+      "common.offline": "No connection with the server. Please try again.",
+      "problem.seats-taken": "Someone else just took that seat.",
+      "problem.sold-out": "Sold out: there are not enough places left.",
+      "problem.sale-closed": "This performance is not on sale now.",
+      "problem.hold-expired": "Your basket expired; its places are free again.",
+      "problem.not-found": "Not found.",
+      "problem.unauthorized": "You are not (or no longer) logged in.",
+    },
+  });
+
+  return {
+    LANGS, api, ApiError, explain, el, announce, t, words, localized, money, when,
+    brusselsDay, brusselsWeekday, setToken, setLanguage, languageSwitch,
+    get lang() { return lang; },
+  };
+})();
