@@ -52,6 +52,10 @@ class StripeSettings(BaseModel):
     localstripe: bool = False
     payment_method_types: list[str] = ["card", "bancontact"]
     currency: str = "eur"
+    # The shop's test-mode payment page instead of Stripe's Payment Element: the buyer
+    # types one of Stripe's test card numbers and the platform confirms the PaymentIntent
+    # on the configured Stripe-compatible server. Only with a test key (sk_test_...).
+    test_payment_page: bool = False
 
 
 class InventorySettings(BaseModel):

@@ -54,7 +54,7 @@ async def test_payment_intent_for_a_connected_house_offers_card_and_bancontact()
     assert method == "post"
     assert url == "https://api.stripe.com/v1/payment_intents"
     assert headers["Stripe-Account"] == "acct_house_reinaert"
-    assert headers["Idempotency-Key"] == "order-ord-1-intent"
+    assert headers["Idempotency-Key"] == "order-ord-1-intent-1"
     assert form["amount"] == ["5600"]
     assert form["currency"] == ["eur"]
     assert form["allowed_payment_method_types[0]"] == ["card"]

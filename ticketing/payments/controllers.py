@@ -5,18 +5,18 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from ticketing.core.deps import Config, Db
-from ticketing.core.errors import DomainError, NotFound
+from ticketing.core.errors import Conflict, DomainError, FieldError, NotFound
 from ticketing.core.idempotency import replay_or_run
 from ticketing.core.jobs import enqueue_after_commit
 from ticketing.core.security import sha256_hex
 from ticketing.orders import repository as orders_repo
 from ticketing.orders.controllers import IdempotencyKey
 from ticketing.payments import stripe_flow
-from ticketing.payments.gateway import GatewayError, StripeGateway, verify_webhook
-from ticketing.payments.schemas import PaymentStart
+from ticketing.payments.gateway import CardDeclined, GatewayError, StripeGateway, verify_webhook
+from ticketing.payments.schemas import PaymentStart, TestCardIn
 
 
 class PaymentUnavailable(DomainError):
@@ -29,6 +29,12 @@ class BadSignature(DomainError):
     status_code = 400
     type_slug = "bad-signature"
     title = "Webhook refused"
+
+
+class PaymentRefused(DomainError):
+    status_code = 402
+    type_slug = "payment-refused"
+    title = "Payment refused"
 
 
 class ShopPaymentController(Controller):
@@ -63,6 +69,7 @@ class ShopPaymentController(Controller):
                 amount_cents=payment.amount_cents,
                 currency=settings.stripe.currency,
                 test_server=settings.stripe.api_base or None,
+                test_mode=settings.stripe.test_payment_page,
             )
             return 200, start.model_dump(mode="json")
 
@@ -74,6 +81,43 @@ class ShopPaymentController(Controller):
             run=run,
         )
         return Response(body, status_code=status)
+
+    @post(
+        "/{order_id:uuid}/test-payment",
+        summary="Test mode only: pay the started payment with one of Stripe's test cards",
+        status_code=200,
+    )
+    async def test_payment(
+        self,
+        db: Db,
+        settings: Config,
+        order_id: FromPath[uuid.UUID],
+        secret: FromQuery[str],
+        data: JSONBody[TestCardIn],
+    ) -> dict[str, str]:
+        """The shop's test-mode payment page (settings `stripe.test_payment_page`): the
+        platform confirms the order's PaymentIntent on the configured Stripe-compatible
+        server, as Stripe's Payment Element would in the browser. The order is paid when
+        the signed webhook comes in, as with a real payment."""
+        if not settings.stripe.test_payment_page:
+            raise NotFound("There is no test-mode payment on this platform.")
+        order = await orders_repo.get_order_for_update(db, order_id)
+        if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
+            raise NotFound("Order not found.")
+        payment = await stripe_flow.pending_online_payment(db, order)
+        if payment is None or payment.stripe_payment_intent_id is None:
+            raise Conflict("Start the payment first (POST .../payment); nothing waits to be paid.")
+        try:
+            intent = await StripeGateway(settings.stripe).confirm_with_test_card(
+                payment.stripe_payment_intent_id,
+                card_number=data.card_number,
+                account=payment.stripe_account_id,
+            )
+        except CardDeclined as exc:
+            raise PaymentRefused(str(exc), errors=[FieldError("card_number", str(exc))]) from exc
+        except GatewayError as exc:
+            raise PaymentUnavailable(str(exc)) from exc
+        return {"status": intent.status}
 
 
 class StripeWebhookController(Controller):

@@ -13,11 +13,16 @@ from typing import Any
 
 import stripe
 
+from ticketing.core import clock
 from ticketing.settings import StripeSettings
 
 
 class GatewayError(Exception):
     """Stripe refused or could not be reached; the message is safe to show staff."""
+
+
+class CardDeclined(GatewayError):
+    """The buyer's card was refused; the message is safe to show the buyer."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,13 @@ class StripeGateway:
         )
 
     async def create_intent(
-        self, *, amount: int, order_id: str, order_code: str, account: str | None
+        self,
+        *,
+        amount: int,
+        order_id: str,
+        order_code: str,
+        account: str | None,
+        attempt: int = 1,
     ) -> Intent:
         params: dict[str, Any] = {
             "amount": amount,
@@ -91,7 +102,7 @@ class StripeGateway:
         try:
             obj = await self.client.v1.payment_intents.create_async(
                 params,  # type: ignore[arg-type]
-                _options(account, f"order-{order_id}-intent"),
+                _options(account, f"order-{order_id}-intent-{attempt}"),
             )
         except stripe.StripeError as exc:
             raise GatewayError(f"Stripe refused the payment: {exc.user_message or exc}") from exc
@@ -105,6 +116,55 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise GatewayError(f"Stripe could not be asked about {intent_id}: {exc}") from exc
         return _intent(obj)
+
+    async def confirm_with_test_card(
+        self, intent_id: str, *, card_number: str, account: str | None
+    ) -> Intent:
+        """What Stripe's Payment Element does in the browser, for the test-mode payment
+        page: a card payment method from a test card number, then the confirmation."""
+        if not self.settings.secret_key.get_secret_value().startswith("sk_test_"):
+            raise GatewayError("Test cards are refused with a live Stripe key.")
+        try:
+            current = _intent(
+                await self.client.v1.payment_intents.retrieve_async(
+                    intent_id, None, _options(account)
+                )
+            )
+            if current.status == "succeeded":
+                return current  # paid already (a second click): nothing to do again
+            method = await self.client.v1.payment_methods.create_async(
+                {
+                    "type": "card",
+                    "card": {
+                        "number": card_number,
+                        "exp_month": 12,
+                        "exp_year": clock.now().year + 3,
+                        "cvc": "123",
+                    },
+                },
+                _options(account),
+            )
+            await self.client.v1.payment_intents.update_async(
+                intent_id, {"payment_method": method.id}, _options(account)
+            )
+            obj = await self.client.v1.payment_intents.confirm_async(
+                intent_id, None, _options(account)
+            )
+            intent = _intent(obj)
+            declined = None if intent.status == "succeeded" else "The card was declined."
+        except stripe.CardError as exc:
+            declined = exc.user_message or "The card was declined."
+        except stripe.StripeError as exc:
+            raise GatewayError(f"Stripe refused the payment: {exc.user_message or exc}") from exc
+        if declined is None:
+            return intent
+        # Cancelled, so that the next try gets a fresh intent: the test server cannot
+        # confirm an intent again once a charge of it failed.
+        try:
+            await self.client.v1.payment_intents.cancel_async(intent_id, None, _options(account))
+        except stripe.StripeError as exc:
+            raise GatewayError(f"Stripe refused the payment: {exc.user_message or exc}") from exc
+        raise CardDeclined(declined)
 
     async def refund(
         self, intent_id: str, *, amount: int, account: str | None, idempotency_key: str

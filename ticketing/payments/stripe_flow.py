@@ -38,6 +38,14 @@ REFUND_TOPIC = "payments.refund"
 MAX_ATTEMPTS = 10
 
 
+async def pending_online_payment(session: AsyncSession, order: Order) -> Payment | None:
+    """The order's online payment that waits for the buyer, if one was started."""
+    for payment in await orders_repo.payments_of(session, order.id):
+        if payment.method == PaymentMethod.ONLINE and payment.status == PaymentStatus.PENDING:
+            return payment
+    return None
+
+
 async def start_payment(
     session: AsyncSession, gateway: StripeGateway, order: Order
 ) -> tuple[Payment, Intent]:
@@ -47,17 +55,28 @@ async def start_payment(
         raise Conflict(f"This order is {order.status}; there is nothing to pay.")
     if order.pay_before is not None and order.pay_before <= clock.now():
         raise Conflict("The time to pay this order has passed; its places went back on sale.")
-    for payment in await orders_repo.payments_of(session, order.id):
-        if payment.method == PaymentMethod.ONLINE and payment.status == PaymentStatus.PENDING:
-            assert payment.stripe_payment_intent_id is not None
-            return payment, await gateway.get_intent(
-                payment.stripe_payment_intent_id, account=payment.stripe_account_id
-            )
+    pending = await pending_online_payment(session, order)
+    if pending is not None:
+        assert pending.stripe_payment_intent_id is not None
+        intent = await gateway.get_intent(
+            pending.stripe_payment_intent_id, account=pending.stripe_account_id
+        )
+        if intent.status != "canceled":
+            return pending, intent
+        # Given up (a declined test card cancels its intent): a new one for the next try.
+        pending.status = PaymentStatus.CANCELED
+        session.add(pending)
+        record(session, order, "payment_canceled", "buyer", payment_intent=intent.id)
+    attempt = len(await orders_repo.payments_of(session, order.id)) + 1
     house = await session.get(House, order.house_id)
     assert house is not None
     due = order.total_cents - order.paid_cents
     intent = await gateway.create_intent(
-        amount=due, order_id=str(order.id), order_code=order.code, account=house.stripe_account_id
+        amount=due,
+        order_id=str(order.id),
+        order_code=order.code,
+        account=house.stripe_account_id,
+        attempt=attempt,
     )
     payment = Payment(
         house_id=order.house_id,
