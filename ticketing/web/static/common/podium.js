@@ -52,7 +52,7 @@ const Podium = (() => {
     for (const l of LANGS) {
       const button = el("button", { type: "button", lang: l, "aria-pressed": String(l === lang) },
         l.toUpperCase());
-      button.setAttribute("aria-label", { nl: "Nederlands", fr: "Français", en: "English" }[l]);
+      button.title = { nl: "Nederlands", fr: "Français", en: "English" }[l];
       button.addEventListener("click", () => setLanguage(l));
       nav.append(button);
     }
