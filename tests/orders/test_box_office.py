@@ -301,6 +301,35 @@ async def test_one_open_till_per_clerk(
     assert_problem(second, 409, "house_id")
 
 
+async def test_the_page_finds_the_clerks_open_till(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    mine = {"house_id": str(tenant.house.id)}
+    assert_problem(await client.get("/till/mine", headers=clerk, params=mine), 404)
+    till = await open_till(client, tenant, float_cents=5000)
+    found = await ok(await client.get("/till/mine", headers=clerk, params=mine), 200)
+    assert (found["id"], found["float_cents"]) == (till["id"], 5000)
+    assert found["report"]["expected_cash_cents"] == 5000
+    # Another house's till is nobody's business here; a bad id names the field.
+    assert_problem(
+        await client.get(
+            "/till/mine", headers=clerk, params={"house_id": str(other_tenant.house.id)}
+        ),
+        404,
+    )
+    assert_problem(
+        await client.get("/till/mine", headers=clerk, params={"house_id": "nope"}), 400, "house_id"
+    )
+    await ok(
+        await client.post(
+            f"/till/{till['id']}/close", headers=clerk, json={"counted_cash_cents": 5000}
+        ),
+        200,
+    )
+    assert_problem(await client.get("/till/mine", headers=clerk, params=mine), 404)
+
+
 async def test_a_taken_order_code_is_skipped_for_sales_and_reservations(
     client: httpx.AsyncClient,
     tenant: Tenant,

@@ -315,6 +315,20 @@ async def get_till(
     return till
 
 
+async def my_open_till(
+    session: AsyncSession, principal: Principal, house_id: uuid.UUID
+) -> TillSession:
+    """The clerk's open till in this house (the box office page asks for it on start)."""
+    house = await get_house(session, house_id, principal)
+    authorize(principal, house.id, SELLERS)
+    if principal.user_id is None:
+        raise Forbidden("A till belongs to a person: log in as a clerk.")
+    till_id = await repo.open_till_of(session, house.id, principal.user_id)
+    if till_id is None:
+        raise NotFound("You have no open till in this house.")
+    return await get_till(session, principal, till_id)
+
+
 async def close_till(
     session: AsyncSession, principal: Principal, till_id: uuid.UUID, data: TillCloseIn
 ) -> TillSession:

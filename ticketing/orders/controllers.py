@@ -239,6 +239,13 @@ class TillController(Controller):
     async def open_till(self, db: Db, principal: Caller, data: JSONBody[TillOpenIn]) -> TillOut:
         return TillOut.model_validate(await box_office.open_till(db, principal, data))
 
+    @get("/mine", summary="My open till in a house, with what it took so far")
+    async def my_till(self, db: Db, principal: Caller, house_id: FromQuery[uuid.UUID]) -> TillOut:
+        till = await box_office.my_open_till(db, principal, house_id)
+        out = TillOut.model_validate(till)
+        out.report = await box_office.till_report(db, till)
+        return out
+
     @get("/{till_id:uuid}", summary="A till, with what it took so far")
     async def get_till(self, db: Db, principal: Caller, till_id: FromPath[uuid.UUID]) -> TillOut:
         till = await box_office.get_till(db, principal, till_id)

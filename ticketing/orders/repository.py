@@ -359,6 +359,19 @@ async def lock_open_till(
     return till_id
 
 
+async def open_till_of(
+    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The clerk's open till in the house, if there is one (not locked)."""
+    connection = await raw.connection(session)
+    till_id: uuid.UUID | None = await connection.fetchval(
+        "SELECT id FROM till_session WHERE house_id = $1 AND clerk_id = $2 AND closed_at IS NULL",
+        house_id,
+        clerk_id,
+    )
+    return till_id
+
+
 PAYMENT_COLUMNS = (
     "id",
     "created_at",

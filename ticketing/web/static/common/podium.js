@@ -143,6 +143,13 @@ const Podium = (() => {
     return node;
   }
 
+  // Replace a node's children; empty choices (null, false) are left out, where the DOM's
+  // own replaceChildren would write them as text.
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+    return node;
+  }
+
   function announce(region, text, kind) {
     region.textContent = text;
     region.className = kind ? `notice ${kind}` : "notice";
@@ -183,7 +190,7 @@ const Podium = (() => {
   });
 
   return {
-    LANGS, api, ApiError, explain, el, announce, t, words, localized, money, when,
+    LANGS, api, ApiError, explain, el, fill, announce, t, words, localized, money, when,
     brusselsDay, brusselsWeekday, setToken, setLanguage, languageSwitch,
     get lang() { return lang; },
   };

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { api, el, t, words, localized, money, when, explain, announce } = Podium;
+  const { api, el, fill, t, words, localized, money, when, explain, announce } = Podium;
   const main = document.getElementById("content");
   const BASKET = "podium.basket";      // {hold_id, cluster}: the open basket of this browser
   const SHOWS = "podium.shows";        // what the basket page shows of each performance
@@ -198,7 +198,7 @@
         [...houseNames].map(([s, name]) => el("option", { value: s }, name)));
       filters.append(el("div", { class: "field" }, el("label", { for: "filter-house" }, t("shop.house")), houseSelect));
     }
-    main.replaceChildren(title(heading), filters, list);
+    fill(main, title(heading), filters, list);
 
     async function refresh() {
       for (const chip of chips.querySelectorAll("button")) {
@@ -217,7 +217,7 @@
       if (state.genre) query.set("genre", state.genre);
       if (state.house) query.set("house", state.house);
       const items = await api("GET", `${base}?${query}`);
-      list.replaceChildren(...(items.length ? items.map(card) : [el("p", {}, t("shop.nothing"))]));
+      fill(list, ...(items.length ? items.map(card) : [el("p", {}, t("shop.nothing"))]));
     }
 
     function card(item) {
@@ -244,7 +244,7 @@
   async function eventPage(eventId) {
     const event = await api("GET", `/public/events/${eventId}`);
     const performances = el("div", { id: "performances" });
-    main.replaceChildren(
+    fill(main,
       title(localized(event.title)),
       el("p", { class: "row-flex" }, el("span", { class: "badge house" }, event.house_name),
         el("span", {}, localized(event.event_type)),
@@ -307,7 +307,7 @@
           el("button", { type: "submit" }, t("picker.add")));
         })));
     }
-    main.replaceChildren(
+    fill(main,
       el("p", {}, el("a", { href: `/shop/events/${eventId}` }, `← ${localized(event.title)}`)),
       title(`${t("picker.title")}: ${localized(event.title)}`),
       el("p", { class: "when" }, `${when(perf.starts_at)} · ${perf.venue_name} · ${perf.hall_name}`),
@@ -340,7 +340,7 @@
         el("button", { type: "button", class: "secondary", onclick: () => releaseItem(item),
           "aria-label": `${t("picker.remove")}: ${itemText(item, shows.all()[performanceId])}` }, t("picker.remove")))));
       const countdown = el("p", { class: "countdown", id: "countdown" });
-      side.replaceChildren(el("h2", { id: "basket-title" }, t("picker.in_basket")),
+      fill(side, el("h2", { id: "basket-title" }, t("picker.in_basket")),
         items.length ? lines : el("p", { class: "muted" }, t("picker.empty")),
         current && current.items.length ? countdown : null,
         current && current.items.length ? el("a", { class: "button", id: "checkout", href: "/shop/basket" }, t("picker.checkout")) : null);
@@ -362,7 +362,7 @@
     }
 
     async function hold(items, key) {
-      alert.replaceChildren();
+      fill(alert);
       try {
         if (current) {
           current = await api("POST", `/public/holds/${current.id}/items`, { performance_id: performanceId, ...items });
@@ -387,7 +387,7 @@
       const circle = plan.seat(key);
       const zone = latest.zones.find((z) => z.zone === (circle && circle.dataset.zone));
       announce(notice, "", null);
-      alert.replaceChildren(el("div", { class: "notice error" },
+      fill(alert, el("div", { class: "notice error" },
         el("p", {}, t("picker.taken_offer", { zone: zone ? zone.name : "" })),
         el("button", { type: "button", id: "take-other", onclick: () => hold({ best: { quantity: 1, zone: zone ? zone.zone : null } }) },
           t("picker.take_other"))));
@@ -419,7 +419,7 @@
     const hold = await currentHold();
     showBasketLink(hold);
     if (!hold || !hold.items.length) {
-      main.replaceChildren(title(t("basket.title")), el("p", {}, t("basket.empty")));
+      fill(main, title(t("basket.title")), el("p", {}, t("basket.empty")));
       return;
     }
     const info = shows.all();
@@ -460,7 +460,7 @@
         sum += cents;
         document.querySelector(`[data-price="${select.dataset.item}"]`).textContent = money(cents);
       }
-      totalBox.replaceChildren(el("span", {}, t("basket.total")), el("span", {}, money(sum)));
+      fill(totalBox, el("span", {}, t("basket.total")), el("span", {}, money(sum)));
     }
 
     const error = el("div", { id: "checkout-error", role: "alert" });
@@ -483,7 +483,7 @@
     let key = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      error.replaceChildren();
+      fill(error);
       const value = (id) => document.getElementById(id).value.trim();
       let missing = null;
       for (const id of ["name", "email"]) {
@@ -493,7 +493,7 @@
         if (empty && !missing) missing = input;
       }
       if (missing) {
-        error.replaceChildren(el("p", { class: "notice error" }, `${missing.labels[0].textContent}: ${t("basket.required")}`));
+        fill(error, el("p", { class: "notice error" }, `${missing.labels[0].textContent}: ${t("basket.required")}`));
         missing.focus();
         return;
       }
@@ -516,10 +516,10 @@
           const input = document.getElementById(f.split(".").pop());
           if (input) input.setAttribute("aria-invalid", "true");
         }
-        error.replaceChildren(el("p", { class: "notice error" }, explain(failure)));
+        fill(error, el("p", { class: "notice error" }, explain(failure)));
       }
     });
-    main.replaceChildren(title(t("basket.title")), ...groups, form);
+    fill(main, title(t("basket.title")), ...groups, form);
     total();
   }
 
@@ -530,7 +530,7 @@
     let order = await api("GET", `/public/orders/${orderId}?${q}`);
     const status = el("div", { id: "order-status", role: "status", "aria-live": "polite" });
     const body = el("div", {});
-    main.replaceChildren(title(t("order.title", { code: order.code })), status, body);
+    fill(main, title(t("order.title", { code: order.code })), status, body);
 
     async function waitForPaid() {
       for (let i = 0; i < 120 && order.status === "pending"; i++) {
@@ -546,9 +546,18 @@
         el("p", {}, el("a", { class: "button", id: "download", href: `/public/orders/${orderId}/tickets.pdf?${q}`, download: `${order.code}.pdf` },
           t("order.download"))),
         el("div", { class: "grid" }, order.tickets.map((ticket, n) => el("figure", { class: "card" },
-          el("img", { src: `/public/orders/${orderId}/tickets/${ticket.id}/qr.png?${q}`, width: "200", height: "200",
-            alt: t("order.qr", { n: n + 1 }) }),
+          qrImage(`/public/orders/${orderId}/tickets/${ticket.id}/qr.png?${q}`, t("order.qr", { n: n + 1 })),
           el("figcaption", {}, `${ticket.seat_key ? seatText(ticket.seat_key) : t("picker.standing_place", { area: ticket.area_code })} · ${money(ticket.price_cents)}`)))));
+    }
+
+    // The tickets are issued by a worker just after the payment: try again for a while.
+    function qrImage(src, alt) {
+      const image = el("img", { src, width: "200", height: "200", alt });
+      let tries = 0;
+      image.addEventListener("error", () => {
+        if (tries++ < 30) setTimeout(() => { image.src = `${src}&try=${tries}`; }, 1000);
+      });
+      return image;
     }
 
     async function payment() {
@@ -568,7 +577,7 @@
           error, el("button", { type: "submit", id: "pay" }, t("pay.button", { amount: money(start.amount_cents) })));
         form.addEventListener("submit", async (event) => {
           event.preventDefault();
-          error.replaceChildren();
+          fill(error);
           const button = document.getElementById("pay");
           button.disabled = true;
           try {
@@ -581,7 +590,7 @@
           } catch (failure) {
             button.disabled = false;
             input.setAttribute("aria-invalid", "true");
-            error.replaceChildren(el("p", { class: "notice error" }, explain(failure)));
+            fill(error, el("p", { class: "notice error" }, explain(failure)));
           }
         });
         box.append(form);
@@ -597,7 +606,7 @@
           elements.create("payment").mount(mount);
           button.addEventListener("click", async () => {
             const result = await stripe.confirmPayment({ elements, confirmParams: { return_url: location.href } });
-            if (result.error) error.replaceChildren(el("p", { class: "notice error" }, result.error.message));
+            if (result.error) fill(error, el("p", { class: "notice error" }, result.error.message));
           });
         });
         document.head.append(script);
@@ -608,16 +617,16 @@
     async function show() {
       if (order.status === "paid") {
         announce(status, t("order.paid"), "ok");
-        body.replaceChildren(tickets());
+        fill(body, tickets());
       } else if (order.status === "pending") {
         announce(status, t("order.pending"));
-        body.replaceChildren(await payment());
+        fill(body, await payment());
       } else if (order.status === "expired") {
         announce(status, t("order.expired"), "error");
-        body.replaceChildren();
+        fill(body);
       } else {
         announce(status, t("order.cancelled"), "error");
-        body.replaceChildren();
+        fill(body);
       }
     }
     await show();
@@ -639,7 +648,7 @@
       else if (parts[0] === "orders" && parts[1]) await orderPage(parts[1]);
       else await programme("cluster", new URLSearchParams(location.search).get("cluster") || "gent");
     } catch (error) {
-      main.replaceChildren(el("h1", {}, t("shop.title")), el("p", { class: "notice error", role: "alert" }, explain(error)));
+      fill(main, el("h1", {}, t("shop.title")), el("p", { class: "notice error", role: "alert" }, explain(error)));
     }
     document.body.dataset.ready = "true";
   }

@@ -1,0 +1,142 @@
+"""The box office in a real browser: a clerk of Theater Reinaert opens the till, sells two
+standing places of another house of the cluster for cash, prints and closes the till; a
+seat sold online shows as taken on the counter's map."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from browser import assert_accessible, chromium, js_errors, new_page, screenshot
+from conftest import Platform
+from playwright.async_api import Page, expect
+
+from ticketing.demo.seed import CLUSTERS, DEMO_PASSWORD, house_staff_email
+from ticketing.tenancy.roles import Role
+
+pytestmark = pytest.mark.slow
+
+REINAERT = next(h for h in CLUSTERS[0].houses if h.slug == "gent-reinaert")
+CLERK = house_staff_email(REINAERT, Role.BOX_OFFICE)
+
+
+async def log_in(page: Page, platform: Platform) -> None:
+    await page.goto(f"{platform.base}/box-office")
+    await page.fill("#login-email", CLERK)
+    await page.fill("#login-password", DEMO_PASSWORD)
+    await page.locator("#login").click()
+    await expect(page.locator("#performance-list button").first).to_be_visible()
+
+
+async def programme_item(platform: Platform, title: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=platform.base) as client:
+        programme = (await client.get("/public/clusters/gent/programme?limit=200")).json()
+    found: dict[str, Any] = next(i for i in programme if i["title"]["nl"] == title)
+    return found
+
+
+async def buy_online(platform: Platform, performance_id: str) -> str:
+    """A buyer takes the best seat in the shop and pays with a test card (API calls, as the
+    shop's page makes them); the seat, once the webhook has been handled."""
+    async with httpx.AsyncClient(base_url=platform.base) as client:
+        hold = (
+            await client.post(
+                "/public/holds",
+                json={"performance_id": performance_id, "best": {"quantity": 1, "zone": "A"}},
+            )
+        ).json()
+        order = (
+            await client.post(
+                "/public/orders",
+                json={
+                    "hold_id": hold["id"],
+                    "customer": {"name": "An", "email": "an@example.test"},
+                },
+            )
+        ).json()
+        secret = {"secret": order["secret"]}
+        start = await client.post(f"/public/orders/{order['id']}/payment", params=secret)
+        assert start.status_code == 200, start.text
+        paid = await client.post(
+            f"/public/orders/{order['id']}/test-payment",
+            params=secret,
+            json={"card_number": "4242424242424242"},
+        )
+        assert paid.status_code == 200, paid.text
+        for _ in range(100):
+            now = (await client.get(f"/public/orders/{order['id']}", params=secret)).json()
+            if now["status"] == "paid":
+                seat: str = now["tickets"][0]["seat_key"]
+                return seat
+            await asyncio.sleep(0.2)
+    raise AssertionError("the online order was never paid")
+
+
+async def test_a_clerk_sells_two_standing_places_for_cash_and_closes_the_till(
+    platform: Platform,
+) -> None:
+    async with chromium() as browser:
+        page = await new_page(browser)
+        await page.goto(f"{platform.base}/box-office")
+        await expect(page.locator("#login-form")).to_be_visible()
+        await assert_accessible(page)
+        # A wrong password is said, and nothing else happens.
+        await page.fill("#login-email", CLERK)
+        await page.fill("#login-password", "wrong")
+        await page.locator("#login").click()
+        await expect(page.locator("#login-error")).not_to_be_empty()
+        await log_in(page, platform)
+
+        await page.fill("#float", "100")
+        await page.locator("#open-till button").click()
+        await expect(page.locator("#till-state")).to_contain_text("Kassa open")
+
+        await page.fill("#search", "jazz")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#add-FLOOR")).to_be_visible()
+        await page.fill("#standing-FLOOR", "2")
+        await page.locator("#add-FLOOR").click()
+        await expect(page.locator("#basket-lines li")).to_have_count(1)
+        await expect(page.locator("#total")).to_contain_text("56,00")
+        await assert_accessible(page)
+        await page.locator("#pay-cash").click()
+        await expect(page.locator("#sold")).to_contain_text("Verkocht")
+        await expect(page.locator("#till-report")).to_contain_text("156,00")
+        async with page.expect_download() as download_info:
+            await page.locator("#sale-result #print-thermal").click()
+        printed = await download_info.value
+        assert (await printed.path()).read_bytes().startswith(b"%PDF")
+
+        await page.fill("#counted", "156")
+        await page.locator("#close").click()
+        await expect(page.locator("#till-state")).to_contain_text("Kassa dicht")
+        report = page.locator("#closed-report")
+        await expect(report).to_contain_text("156,00")
+        await expect(report).to_contain_text("0,00")
+        assert js_errors(page) == []
+
+
+async def test_a_seat_sold_online_is_taken_on_the_counters_map(platform: Platform) -> None:
+    storm = await programme_item(platform, "De Storm")
+    seat = await buy_online(platform, storm["performance_id"])
+    async with chromium() as browser:
+        page = await new_page(browser)
+        await log_in(page, platform)
+        await page.fill("#search", "storm")
+        await page.locator(
+            f'#performance-list button[data-performance="{storm["performance_id"]}"]'
+        ).click()
+        circle = page.locator(f'circle[data-seat="{seat}"]')
+        await expect(circle).to_have_attribute("data-state", "taken")
+        await expect(circle).to_have_attribute("aria-disabled", "true")
+        # Clicking it takes nothing; a free seat next to it goes into the basket.
+        await circle.click(force=True)
+        await expect(page.locator("#basket-lines li")).to_have_count(0)
+        free = page.locator('circle.seat[data-seat^="STALLS/"][data-state="available"]').first
+        await free.click()
+        await expect(page.locator("#basket-lines li")).to_have_count(1)
+        await assert_accessible(page)
+        await screenshot(page, "box-office")
+        assert js_errors(page) == []
