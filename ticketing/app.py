@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, MediaType, Response, get
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -22,6 +23,7 @@ from ticketing.core import jobs
 from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
+from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import repository as inventory_repository
@@ -160,6 +162,7 @@ def create_app(
             *EVENT_CONTROLLERS,
             *INVENTORY_CONTROLLERS,
             *ORDER_CONTROLLERS,
+            *CUSTOMER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *TICKET_CONTROLLERS,
             *SCAN_CONTROLLERS,
@@ -174,6 +177,9 @@ def create_app(
             request_id_middleware,
             DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/static/"]),
         ],
+        # The widget reads the public programme from houses' own websites. Only GET, no
+        # cookies: every staff route needs a bearer token that such a page does not have.
+        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET"], allow_credentials=False),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi(),
         lifespan=[lifespan],

@@ -136,8 +136,7 @@ async def public_programme(
         select(func.coalesce(func.sum(Allocation.quantity), 0))
         .where(
             Allocation.performance_id == Performance.id,
-            (col(Allocation.status) != AllocationStatus.HELD)
-            | (col(Allocation.expires_at) > now),
+            (col(Allocation.status) != AllocationStatus.HELD) | (col(Allocation.expires_at) > now),
         )
         .scalar_subquery()
     )
