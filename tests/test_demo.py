@@ -109,8 +109,13 @@ def test_demo_command_starts_everything(server_url: str, tmp_path: Path) -> None
         "/schema/swagger 200",
         "/schema/openapi.json 200",
         "standalone.js 200",
+        "/shop/clusters/gent 200",
+        "/box-office 200",
+        "/admin/seatmaps 200",
+        "/widget.js 200",
     ):
         assert page in out
     assert "demo login 200" in out
+    assert "test mode" in out  # no Stripe keys: payments on the Stripe test server
     programme = next(line for line in out.splitlines() if "gent programme" in line)
     assert int(programme.split(": ")[2].split()[0]) > 0

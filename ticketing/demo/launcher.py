@@ -12,9 +12,11 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ from ticketing.db.private import start_private_postgres
 from ticketing.db.urls import sync_url, with_database
 from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
 from ticketing.settings import Settings
+
+DEMO_WEBHOOK_SECRET = "whsec_podium_demo"  # noqa: S105 - a local test server's, printed nowhere
 
 
 def _secret(data_dir: Path, name: str) -> str:
@@ -111,6 +115,9 @@ def check_running(base: str) -> list[str]:
     ):
         status, _ = _get(base + path)
         results.append(f"{path} {status}")
+    for page in ("/shop/clusters/gent", "/box-office", "/admin/seatmaps", "/widget.js"):
+        status, _ = _get(base + page)
+        results.append(f"{page} {status}")
     status, body = _get(base + "/public/clusters/gent/programme")
     results.append(f"gent programme: {len(json.loads(body))} performances")
     login = json.dumps({"email": demo_logins()[2].email, "password": DEMO_PASSWORD}).encode()
@@ -119,15 +126,25 @@ def check_running(base: str) -> list[str]:
     return results
 
 
-def _print_banner(base: str, settings: Settings, worker: dict[str, Any]) -> None:
+def _print_banner(
+    base: str, settings: Settings, worker: dict[str, Any], *, test_stripe: bool
+) -> None:
     print("\n" + "=" * 72)
     print(" Podium is running — DEMO DATA (fictional houses of Gent, Zuidwest, Zender)")
     print("=" * 72)
     print(f" API            {base}/")
     print(f" API docs       {base}/schema  (Scalar)   {base}/schema/swagger  (Swagger)")
     print(f" OpenAPI 3.1    {base}/schema/openapi.json")
+    print(f" Shop           {base}/shop/clusters/gent   (also zuidwest, zender)")
+    print(f" Box office     {base}/box-office")
+    print(f" Seat-map editor {base}/admin/seatmaps")
+    print(f" Widget example {base}/widget/example")
     print(f" Gent programme {base}/public/clusters/gent/programme")
     print(f" Celery worker  {worker}")
+    if test_stripe:
+        print(" Payments       test mode: localstripe on loopback; test card 4242 4242 4242 4242")
+    else:
+        print(" Payments       Stripe, with the keys in TICKETING_STRIPE__*")
     database = (
         f"private PostgreSQL in {settings.data_dir / 'pg'}"
         if not settings.database_url
@@ -145,6 +162,55 @@ def _print_banner(base: str, settings: Settings, worker: dict[str, Any]) -> None
     email = "gent-reinaert.boxoffice@podium.demo"
     print(f"""     -d '{{"email": "{email}", "password": "{DEMO_PASSWORD}"}}'""")
     print("\n Ctrl-C stops everything.\n", flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_test_stripe(env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+    """Without Stripe keys, the demo takes payments in test mode: localstripe (the Stripe
+    test server) on loopback, and the shop's test-mode payment page."""
+    if env.get("TICKETING_STRIPE__SECRET_KEY"):
+        return None
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter, argv built here
+        [sys.executable, "-m", "localstripe", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env.update(
+        TICKETING_STRIPE__SECRET_KEY="sk_test_podium_demo",  # noqa: S106 - a local test server
+        TICKETING_STRIPE__PUBLISHABLE_KEY="pk_test_podium_demo",
+        TICKETING_STRIPE__WEBHOOK_SECRET=DEMO_WEBHOOK_SECRET,
+        TICKETING_STRIPE__API_BASE=f"http://127.0.0.1:{port}",
+        TICKETING_STRIPE__LOCALSTRIPE="true",
+        TICKETING_STRIPE__TEST_PAYMENT_PAGE="true",
+    )
+    return server
+
+
+def _register_test_webhook(env: dict[str, str], base: str) -> None:
+    """localstripe signs and sends its events to the API, as Stripe would."""
+    api = env["TICKETING_STRIPE__API_BASE"]
+    port = int(api.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("localstripe (the Stripe test server) did not start") from None
+            time.sleep(0.2)
+    body = urllib.parse.urlencode(
+        {"url": f"{base}/webhooks/stripe", "secret": DEMO_WEBHOOK_SECRET}
+    ).encode()
+    request = urllib.request.Request(f"{api}/_config/webhooks/podium-demo", data=body)  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback
+        pass
 
 
 def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int:
@@ -168,6 +234,9 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
     print("Demo data loaded." if created else "Demo data already present.", flush=True)
 
     children: list[subprocess.Popen[bytes]] = []
+    stripe_server = _start_test_stripe(env)
+    if stripe_server is not None:
+        children.append(stripe_server)
     try:
         children.append(
             subprocess.Popen(  # noqa: S603 - our own interpreter, argv built here
@@ -210,8 +279,10 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
         )
         base = f"http://{host}:{port}"
         _wait_http(base + "/health", timeout=60)
+        if stripe_server is not None:
+            _register_test_webhook(env, base)
         worker = _ping_worker(env, timeout=60)
-        _print_banner(base, settings, worker)
+        _print_banner(base, settings, worker, test_stripe=stripe_server is not None)
         if check_only:
             for line in check_running(base):
                 print("check:", line, flush=True)
