@@ -150,7 +150,55 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
         ("POST", "/scanner/offline-scans"): {
             "scans": [{"nonce": "intruder-1", "qr": "PD1:X", "scanned_at": "2026-01-01T00:00:00Z"}]
         },
+        ("PATCH", "/customers/{customer_id}"): {"share_in_cluster": True, "newsletter": True},
+        # Public (the order's secret is the key); refused while test mode is off.
+        ("POST", "/public/orders/{order_id}/test-payment"): {"card_number": "4242424242424242"},
     }
+
+
+# A customer of the victim's house who did not agree to be found by the cluster's other
+# houses: a house of the same cluster must not find it either.
+VICTIM_CUSTOMER = {"name": "Victim Customer", "email": "victim.customer@example.test"}
+
+
+async def add_customer(client: httpx.AsyncClient, world: World) -> dict[str, str]:
+    """The world's ids plus a customer, made by a sale at the victim's counter."""
+    clerk = world.tenant.staff[Role.BOX_OFFICE].headers
+    hold = await client.post(
+        "/box-office/holds",
+        headers=clerk,
+        json={
+            "house_id": str(world.tenant.house.id),
+            "performance_id": world.performance["id"],
+            "seats": ["STALLS/3/6"],
+        },
+    )
+    assert hold.status_code == 201, hold.text
+    sale = await client.post(
+        "/box-office/orders",
+        headers=clerk,
+        json={
+            "hold_id": hold.json()["id"],
+            "payment": {"method": "cash"},
+            "customer": VICTIM_CUSTOMER,
+        },
+    )
+    assert sale.status_code == 201, sale.text
+    found = await client.get("/customers", headers=clerk, params={"q": VICTIM_CUSTOMER["email"]})
+    assert found.status_code == 200, found.text
+    [customer] = found.json()
+    return {**world.ids, "customer_id": customer["id"]}
+
+
+def query_for(op: dict[str, Any], w: dict[str, str]) -> dict[str, str] | None:
+    """Query parameters aimed at the victim: its house, and a search for its customer."""
+    names = {p.get("name") for p in op.get("parameters", []) if p.get("in") == "query"}
+    query = {}
+    if "house_id" in names:
+        query["house_id"] = w["house_id"]
+    if "q" in names:
+        query["q"] = VICTIM_CUSTOMER["email"]
+    return query or None
 
 
 def operations(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
@@ -188,9 +236,8 @@ def leaked(response: httpx.Response, secrets: list[str]) -> list[str]:
     return [s for s in secrets if s in text]
 
 
-async def snapshot(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
+async def snapshot(client: httpx.AsyncClient, world: World, w: dict[str, str]) -> dict[str, Any]:
     h = world.tenant.staff[Role.HOUSE_ADMIN].headers
-    w = world.ids
     urls = [
         f"/houses/{w['house_id']}",
         f"/clusters/{w['cluster_id']}",
@@ -206,6 +253,7 @@ async def snapshot(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
         f"/orders/{w['order_id']}/history",
         f"/till/{w['till_id']}",
         f"/orders?house_id={w['house_id']}",
+        f"/customers/{w['customer_id']}",
     ]
     out = {}
     for url in urls:
@@ -236,8 +284,8 @@ async def test_every_route_hides_other_houses(
     attackers: dict[str, Staff],
 ) -> None:
     world = await build_world(client, tenant)
-    w = world.ids
-    before = await snapshot(client, world)
+    w = await add_customer(client, world)
+    before = await snapshot(client, world, w)
     bodies = sample_bodies(w, tenant.staff[Role.HOUSE_ADMIN].user.email)
     ops = operations(app)
     secrets = [v for k, v in w.items() if k not in CLUSTER_LEVEL] + [
@@ -246,6 +294,8 @@ async def test_every_route_hides_other_houses(
         world.event["title"]["nl"],
         world.staff["email"],
         world.api_token["token_prefix"],
+        VICTIM_CUSTOMER["name"],
+        VICTIM_CUSTOMER["email"],
     ]
 
     # An API token of a house of the other cluster walks the routes too.
@@ -275,14 +325,7 @@ async def test_every_route_hides_other_houses(
             url = path
             for param in re.findall(r"{(\w+)}", path):
                 url = url.replace("{" + param + "}", w[param])
-            query = (
-                {"house_id": w["house_id"]}
-                if any(
-                    p.get("name") == "house_id" and p.get("in") == "query"
-                    for p in op.get("parameters", [])
-                )
-                else None
-            )
+            query = query_for(op, w)
             body = bodies.get((method, path))
             response = await client.request(method, url, headers=headers, json=body, params=query)
             walked += 1
@@ -306,7 +349,7 @@ async def test_every_route_hides_other_houses(
     assert walked == len(ops) * len(callers)
     assert not failures, "\n".join(failures)
     # Nothing of the victim changed.
-    assert await snapshot(client, world) == before
+    assert await snapshot(client, world, w) == before
 
 
 async def test_walk_covers_every_operation(app: Litestar) -> None:

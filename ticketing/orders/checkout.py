@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing.core import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput
 from ticketing.core.security import sha256_hex
+from ticketing.customers import service as customers
 from ticketing.db import raw
 from ticketing.events.models import PriceRule
 from ticketing.events.pricing import tariff_price
@@ -230,6 +231,10 @@ async def checkout(
             await _insert_with_code(session, order, prefix)
     else:
         await _insert_with_code(session, order, prefix)
+    # Before anything is deferred, so the deferred writes still go out as one batch.
+    customer_id = await customers.remember_buyer(session, order, data.customer, channel)
+    if customer_id is not None:
+        raw.mirror(order, customer_id=customer_id)
     tickets = [
         ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)
         for p in priced
@@ -243,6 +248,14 @@ async def checkout(
         order = await raw.attach(session, order)
         tickets = [await raw.attach(session, t) for t in tickets]
     inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
+    # The consent choices given with this order, in its history (the customer holds the
+    # current ones).
+    consent: dict[str, object] = {}
+    if customer_id is not None:
+        consent = {
+            "share_in_cluster": data.customer.share_in_cluster,
+            "newsletter": data.customer.newsletter,
+        }
     await changes.places_changed(session, pricing.performances)
     record(
         session,
@@ -253,6 +266,7 @@ async def checkout(
         tickets=len(tickets),
         total_cents=order.total_cents,
         pay_before=hold.expires_at.isoformat(),
+        **consent,
     )
     return CheckedOut(
         order, tickets, secret, min(p.starts_at for p in pricing.performances.values())

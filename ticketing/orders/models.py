@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueC
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from ticketing.customers import models as _customers  # noqa: F401 - customer_id's table
 from ticketing.db.base import HouseOwned, IdMixin, TimestampField, utcnow
 
 
@@ -66,6 +67,11 @@ class Order(HouseOwned, table=True):
     needs_attention: bool = Field(default=False)
     # For the buyer's link to the tickets (no login); stored hashed.
     secret_hash: str = Field(max_length=64)
+    # The cluster's customer of this e-mail address, set by checkout (none without one).
+    # Not indexed, so checkout's update that sets it can stay a HOT update.
+    customer_id: uuid.UUID | None = Field(
+        default=None, foreign_key="customer.id", ondelete="SET NULL"
+    )
 
     __table_args__ = (
         UniqueConstraint("house_id", "code"),

@@ -13,10 +13,27 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ./()-]{6,40}$")]
 
 
 class CustomerIn(In):
+    """The buyer. With an e-mail address, the order also keeps the buyer as a customer of
+    the cluster, with the consent choices below (docs/domain.md, Customers and consent)."""
+
     name: Name
     email: Email | None = None
     phone: Phone | None = None
     language: Language = "nl"
+    share_in_cluster: bool = Field(
+        default=False,
+        description=(
+            "Yes: the other culture houses of this cluster may find me at their box office,"
+            " so they can help me faster. You can change your mind at any time."
+        ),
+    )
+    newsletter: bool = Field(
+        default=False,
+        description=(
+            "Yes: the house I buy these tickets from may send me its news by e-mail."
+            " You can unsubscribe at any time."
+        ),
+    )
 
 
 class LineIn(In):
