@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ from live import live_server
 from stripe_support import WEBHOOK_SECRET
 from support import TICKETS_SECRET
 from tickets_support import run_outbox
+from web_support import Platform
 
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.demo.seed import seed_demo
@@ -26,13 +26,6 @@ from ticketing.tickets import keyring
 
 PUBLISHABLE_KEY = "pk_test_podium"
 SECRET_KEY = "sk_test_podium"
-
-
-@dataclass
-class Platform:
-    base: str
-    database_url: str
-    sessionmaker: SessionMaker
 
 
 async def _work(sessionmaker: SessionMaker) -> None:

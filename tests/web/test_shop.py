@@ -16,8 +16,8 @@ from browser import (
     new_page,
     screenshot,
 )
-from conftest import Platform
 from playwright.async_api import Page, expect
+from web_support import Platform
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from browser import assert_accessible, chromium, js_errors, new_page, screenshot
-from conftest import Platform
 from playwright.async_api import expect
+from web_support import Platform
 
 from ticketing.demo.seed import CLUSTERS
 from ticketing.web.controllers import STATIC_DIR

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from browser import assert_accessible, chromium, js_errors, new_page, screenshot
-from conftest import Platform
 from playwright.async_api import Page, expect
+from web_support import Platform
 
 from ticketing.demo.seed import CLUSTERS, DEMO_PASSWORD, house_staff_email
 from ticketing.tenancy.roles import Role
