@@ -9,6 +9,7 @@ import re
 import httpx
 from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
+from support import assert_problem
 
 from ticketing.app import create_app
 from ticketing.settings import Settings
@@ -34,6 +35,39 @@ async def test_unknown_route_is_problem_json(client: httpx.AsyncClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["title"] == "Not found"
+
+
+async def test_a_bad_query_parameter_is_named_by_its_place_and_name(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/public/clusters/gent/programme", params={"limit": "many"})
+    body = assert_problem(response, 400)
+    assert [e["field"] for e in body["errors"]] == ["query.limit"]
+    assert body["detail"] == "Please check these fields: query.limit."
+
+
+async def test_the_pages_are_served_from_the_app_without_anything_from_outside(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in (
+        "/shop/clusters/gent",
+        "/shop/events/x/performances/y",
+        "/box-office",
+        "/admin/seatmaps",
+        "/widget/example",
+        "/scan",
+    ):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html")
+        sources = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"#]+)"', response.text)
+        assert sources, path
+        assert all(s.startswith(("/", "data:")) for s in sources), (path, sources)
+    # The editor is its own page, not the admin pages' shell.
+    assert "editor" in (await client.get("/admin/seatmaps")).text
+    widget = await client.get("/widget.js", headers={"Origin": "https://www.zender.be"})
+    assert widget.headers["content-type"].startswith("text/javascript")
+    assert widget.headers["access-control-allow-origin"] == "*"
 
 
 async def test_unexpected_error_hides_the_trace(settings: Settings) -> None:

@@ -106,7 +106,9 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_path(key: str | None, source: str | None) -> str:
+def _field_path(key: str | None, source: Any) -> str:
+    # Litestar names the source with its ParamType enum, whose str() is "ParamType.QUERY".
+    source = getattr(source, "value", source)
     if not key:
         return source or "body"
     if source in (None, "body"):

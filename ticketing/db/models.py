@@ -1,6 +1,7 @@
 """Import every table so the metadata is complete (Alembic, tests)."""
 
 from ticketing.core.outbox import OutboxMessage
+from ticketing.customers.models import Customer
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
 from ticketing.inventory.models import Allocation, Hold, StandingStock
@@ -24,6 +25,7 @@ __all__ = [
     "ApiToken",
     "AuthSession",
     "Cluster",
+    "Customer",
     "Event",
     "Hall",
     "Hold",

@@ -20,6 +20,7 @@ _SHELLS = {
     "shop": "shop/index.html",
     "box-office": "box-office/index.html",
     "editor": "editor/index.html",
+    "admin": "admin/index.html",
     "scanner": "scanner/index.html",
     "widget-example": "widget/example.html",
 }
@@ -60,6 +61,13 @@ def editor_page() -> Response[str]:
     return _page("editor")
 
 
+@get(["/admin", "/admin/{rest:path}"], **_PAGE)  # type: ignore[arg-type]
+def admin_page() -> Response[str]:
+    """House and cluster admins: venues, halls, events, performances, prices, tariffs,
+    staff and door devices (the seat-map editor has a page of its own)."""
+    return _page("admin")
+
+
 @get("/scan", **_PAGE)  # type: ignore[arg-type]
 def scanner_page() -> Response[str]:
     """The door scanner for phones and hand-held scanners (docs/tickets.md)."""
@@ -86,6 +94,7 @@ PAGES = [
     shop_page,
     box_office_page,
     editor_page,
+    admin_page,
     scanner_page,
     widget_example_page,
     widget_script,
