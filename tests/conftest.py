@@ -8,10 +8,6 @@ created on that server; otherwise a private server is started with pgserver.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +16,6 @@ import httpx
 import pytest
 from databases import create_database, drop_database
 from litestar import Litestar
-from live import free_port
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import JWT_SECRET, TICKETS_SECRET, Tenant, make_tenant
@@ -29,6 +24,7 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
+from ticketing.payments.test_server import start_localstripe
 from ticketing.settings import AuthSettings, Settings, StripeSettings, TicketSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,22 +44,8 @@ def server_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def localstripe_url() -> Iterator[str]:
     """localstripe, the Stripe test server, on loopback for the whole run."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            assert server.poll() is None, "localstripe did not start"
-            assert time.monotonic() < deadline, "localstripe did not start in time"
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
+    server, url = start_localstripe()
+    yield url
     server.terminate()
     server.wait(timeout=10)
 

@@ -18,6 +18,7 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
+from ticketing.payments.test_server import send_webhooks
 from ticketing.settings import AuthSettings, Settings, StripeSettings
 
 
@@ -39,11 +40,7 @@ def deliveries(localstripe_url: str) -> Iterator[Deliveries]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    response = httpx.post(
-        f"{localstripe_url}/_config/webhooks/{uuid.uuid4().hex}",
-        data={"url": url, "secret": WEBHOOK_SECRET},
-    )
-    assert response.status_code == 200
+    send_webhooks(localstripe_url, uuid.uuid4().hex, url, WEBHOOK_SECRET)
     yield received
     server.shutdown()
 

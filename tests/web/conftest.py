@@ -9,7 +9,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from live import live_server
 from stripe_support import WEBHOOK_SECRET
@@ -21,6 +20,7 @@ from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.demo.seed import seed_demo
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
+from ticketing.payments.test_server import send_webhooks
 from ticketing.settings import StripeSettings, TicketSettings
 from ticketing.tickets import keyring
 
@@ -60,12 +60,12 @@ async def platform(
             localstripe=True,
         )
         stripe_flow.set_gateway_factory(lambda: StripeGateway(stripe_settings))
-        async with httpx.AsyncClient() as client:
-            hook = await client.post(
-                f"{localstripe_url}/_config/webhooks/{Path(live.database_url).name}",
-                data={"url": f"{live.base}/webhooks/stripe", "secret": WEBHOOK_SECRET},
-            )
-            assert hook.status_code == 200
+        send_webhooks(
+            localstripe_url,
+            Path(live.database_url).name,
+            f"{live.base}/webhooks/stripe",
+            WEBHOOK_SECRET,
+        )
         await seed_demo(sessionmaker)
         worker = asyncio.create_task(_work(sessionmaker))
         try:

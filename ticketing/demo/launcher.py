@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
 from ticketing.db.urls import sync_url, with_database
 from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
+from ticketing.payments.test_server import send_webhooks, start_localstripe
 from ticketing.settings import Settings
 
 DEMO_WEBHOOK_SECRET = "whsec_podium_demo"  # noqa: S105 - a local test server's, printed nowhere
@@ -164,53 +164,21 @@ def _print_banner(
     print("\n Ctrl-C stops everything.\n", flush=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start_test_stripe(env: dict[str, str]) -> subprocess.Popen[bytes] | None:
     """Without Stripe keys, the demo takes payments in test mode: localstripe (the Stripe
     test server) on loopback, and the shop's test-mode payment page."""
     if env.get("TICKETING_STRIPE__SECRET_KEY"):
         return None
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter, argv built here
-        [sys.executable, "-m", "localstripe", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, api_base = start_localstripe()
     env.update(
         TICKETING_STRIPE__SECRET_KEY="sk_test_podium_demo",  # noqa: S106 - a local test server
         TICKETING_STRIPE__PUBLISHABLE_KEY="pk_test_podium_demo",
         TICKETING_STRIPE__WEBHOOK_SECRET=DEMO_WEBHOOK_SECRET,
-        TICKETING_STRIPE__API_BASE=f"http://127.0.0.1:{port}",
+        TICKETING_STRIPE__API_BASE=api_base,
         TICKETING_STRIPE__LOCALSTRIPE="true",
         TICKETING_STRIPE__TEST_PAYMENT_PAGE="true",
     )
     return server
-
-
-def _register_test_webhook(env: dict[str, str], base: str) -> None:
-    """localstripe signs and sends its events to the API, as Stripe would."""
-    api = env["TICKETING_STRIPE__API_BASE"]
-    port = int(api.rsplit(":", 1)[1])
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError("localstripe (the Stripe test server) did not start") from None
-            time.sleep(0.2)
-    body = urllib.parse.urlencode(
-        {"url": f"{base}/webhooks/stripe", "secret": DEMO_WEBHOOK_SECRET}
-    ).encode()
-    request = urllib.request.Request(f"{api}/_config/webhooks/podium-demo", data=body)  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback
-        pass
 
 
 def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int:
@@ -280,7 +248,12 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
         base = f"http://{host}:{port}"
         _wait_http(base + "/health", timeout=60)
         if stripe_server is not None:
-            _register_test_webhook(env, base)
+            send_webhooks(
+                env["TICKETING_STRIPE__API_BASE"],
+                "podium-demo",
+                f"{base}/webhooks/stripe",
+                DEMO_WEBHOOK_SECRET,
+            )
         worker = _ping_worker(env, timeout=60)
         _print_banner(base, settings, worker, test_stripe=stripe_server is not None)
         if check_only:
