@@ -140,3 +140,59 @@ async def test_a_seat_sold_online_is_taken_on_the_counters_map(platform: Platfor
         await assert_accessible(page)
         await screenshot(page, "box-office")
         assert js_errors(page) == []
+
+
+async def test_a_reservation_is_paid_at_the_counter_and_a_ticket_exchanged(
+    platform: Platform,
+) -> None:
+    storm = await programme_item(platform, "De Storm")
+    async with chromium() as browser:
+        page = await new_page(browser)
+        await log_in(page, platform)
+        await page.fill("#float", "0")
+        await page.locator("#open-till button").click()
+        await expect(page.locator("#till-state")).to_contain_text("Kassa open")
+        await page.fill("#search", "storm")
+        await page.locator(
+            f'#performance-list button[data-performance="{storm["performance_id"]}"]'
+        ).click()
+        seats = page.locator('circle.seat[data-seat^="STALLS/C/"][data-state="available"]')
+        await seats.first.click()
+        await expect(page.locator("#basket-lines li")).to_have_count(1)
+        await page.fill("#customer-name", "Mireille Claes")
+        # Two hours from now, in the browser's own time (before the performance starts).
+        soon = await page.evaluate(
+            "() => { const d = new Date(Date.now() + 2 * 3600e3);"
+            " d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+            " return d.toISOString().slice(0, 16); }"
+        )
+        await page.fill("#reserve-until", soon)
+        await page.locator("#reserve").click()
+        await expect(page.locator("#sold")).to_contain_text("Gereserveerd")
+        code = (await page.locator("#sold").inner_text()).split("bestelling ")[1].split(".")[0]
+
+        await page.fill("#order-search", code)
+        await page.locator("#orders form button").click()
+        card = page.locator(f'#order-results [data-order="{code}"]')
+        await expect(card).to_contain_text("reserved")
+        await card.locator('button[data-pay="cash"]').click()
+        await expect(page.locator(f'#order-results [data-order="{code}"]')).to_contain_text("paid")
+        await expect(page.locator("#till-report")).to_contain_text("32,00")
+
+        # The ticket for another seat: hold the new one, then exchange (same price).
+        await seats.nth(3).click()
+        await expect(page.locator("#basket-lines li")).to_have_count(1)
+        new_seat = await page.locator("circle.seat-mine").get_attribute("data-seat")
+        card = page.locator(f'#order-results [data-order="{code}"]')
+        await card.locator("li button").click()
+        await expect(page.locator("#notice")).to_contain_text("Geruild")
+        tickets = page.locator(f'#order-results [data-order="{code}"] li[data-ticket]')
+        await expect(tickets.filter(has_text="exchanged")).to_have_count(1)
+        row, number = str(new_seat).split("/")[1:]
+        await expect(tickets.filter(has_text=f"rij {row}, stoel {number} ")).to_contain_text(
+            "valid"
+        )
+        await expect(page.locator(f'circle[data-seat="{new_seat}"]')).to_have_attribute(
+            "data-state", "taken"
+        )
+        assert js_errors(page) == []

@@ -30,7 +30,7 @@
       "bo.find_order": "Zoek bestelling (code, naam, e-mail)", "bo.refund": "Annuleer en betaal terug",
       "bo.refund_cash": "cash terug", "bo.refund_original": "terug op de oorspronkelijke betaling",
       "bo.cancelled": "Geannuleerd.", "bo.needs_till": "Open eerst je kassa.", "bo.no_house": "Je werkt voor geen enkel huis als kassamedewerker.",
-      "bo.find": "Zoek", "bo.row": "rij", "bo.seat": "stoel", "bo.status": "Status", "bo.pay_now": "Betaal nu",
+      "bo.find": "Zoek", "bo.row": "rij", "bo.seat": "stoel", "bo.exchange": "Ruil voor de plaats in het mandje", "bo.exchanged": "Geruild.", "bo.exchange_hold": "Neem eerst precies één nieuwe plaats in het mandje.", "bo.paid": "Betaald.", "bo.status": "Status", "bo.pay_now": "Betaal nu",
     },
     fr: {
       "bo.title": "Billetterie", "bo.login": "Se connecter", "bo.email": "E-mail", "bo.password": "Mot de passe",
@@ -50,7 +50,7 @@
       "bo.find_order": "Chercher une commande (code, nom, e-mail)", "bo.refund": "Annuler et rembourser",
       "bo.refund_cash": "en espèces", "bo.refund_original": "sur le paiement d'origine",
       "bo.cancelled": "Annulé.", "bo.needs_till": "Ouvrez d'abord votre caisse.", "bo.no_house": "Vous ne vendez pour aucune maison.",
-      "bo.find": "Chercher", "bo.row": "rang", "bo.seat": "siège", "bo.status": "Statut", "bo.pay_now": "Payer maintenant",
+      "bo.find": "Chercher", "bo.row": "rang", "bo.seat": "siège", "bo.exchange": "Échanger contre la place du panier", "bo.exchanged": "Échangé.", "bo.exchange_hold": "Prenez d'abord exactement une nouvelle place dans le panier.", "bo.paid": "Payé.", "bo.status": "Statut", "bo.pay_now": "Payer maintenant",
     },
     en: {
       "bo.title": "Box office", "bo.login": "Log in", "bo.email": "E-mail", "bo.password": "Password",
@@ -70,7 +70,7 @@
       "bo.find_order": "Find order (code, name, e-mail)", "bo.refund": "Cancel and refund",
       "bo.refund_cash": "cash back", "bo.refund_original": "back to the original payment",
       "bo.cancelled": "Cancelled.", "bo.needs_till": "Open your till first.", "bo.no_house": "You sell for no house.",
-      "bo.find": "Find", "bo.row": "row", "bo.seat": "seat", "bo.status": "Status", "bo.pay_now": "Pay now",
+      "bo.find": "Find", "bo.row": "row", "bo.seat": "seat", "bo.exchange": "Exchange for the place in the basket", "bo.exchanged": "Exchanged.", "bo.exchange_hold": "First put exactly one new place in the basket.", "bo.paid": "Paid.", "bo.status": "Status", "bo.pay_now": "Pay now",
     },
   });
 
@@ -449,21 +449,51 @@
     fill(box, el("h2", { id: "orders-title" }, t("bo.orders")), form, results);
   }
 
+  // A reservation paid at the counter, a ticket exchanged for the one place in the basket,
+  // or the order cancelled with its refund: each answered by the API, shown in the card.
   function orderCard(order) {
     const refundMethod = el("select", { id: `refund-${order.id}`, "aria-label": t("bo.refund") },
       el("option", { value: "cash" }, t("bo.refund_cash")), el("option", { value: "original" }, t("bo.refund_original")));
+    const act = async (work, done) => {
+      try {
+        const changed = await work();
+        say(done, "ok");
+        card.replaceWith(orderCard(changed));
+        await Promise.all([refresh(), loadTill()]);
+      } catch (failure) { say(explain(failure), "error"); }
+    };
+    const exchange = (ticket) => act(async () => {
+      if (!state.hold || state.hold.items.length !== 1) throw new Error(t("bo.exchange_hold"));
+      const body = { ticket_id: ticket.id, hold_id: state.hold.id, payment: { method: "cash" }, refund_method: "cash" };
+      const changed = await api("POST", `/orders/${order.id}/exchange`, body,
+        { headers: { "Idempotency-Key": `exchange-${ticket.id}-${state.hold.id}` } });
+      state.hold = null;
+      renderBasket();
+      return changed;
+    }, t("bo.exchanged"));
+    const ticketLine = (tk) => el("li", { "data-ticket": tk.id },
+      `${tk.seat_key ? seatLabel(tk.seat_key) : tk.area_code} · ${tk.tariff_code} · ${money(tk.price_cents)} · ${tk.status} `,
+      order.status === "paid" && tk.status === "valid"
+        ? el("button", { type: "button", class: "secondary", onclick: () => exchange(tk),
+          "aria-label": `${t("bo.exchange")}: ${tk.seat_key || tk.area_code}` }, t("bo.exchange")) : null);
     const card = el("div", { class: "card", "data-order": order.code },
       el("h3", {}, `${order.code} · ${order.customer_name}`),
       el("p", {}, `${t("bo.status")}: ${order.status} · ${money(order.total_cents)}`),
-      el("ul", {}, order.tickets.map((tk) => el("li", {}, `${tk.seat_key || tk.area_code} · ${tk.tariff_code} · ${money(tk.price_cents)} · ${tk.status}`))),
+      el("ul", {}, order.tickets.map(ticketLine)),
       printButtons(order));
+    if (order.status === "reserved") {
+      card.append(el("div", { class: "pay-buttons" }, ["cash", "card_terminal", "invoice"].map((method) =>
+        el("button", { type: "button", "data-pay": method, onclick: () => act(() => api("POST", `/orders/${order.id}/payments`,
+          { method }, { headers: { "Idempotency-Key": `pay-${order.id}` } }), t("bo.paid")) },
+        `${t("bo.pay_now")}: ${t({ cash: "bo.cash", card_terminal: "bo.card", invoice: "bo.invoice" }[method])}`))));
+    }
     if (["paid", "reserved", "pending"].includes(order.status)) {
       card.append(el("div", { class: "row-flex" }, refundMethod, el("button", { type: "button", class: "danger", onclick: async () => {
         try {
-          await api("POST", `/orders/${order.id}/cancel`, { refund_method: refundMethod.value },
+          const changed = await api("POST", `/orders/${order.id}/cancel`, { refund_method: refundMethod.value },
             { headers: { "Idempotency-Key": `cancel-${order.id}` } });
           say(t("bo.cancelled"), "ok");
-          card.remove();
+          card.replaceWith(orderCard(changed));
           await Promise.all([refresh(), loadTill()]);
         } catch (failure) { say(explain(failure), "error"); }
       } }, t("bo.refund"))));
