@@ -117,9 +117,15 @@ async def test_issued_codes_read_back_verify_and_arrive_by_mail_with_the_pdf(
     printed = {read_qr(page.images[0].image) for page in pdf.pages}
     assert printed == {t.qr for t in tickets}
     body = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
-    link = f"http://tickets.test/public/orders/{order['id']}/tickets.pdf?secret={order['secret']}"
+    # The link opens the buyer's "my tickets" page, which downloads the PDF with the secret.
+    link = f"http://tickets.test/shop/orders/{order['id']}?secret={order['secret']}"
     assert link in body.get_content()
-    download = await client.get(link.removeprefix("http://tickets.test"))
+    page = await client.get(link.removeprefix("http://tickets.test"))
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    download = await client.get(
+        f"/public/orders/{order['id']}/tickets.pdf", params={"secret": order["secret"]}
+    )
     assert download.status_code == 200
     assert download.headers["content-type"] == "application/pdf"
     assert len(pypdf.PdfReader(io.BytesIO(download.content)).pages) == 2

@@ -71,10 +71,11 @@ def ticket_settings() -> TicketSettings:
 
 
 def tickets_link(order_id: uuid.UUID) -> str:
-    """The buyer's link to the order's tickets (the PDF), with the order's secret."""
+    """The buyer's link to the order's "my tickets" page (QR codes and the PDF), with the
+    order's secret."""
     ticket_settings()
     secret = keyring().order_secret(order_id)
-    return f"{_public_url}/public/orders/{order_id}/tickets.pdf?secret={secret}"
+    return f"{_public_url}/shop/orders/{order_id}?secret={secret}"
 
 
 def keyring() -> Keyring:
