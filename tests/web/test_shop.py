@@ -162,3 +162,29 @@ async def test_two_buyers_race_for_one_seat_and_the_loser_is_offered_another(
         assert other != seat
         for page in pages:
             assert js_errors(page) == []
+
+
+async def test_the_shop_speaks_french_and_english_and_remembers_the_choice(
+    platform: Platform,
+) -> None:
+    event, _ = await storm(platform)
+    async with chromium() as browser:
+        page = await new_page(browser)
+        await page.goto(f"{platform.base}/shop/events/{event}")
+        await expect(page.locator("h1")).to_have_text("De Storm")
+        await expect(page.locator("main h2").first).to_have_text("Voorstellingen")
+        await page.get_by_role("button", name="FR").click()
+        await expect(page.locator("h1")).to_have_text("La Tempête")
+        await expect(page.locator("main h2").first).to_have_text("Représentations")
+        await expect(page.locator("html")).to_have_attribute("lang", "fr")
+        await page.reload()  # the choice is kept
+        await expect(page.locator("main h2").first).to_have_text("Représentations")
+        await page.goto(f"{platform.base}/shop/clusters/gent?lang=en")
+        await expect(page.locator("h1")).to_have_text("Programme")
+        await expect(page.locator("html")).to_have_attribute("lang", "en")
+        await expect(page.locator("#filter-genre option").first).to_have_text("All genres")
+        await expect(
+            page.locator("article.event-card h2", has_text="The Tempest").first
+        ).to_be_visible()
+        await assert_accessible(page)
+        assert js_errors(page) == []

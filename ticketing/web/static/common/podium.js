@@ -19,6 +19,7 @@ const Podium = (() => {
   }
 
   let lang = language();
+  document.documentElement.lang = lang;
 
   function words(dictionary) {
     for (const l of LANGS) dictionaries[l] = Object.assign(dictionaries[l] || {}, dictionary[l]);
