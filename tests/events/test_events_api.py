@@ -249,3 +249,38 @@ async def test_the_programme_counts_places_left_and_shows_the_last_ones(
     left = await item()
     # 23 - 4 held - 10 sold: nine left, under the threshold of ten.
     assert (left["places_left"], left["last_places"]) == (9, True)
+
+
+async def test_the_counter_sees_the_staff_only_tariffs_of_its_cluster(
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    world = await build_world(client, tenant, publish=True)
+    await ok(
+        await client.post(
+            f"/events/{world.event['id']}/tariffs",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={
+                "code": "PERS",
+                "name": {"nl": "Personeel"},
+                "kind": "complimentary",
+                "rule": "free",
+                "staff_only": True,
+            },
+        )
+    )
+
+    def tariffs(event: dict[str, Any]) -> dict[str, int | None]:
+        zone = event["performances"][0]["prices"][0]
+        return {t["tariff"]: t["amount_cents"] for t in zone["tariffs"]}
+
+    public = await ok(await client.get(f"/public/events/{world.event['id']}"), 200)
+    assert "PERS" not in tariffs(public)
+    path = f"/box-office/events/{world.event['id']}"
+    counter = await ok(await client.get(path, headers=tenant.staff[Role.BOX_OFFICE].headers), 200)
+    assert tariffs(counter)["PERS"] == 0
+    # The box office of another house of the cluster sells it too.
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    await ok(await client.get(path, headers=neighbour.staff[Role.BOX_OFFICE].headers), 200)
+    # Another cluster, or a role that does not sell: not found.
+    assert_problem(await client.get(path, headers=other_tenant.staff[Role.BOX_OFFICE].headers), 404)
+    assert_problem(await client.get(path, headers=tenant.staff[Role.SCANNER].headers), 404)

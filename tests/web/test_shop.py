@@ -91,6 +91,8 @@ async def test_an_audience_member_buys_two_seats_and_downloads_the_tickets(
         await page.locator("#checkout").click()
         await expect(page.locator("#checkout-form")).to_be_visible()
         await expect(page.locator("#total")).to_contain_text("64,00")
+        await expect(page.locator("select option", has_text="65-plus").first).to_be_attached()
+        await expect(page.locator("select option", has_text="Vrijkaart")).to_have_count(0)
         # Nothing filled in: the clerk-friendly error names the field, nothing is ordered.
         await page.locator("#place-order").click()
         await expect(page.locator("#checkout-error")).to_contain_text("Naam")

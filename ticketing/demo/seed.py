@@ -438,6 +438,7 @@ async def _tariffs(session: AsyncSession, event_id: uuid.UUID) -> None:
             kind=TariffKind.COMPLIMENTARY,
             rule=PriceRule.FREE,
             max_per_order=2,
+            staff_only=True,  # given at the counter, never picked online
             position=9,
         ),
     ]

@@ -215,4 +215,24 @@ class PublicController(Controller):
         return await programme.public_event(db, event_id)
 
 
-CONTROLLERS = [EventController, PerformanceController, TariffController, PublicController]
+class CounterController(Controller):
+    path = "/box-office"
+    tags = ["box office"]
+
+    @get(
+        "/events/{event_id:uuid}",
+        summary="An event of my cluster as the counter sells it: prices with staff-only tariffs",
+    )
+    async def counter_event(
+        self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID]
+    ) -> PublicEvent:
+        return await programme.public_event(db, event_id, counter=principal)
+
+
+CONTROLLERS = [
+    EventController,
+    PerformanceController,
+    TariffController,
+    PublicController,
+    CounterController,
+]

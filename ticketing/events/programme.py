@@ -21,6 +21,7 @@ from ticketing.events.schemas import (
 )
 from ticketing.events.service import event_type_out
 from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.tenancy.principal import Principal
 
 
 def local_day_bounds(
@@ -103,13 +104,17 @@ def last_places_threshold(capacity: int) -> int:
     return max(10, capacity // 10)
 
 
-async def public_event(session: AsyncSession, event_id: uuid.UUID) -> PublicEvent:
-    found = await repo.public_event(session, event_id)
+async def public_event(
+    session: AsyncSession, event_id: uuid.UUID, counter: Principal | None = None
+) -> PublicEvent:
+    """A published event with its prices; for a box office of the cluster (counter=the
+    clerk) with the tariffs only staff may give too."""
+    found = await repo.public_event(session, event_id, counter)
     if found is None:
         raise NotFound("This event is not (or no longer) on sale.")
     event, house = found
     rows = await repo.public_performances(session, event.id, clock.now())
-    tariffs = await repo.public_tariffs(session, event.id)
+    tariffs = await repo.public_tariffs(session, event.id, staff=counter is not None)
     layouts = await repo.layouts_by_id(session, {perf.layout_id for perf, _, _ in rows})
     prices = await repo.prices_of(session, [perf.id for perf, _, _ in rows])
     performances = []
@@ -128,6 +133,7 @@ async def public_event(session: AsyncSession, event_id: uuid.UUID) -> PublicEven
                         name=t.name,
                         amount_cents=tariff_price(pr.amount_cents, t.rule, t.value),
                         requires_check=t.requires_check,
+                        staff_only=t.staff_only,
                     )
                     for t in tariffs
                 ],

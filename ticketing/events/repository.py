@@ -25,7 +25,8 @@ from ticketing.inventory.models import Allocation, AllocationStatus
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import Cluster, House
 from ticketing.tenancy.principal import Principal
-from ticketing.tenancy.scoping import scope
+from ticketing.tenancy.roles import SELLERS
+from ticketing.tenancy.scoping import scope, scope_cluster_rows
 from ticketing.venues.models import Hall, Venue
 
 PUBLIC_PERFORMANCE_STATUSES = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
@@ -181,7 +182,20 @@ async def public_programme(
     return list((await session.exec(stmt)).all())
 
 
-async def public_event(session: AsyncSession, event_id: uuid.UUID) -> tuple[Event, House] | None:
+async def public_event(
+    session: AsyncSession, event_id: uuid.UUID, counter: Principal | None = None
+) -> tuple[Event, House] | None:
+    """A published event; for a counter (counter=the clerk), one its cluster may sell."""
+    if counter is not None:
+        scoped = scope_cluster_rows(
+            select(Event).where(Event.id == event_id, Event.status == EventStatus.PUBLISHED),
+            Event,
+            counter,
+            SELLERS,
+        )
+        event = (await session.exec(scoped)).first()
+        house = await session.get(House, event.house_id) if event is not None else None
+        return (event, house) if event is not None and house is not None else None
     stmt = (
         select(Event, House)
         .join(House, col(House.id) == Event.house_id)
@@ -208,13 +222,15 @@ async def public_performances(
     return list((await session.exec(stmt)).all())
 
 
-async def public_tariffs(session: AsyncSession, event_id: uuid.UUID) -> list[Tariff]:
-    """Tariffs a buyer may pick online (not the staff-only ones) of a published event."""
-    stmt = (
-        select(Tariff)
-        .where(Tariff.event_id == event_id, col(Tariff.staff_only).is_(False))
-        .order_by(col(Tariff.position), col(Tariff.code))
-    )
+async def public_tariffs(
+    session: AsyncSession, event_id: uuid.UUID, *, staff: bool = False
+) -> list[Tariff]:
+    """Tariffs a buyer may pick online of a published event; with staff, also those only
+    a counter may give."""
+    stmt = select(Tariff).where(Tariff.event_id == event_id)
+    if not staff:
+        stmt = stmt.where(col(Tariff.staff_only).is_(False))
+    stmt = stmt.order_by(col(Tariff.position), col(Tariff.code))
     return list((await session.exec(stmt)).all())
 
 

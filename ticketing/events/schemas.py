@@ -204,6 +204,7 @@ class TariffPrice(Out):
     name: dict[str, str]
     amount_cents: int | None = Field(description="None: set by UiTPAS at the sale.")
     requires_check: bool
+    staff_only: bool = Field(default=False, description="Given at a counter only.")
 
 
 class ZonePrices(Out):

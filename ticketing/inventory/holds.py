@@ -15,10 +15,8 @@ from ticketing.inventory.models import Channel, Hold
 from ticketing.inventory.repository import HeldPlace
 from ticketing.inventory.schemas import BoxOfficeHoldIn, HoldItemOut, HoldItemsIn, HoldOut
 from ticketing.tenancy.principal import Principal
-from ticketing.tenancy.roles import MANAGE, Role
+from ticketing.tenancy.roles import SELLERS
 from ticketing.tenancy.scoping import authorize, require_visible_house
-
-SELLERS = MANAGE | {Role.BOX_OFFICE}
 
 
 async def hold_out(

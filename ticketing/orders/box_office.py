@@ -30,10 +30,9 @@ from ticketing.orders.schemas import BoxOfficeOrderIn, CancelIn, PaymentIn, Till
 from ticketing.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from ticketing.payments.stripe_flow import queue_refund
 from ticketing.tenancy.principal import Principal
-from ticketing.tenancy.roles import MANAGE, Role
+from ticketing.tenancy.roles import MANAGE, SELLERS
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
 
-SELLERS = MANAGE | {Role.BOX_OFFICE}
 NO_TILL = "Open your till first (POST /till/open), then take the payment."
 
 

@@ -13,12 +13,13 @@ from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, HoldStatus
 from ticketing.inventory.service import require_active
 from ticketing.orders import repository as repo
-from ticketing.orders.box_office import SELLERS, actor, refund, staff_order, take_counter_payment
+from ticketing.orders.box_office import actor, refund, staff_order, take_counter_payment
 from ticketing.orders.checkout import price_lines, record, ticket_for
 from ticketing.orders.lifecycle import release_tickets
 from ticketing.orders.models import Order, OrderStatus, TicketStatus
 from ticketing.orders.schemas import ExchangeIn, LineIn
 from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.roles import SELLERS
 from ticketing.tenancy.scoping import authorize
 from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
 

@@ -19,6 +19,8 @@ ALL_ROLES: frozenset[Role] = frozenset(Role)
 READ: frozenset[Role] = ALL_ROLES
 # Changing a house's set-up (venues, halls, seat maps, events, prices, staff, devices).
 MANAGE: frozenset[Role] = frozenset({Role.HOUSE_ADMIN, Role.CLUSTER_ADMIN})
+# Who sells at a counter: the box office and the admins.
+SELLERS: frozenset[Role] = MANAGE | {Role.BOX_OFFICE}
 # Roles that may only be held cluster-wide.
 CLUSTER_ONLY: frozenset[Role] = frozenset({Role.CLUSTER_ADMIN})
 # Roles an API token (integration or scanner device) may carry: never an admin role.

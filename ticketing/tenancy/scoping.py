@@ -56,6 +56,21 @@ def scope_clusters(stmt: S, principal: Principal) -> S:
     return stmt.where(col(Cluster.id).in_(clusters))
 
 
+def scope_cluster_rows(
+    stmt: S, model: type[HouseOwned], principal: Principal, roles: Iterable[Role]
+) -> S:
+    """Rows of every house of the clusters where the principal holds one of roles in some
+    house or for the whole cluster: what a box office of the cluster may sell."""
+    houses = principal.house_ids(roles)
+    if houses is None:
+        return stmt
+    clusters = {principal.house_cluster[h] for h in houses if h in principal.house_cluster}
+    clusters |= principal.cluster_ids(roles) or set()
+    if not clusters:
+        return stmt.where(false())
+    return stmt.where(col(model.cluster_id).in_(clusters))
+
+
 def scope_staff(stmt: S, principal: Principal) -> S:
     """Staff users visible to the principal: those holding a role in a house it manages
     or, for a cluster admin, anywhere in its cluster."""

@@ -30,7 +30,7 @@
       "bo.find_order": "Zoek bestelling (code, naam, e-mail)", "bo.refund": "Annuleer en betaal terug",
       "bo.refund_cash": "cash terug", "bo.refund_original": "terug op de oorspronkelijke betaling",
       "bo.cancelled": "Geannuleerd.", "bo.needs_till": "Open eerst je kassa.", "bo.no_house": "Je werkt voor geen enkel huis als kassamedewerker.",
-      "bo.find": "Zoek", "bo.row": "rij", "bo.seat": "stoel", "bo.exchange": "Ruil voor de plaats in het mandje", "bo.exchanged": "Geruild.", "bo.exchange_hold": "Neem eerst precies één nieuwe plaats in het mandje.", "bo.paid": "Betaald.", "bo.status": "Status", "bo.pay_now": "Betaal nu",
+      "bo.find": "Zoek", "bo.row": "rij", "bo.seat": "stoel", "bo.exchange": "Ruil voor de plaats in het mandje", "bo.exchanged": "Geruild.", "bo.exchange_hold": "Neem eerst precies één nieuwe plaats in het mandje.", "bo.paid": "Betaald.", "bo.staff_only": "enkel aan de kassa", "bo.status": "Status", "bo.pay_now": "Betaal nu",
     },
     fr: {
       "bo.title": "Billetterie", "bo.login": "Se connecter", "bo.email": "E-mail", "bo.password": "Mot de passe",
@@ -50,7 +50,7 @@
       "bo.find_order": "Chercher une commande (code, nom, e-mail)", "bo.refund": "Annuler et rembourser",
       "bo.refund_cash": "en espèces", "bo.refund_original": "sur le paiement d'origine",
       "bo.cancelled": "Annulé.", "bo.needs_till": "Ouvrez d'abord votre caisse.", "bo.no_house": "Vous ne vendez pour aucune maison.",
-      "bo.find": "Chercher", "bo.row": "rang", "bo.seat": "siège", "bo.exchange": "Échanger contre la place du panier", "bo.exchanged": "Échangé.", "bo.exchange_hold": "Prenez d'abord exactement une nouvelle place dans le panier.", "bo.paid": "Payé.", "bo.status": "Statut", "bo.pay_now": "Payer maintenant",
+      "bo.find": "Chercher", "bo.row": "rang", "bo.seat": "siège", "bo.exchange": "Échanger contre la place du panier", "bo.exchanged": "Échangé.", "bo.exchange_hold": "Prenez d'abord exactement une nouvelle place dans le panier.", "bo.paid": "Payé.", "bo.staff_only": "au guichet seulement", "bo.status": "Statut", "bo.pay_now": "Payer maintenant",
     },
     en: {
       "bo.title": "Box office", "bo.login": "Log in", "bo.email": "E-mail", "bo.password": "Password",
@@ -70,7 +70,7 @@
       "bo.find_order": "Find order (code, name, e-mail)", "bo.refund": "Cancel and refund",
       "bo.refund_cash": "cash back", "bo.refund_original": "back to the original payment",
       "bo.cancelled": "Cancelled.", "bo.needs_till": "Open your till first.", "bo.no_house": "You sell for no house.",
-      "bo.find": "Find", "bo.row": "row", "bo.seat": "seat", "bo.exchange": "Exchange for the place in the basket", "bo.exchanged": "Exchanged.", "bo.exchange_hold": "First put exactly one new place in the basket.", "bo.paid": "Paid.", "bo.status": "Status", "bo.pay_now": "Pay now",
+      "bo.find": "Find", "bo.row": "row", "bo.seat": "seat", "bo.exchange": "Exchange for the place in the basket", "bo.exchanged": "Exchanged.", "bo.exchange_hold": "First put exactly one new place in the basket.", "bo.paid": "Paid.", "bo.staff_only": "counter only", "bo.status": "Status", "bo.pay_now": "Pay now",
     },
   });
 
@@ -183,7 +183,7 @@
     let availability, event;
     try {
       [availability, event] = await Promise.all([
-        availabilityOf(item.performance_id), api("GET", `/public/events/${item.event_id}`),
+        availabilityOf(item.performance_id), api("GET", `/box-office/events/${item.event_id}`),
       ]);
     } catch (failure) {
       say(explain(failure), "error");
@@ -301,7 +301,8 @@
     const lines = el("ul", { class: "basket-lines", id: "basket-lines" }, items.map((item) => {
       const id = `tariff-${item.id}`;
       const select = el("select", { id, "data-item": item.id, "data-quantity": item.quantity, onchange: recount },
-        tariffsFor(item).map((tp) => el("option", { value: tp.tariff, "data-cents": tp.amount_cents }, `${localized(tp.name)} ${money(tp.amount_cents)}`)));
+        tariffsFor(item).map((tp) => el("option", { value: tp.tariff, "data-cents": tp.amount_cents },
+          `${localized(tp.name)} ${money(tp.amount_cents)}${tp.staff_only ? ` (${t("bo.staff_only")})` : ""}`)));
       selects.push(select);
       const what = item.seat_key ? seatLabel(item.seat_key) : `${item.quantity} × ${item.area_code}`;
       return el("li", {}, el("label", { for: id }, what), select,
