@@ -25,6 +25,7 @@ from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
+from ticketing.events import programme
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
@@ -124,6 +125,7 @@ def create_app(
             raise RuntimeError("unsafe_check_then_write exists for a test only.")
         inventory_repository.UNSAFE_CHECK_THEN_WRITE = True
     inventory_repository.sale_target_seconds = settings.inventory.sale_target_cache_seconds
+    programme.programme_seconds = settings.inventory.programme_cache_seconds
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -66,6 +66,10 @@ class InventorySettings(BaseModel):
     # windows, seat map, selling house). Changes through the same process apply at once;
     # 0 reads them for every hold.
     sale_target_cache_seconds: float = Field(default=1.0, ge=0, le=10)
+    # Seconds an API process reuses a public programme listing (the shop's and the
+    # widget's): its "places left" lag that long. Changes to events and performances
+    # through the same process apply at once; 0 reads the listing for every request.
+    programme_cache_seconds: float = Field(default=1.0, ge=0, le=60)
 
 
 class TicketSettings(BaseModel):

@@ -4,11 +4,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem, make_tenant
 from tickets_support import sell
 from world import build_world, in_days, ok
 
+from ticketing.events import programme
 from ticketing.tenancy.roles import Role
 
 
@@ -218,14 +220,23 @@ async def test_event_validation_messages(client: httpx.AsyncClient, tenant: Tena
     assert listing == []
 
 
+@pytest.fixture
+def moments(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The programme cache's clock, moved by the test."""
+    now = [1000.0]
+    monkeypatch.setattr(programme, "monotonic", lambda: now[-1])
+    programme.PROGRAMMES.clear()
+    return now
+
+
 async def test_the_programme_counts_places_left_and_shows_the_last_ones(
-    client: httpx.AsyncClient, tenant: Tenant
+    client: httpx.AsyncClient, tenant: Tenant, moments: list[float]
 ) -> None:
     world = await build_world(client, tenant, publish=True)
 
     async def item() -> dict[str, Any]:
-        programme = await ok(await client.get(f"/public/houses/{tenant.house.slug}/programme"), 200)
-        (found,) = programme
+        listing = await ok(await client.get(f"/public/houses/{tenant.house.slug}/programme"), 200)
+        (found,) = listing
         assert isinstance(found, dict)
         return found
 
@@ -246,9 +257,23 @@ async def test_the_programme_counts_places_left_and_shows_the_last_ones(
     await sell(
         client, tenant, world.performance, seats=[r + str(n) for r in rows for n in (1, 2, 3, 4, 5)]
     )
+    # Each process reuses a listing for a second: sales do not clear it.
+    assert programme.programme_seconds > 0
+    assert (await item())["places_left"] == 23
+    moments.append(moments[-1] + programme.programme_seconds)
     left = await item()
     # 23 - 4 held - 10 sold: nine left, under the threshold of ten.
     assert (left["places_left"], left["last_places"]) == (9, True)
+    # A change to the event through this process shows at once.
+    await ok(
+        await client.patch(
+            f"/events/{world.event['id']}",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={"title": {"nl": "Nieuwe titel"}},
+        ),
+        200,
+    )
+    assert (await item())["title"]["nl"] == "Nieuwe titel"
 
 
 async def test_the_counter_sees_the_staff_only_tariffs_of_its_cluster(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
+from time import monotonic as _monotonic
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.core.errors import InvalidInput, NotFound
+from ticketing.core.ttl_cache import TtlCache
 from ticketing.events import repository as repo
 from ticketing.events.performances import zone_names
 from ticketing.events.pricing import tariff_price
@@ -21,6 +25,7 @@ from ticketing.events.schemas import (
 )
 from ticketing.events.service import event_type_out
 from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.inventory import repository as inventory_repo
 from ticketing.tenancy.principal import Principal
 
 
@@ -40,6 +45,20 @@ def local_day_bounds(
     return start, end
 
 
+# On an on-sale day the shop's listing and the widgets on houses' sites ask for the same
+# programme many times a second. Each API process reuses a listing for
+# `programme_seconds` (set from `inventory.programme_cache_seconds` when the app starts; 0,
+# the default elsewhere, reads every time); changes to events and performances through
+# the process clear it once they commit. Holds and sales do not: "places left" lag by at
+# most those seconds, while taking places is always decided by the database.
+ProgrammeKey = tuple[str | None, str | None, date | None, date | None, str | None, int, int]
+PROGRAMMES: TtlCache[ProgrammeKey, list[ProgrammeItem], float] = TtlCache(1_000)
+inventory_repo.ON_SALE_CACHES.append(PROGRAMMES)
+_READING: dict[ProgrammeKey, asyncio.Future[list[ProgrammeItem]]] = {}
+programme_seconds = 0.0
+monotonic = _monotonic  # the cache's clock (tests move it)
+
+
 async def programme(
     session: AsyncSession,
     *,
@@ -50,6 +69,52 @@ async def programme(
     genre: str | None = None,
     limit: int = 50,
     offset: int = 0,
+) -> list[ProgrammeItem]:
+    def read() -> Awaitable[list[ProgrammeItem]]:
+        return _programme(
+            session,
+            cluster_slug=cluster_slug,
+            house_slug=house_slug,
+            date_from=date_from,
+            date_to=date_to,
+            genre=genre,
+            limit=limit,
+            offset=offset,
+        )
+
+    if programme_seconds <= 0:
+        return await read()
+    key = (cluster_slug, house_slug, date_from, date_to, genre, limit, offset)
+    now = monotonic()
+    cached = PROGRAMMES.get(key, now)
+    if cached is not None:
+        return cached
+    # When a listing expires, the requests that ask for it meanwhile wait for the one
+    # that reads it, instead of all reading it at once.
+    reading = _READING.get(key)
+    if reading is not None:
+        return await asyncio.shield(reading)
+    generation = PROGRAMMES.generation
+    reading = asyncio.ensure_future(read())
+    _READING[key] = reading
+    try:
+        found = await asyncio.shield(reading)
+    finally:
+        del _READING[key]
+    PROGRAMMES.put(key, found, now + programme_seconds, generation=generation)
+    return found
+
+
+async def _programme(
+    session: AsyncSession,
+    *,
+    cluster_slug: str | None,
+    house_slug: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    genre: str | None,
+    limit: int,
+    offset: int,
 ) -> list[ProgrammeItem]:
     if cluster_slug is not None and await repo.cluster_by_slug(session, cluster_slug) is None:
         raise NotFound("There is no cluster with this name.")

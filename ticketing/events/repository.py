@@ -21,7 +21,7 @@ from ticketing.events.models import (
     PerformanceStatus,
     Tariff,
 )
-from ticketing.inventory.models import Allocation, AllocationStatus
+from ticketing.inventory.models import Allocation, StandingStock
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import Cluster, House
 from ticketing.tenancy.principal import Principal
@@ -131,16 +131,26 @@ async def public_programme(
         .where(PerformancePrice.performance_id == Performance.id)
         .scalar_subquery()
     )
-    # Live places taken (held in a basket that has not expired, sold or blocked), counted
-    # from the rows themselves for the "last places" badge.
-    taken = (
-        select(func.coalesce(func.sum(Allocation.quantity), 0))
-        .where(
-            Allocation.performance_id == Performance.id,
-            (col(Allocation.status) != AllocationStatus.HELD) | (col(Allocation.expires_at) > now),
-        )
+    # Places in use for the "last places" badge, from the rows themselves and cheap for a
+    # listing of hundreds of performances on a busy night: the seats from the seat index
+    # alone (an index-only count), the standing places from their stock row, less the
+    # holds that have expired and not been swept yet (few, found by the expiry index).
+    seats = (
+        select(func.count())
+        .where(Allocation.performance_id == Performance.id, col(Allocation.seat_key).is_not(None))
         .scalar_subquery()
     )
+    standing = (
+        select(func.coalesce(func.sum(StandingStock.used), 0))
+        .where(StandingStock.performance_id == Performance.id)
+        .scalar_subquery()
+    )
+    expired = (
+        select(func.coalesce(func.sum(Allocation.quantity), 0))
+        .where(col(Allocation.expires_at) <= now, Allocation.performance_id == Performance.id)
+        .scalar_subquery()
+    )
+    taken = seats + standing - expired
     capacity = col(SeatMapLayout.seat_count) + col(SeatMapLayout.standing_capacity)
     # sqlmodel types select() for at most four entities; at run time it takes any number.
     select_programme = cast("Callable[..., Select[*ProgrammeRow]]", select)

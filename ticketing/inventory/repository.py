@@ -99,10 +99,19 @@ sale_target_seconds = 0.0
 monotonic = time.monotonic  # the cache's clock (tests move it)
 
 
+# Every per-process cache of what is on sale (the programme listing registers its own).
+ON_SALE_CACHES: list[TtlCache[Any, Any, float]] = [SALE_TARGETS]
+
+
+def _forget_on_sale() -> None:
+    for cache in ON_SALE_CACHES:
+        cache.clear()
+
+
 def forget_sale_targets(session: AsyncSession) -> None:
     """What is on sale, and where, changes with this transaction: once it commits, this
-    process reads every sale target again."""
-    after_commit(session, SALE_TARGETS.clear)
+    process reads every sale target (and programme listing) again."""
+    after_commit(session, _forget_on_sale)
 
 
 async def sale_target(
