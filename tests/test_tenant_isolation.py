@@ -87,6 +87,7 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
         ("POST", "/halls/{hall_id}/layouts"): layout_doc,
         ("POST", "/halls/{hall_id}/layouts/generate"): SMALL_SPEC,
         ("POST", "/seatmaps/validate"): layout_doc,
+        ("POST", "/seatmaps/generate"): SMALL_SPEC,
         ("POST", "/events"): {
             "house_id": w["house_id"],
             "title": {"nl": "Intruder"},

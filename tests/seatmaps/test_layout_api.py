@@ -1,5 +1,6 @@
-"""Seat maps through the API: generate, export, validate against the published schema,
-import back identically, and precise 422s for invalid layouts."""
+"""Seat maps through the API: generate (saved, or only previewed for the editor), export,
+validate against the published schema, import back identically, and precise 422s for
+invalid layouts."""
 
 from __future__ import annotations
 
@@ -201,3 +202,107 @@ async def test_only_house_admins_save_layouts(
     clerk = tenant.staff[Role.BOX_OFFICE].headers
     doc = theatre_600().model_dump(mode="json")
     assert_problem(await client.post(f"/halls/{hall['id']}/layouts", headers=clerk, json=doc), 403)
+
+
+# Every rule of the generator at once: curved and widening rows, odd/even numbering, letters
+# from row C, a wheelchair row, two aisles, a standing area and a second, straight block.
+PREVIEW_SPEC: dict[str, Any] = {
+    "name": "Proefzaal",
+    "seat_size": 24,
+    "price_zones": [
+        {"code": "A", "name": "Rang 1", "color": "#1f77b4"},
+        {"code": "B", "name": "Rang 2", "color": "#2ca02c"},
+    ],
+    "blocks": [
+        {
+            "code": "STALLS",
+            "name": "Parterre",
+            "rows": 6,
+            "seats_per_row": 14,
+            "seats_per_row_step": 2,
+            "zone": "A",
+            "numbering": "odd_even",
+            "row_labels": "letters",
+            "first_row": 3,
+            "curvature": 1.5,
+            "wheelchair_row": 6,
+            "aisle_after": [4, 10],
+        },
+        {"code": "BALCONY", "name": "Balkon", "rows": 2, "seats_per_row": 10, "zone": "B"},
+    ],
+    "standing": [{"code": "FLOOR", "name": "Vloer", "zone": "B", "capacity": 80}],
+}
+
+
+async def test_generate_previews_the_document_the_saving_route_stores(
+    client: httpx.AsyncClient, tenant: Tenant, hall: dict[str, Any]
+) -> None:
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    preview = await ok(await client.post("/seatmaps/generate", headers=h, json=PREVIEW_SPEC), 200)
+    assert preview["format"] == "podium.seatmap/1"
+    assert [s["code"] for s in preview["sections"]] == ["STALLS", "BALCONY"]
+    assert [a["code"] for a in preview["standing_areas"]] == ["FLOOR"]
+    seats = [seat for s in preview["sections"] for r in s["rows"] for seat in r["seats"]]
+    assert len(seats) == 6 * 14 + 2 * 15 + 2 * 10
+    assert preview["sections"][0]["rows"][0]["label"] == "C"
+    # Nothing was stored.
+    assert (await client.get(f"/halls/{hall['id']}/layouts", headers=h)).json() == []
+
+    saved = await ok(
+        await client.post(f"/halls/{hall['id']}/layouts/generate", headers=h, json=PREVIEW_SPEC)
+    )
+    assert saved["document"] == preview
+    exported = (await client.get(f"/layouts/{saved['id']}/export", headers=h)).json()
+    assert exported == preview
+    report = (await client.post("/seatmaps/validate", headers=h, json=preview)).json()
+    assert report["valid"], report
+
+    # Previewing again changes nothing: still the one version saved above.
+    await ok(await client.post("/seatmaps/generate", headers=h, json=PREVIEW_SPEC), 200)
+    versions = (await client.get(f"/halls/{hall['id']}/layouts", headers=h)).json()
+    assert [v["version"] for v in versions] == [1]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"rows": 0}, "blocks.0.rows", "greater than or equal to 1"),
+        ({"curvature": 40}, "blocks.0", "curvature 40 is too strong"),
+        ({"aisle_after": [14]}, "blocks.0", "aisle after seat 14"),
+        ({"zone": "Z"}, "body", "price zone Z"),
+        ({"colour": "red"}, "blocks.0.colour", "not expected"),
+    ],
+)
+async def test_a_bad_spec_is_refused_the_same_way_by_both_routes(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    hall: dict[str, Any],
+    change: dict[str, Any],
+    field: str,
+    words: str,
+) -> None:
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    spec = json.loads(json.dumps(PREVIEW_SPEC))
+    spec["blocks"][0].update(change)
+    preview = assert_problem(await client.post("/seatmaps/generate", headers=h, json=spec), 400)
+    assert any(e["field"] == field and words in e["message"] for e in preview["errors"]), preview
+    saving = assert_problem(
+        await client.post(f"/halls/{hall['id']}/layouts/generate", headers=h, json=spec), 400
+    )
+    assert saving["errors"] == preview["errors"]
+    assert saving["detail"] == preview["detail"]
+    assert (await client.get(f"/halls/{hall['id']}/layouts", headers=h)).json() == []
+
+
+async def test_generate_is_open_to_staff_like_validate(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # Like POST /seatmaps/validate it touches no house's data: any logged-in caller may use
+    # it, nobody else.
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    for path, body in (
+        ("/seatmaps/validate", theatre_600().model_dump(mode="json")),
+        ("/seatmaps/generate", PREVIEW_SPEC),
+    ):
+        assert (await client.post(path, headers=clerk, json=body)).status_code == 200
+        assert_problem(await client.post(path, json=body), 401)

@@ -107,6 +107,18 @@ class SeatMapToolsController(Controller):
             ],
         )
 
+    @post(
+        "/generate",
+        summary="Generate a regular layout (rows x seats) without saving it",
+        description=(
+            "The same spec and the same document as POST /halls/{hall_id}/layouts/generate,"
+            " but nothing is stored: the seat-map editor builds its sections with it."
+        ),
+        status_code=200,
+    )
+    async def generate(self, data: JSONBody[GeneratorSpec]) -> LayoutDocument:
+        return service.generate(data)
+
     @get("/schema.json", exclude_from_auth=True, summary="JSON Schema of the layout format")
     async def json_schema(self) -> dict[str, Any]:
         return layout_json_schema()

@@ -1,4 +1,4 @@
-"""Saving seat maps: validate, then store as the hall's next version."""
+"""Seat maps: generate and check layouts, and store them as a hall's next version."""
 
 from __future__ import annotations
 
@@ -30,12 +30,23 @@ def check_layout(doc: LayoutDocument) -> None:
         )
 
 
-async def save_layout(
-    session: AsyncSession, principal: Principal, hall_id: uuid.UUID, doc: LayoutDocument
-) -> SeatMapLayout:
+def generate(spec: GeneratorSpec) -> LayoutDocument:
+    """The layout ``spec`` describes, checked as saving checks it, so that the preview route
+    (``POST /seatmaps/generate``, the editor's sections) and the saving route answer the same
+    spec with the same document or the same problems."""
+    doc = generate_layout(spec)
+    check_layout(doc)
+    return doc
+
+
+async def _hall_to_manage(session: AsyncSession, principal: Principal, hall_id: uuid.UUID) -> Hall:
     hall = await get_scoped(session, Hall, hall_id, principal, what="Hall")
     authorize(principal, hall.house_id, MANAGE)
-    check_layout(doc)
+    return hall
+
+
+async def _store(session: AsyncSession, hall: Hall, doc: LayoutDocument) -> SeatMapLayout:
+    """Store a checked layout as the hall's next version."""
     await advisory_xact_lock(session, "seatmap-version", hall.id)
     layout = SeatMapLayout(
         house_id=hall.house_id,
@@ -52,7 +63,17 @@ async def save_layout(
     return layout
 
 
+async def save_layout(
+    session: AsyncSession, principal: Principal, hall_id: uuid.UUID, doc: LayoutDocument
+) -> SeatMapLayout:
+    hall = await _hall_to_manage(session, principal, hall_id)
+    check_layout(doc)
+    return await _store(session, hall, doc)
+
+
 async def generate_and_save(
     session: AsyncSession, principal: Principal, hall_id: uuid.UUID, spec: GeneratorSpec
 ) -> SeatMapLayout:
-    return await save_layout(session, principal, hall_id, generate_layout(spec))
+    # The hall first: another house's hall is "not found" before any work is done.
+    hall = await _hall_to_manage(session, principal, hall_id)
+    return await _store(session, hall, generate(spec))
