@@ -1,0 +1,139 @@
+// The staff login that the staff pages share (admin; the box office can use it too): the
+// form, the tokens kept in this tab's sessionStorage, a new access token from the refresh
+// token when the old one runs out (they last 15 minutes), and logging out.
+// Needs podium.js. The form keeps the ids the box office's tests know: #login-form,
+// #login-email, #login-password, #login-error and the button #login.
+"use strict";
+
+const PodiumLogin = (() => {
+  const { api, el, fill, t, words, explain, setToken } = Podium;
+
+  words({
+    nl: {
+      "login.title": "Aanmelden", "login.email": "E-mail", "login.password": "Wachtwoord",
+      "login.submit": "Aanmelden", "login.logout": "Afmelden",
+      "login.expired": "Je sessie is verlopen. Meld je opnieuw aan.",
+      "problem.login-failed": "E-mail of wachtwoord klopt niet.",
+    },
+    fr: {
+      "login.title": "Connexion", "login.email": "E-mail", "login.password": "Mot de passe",
+      "login.submit": "Se connecter", "login.logout": "Se déconnecter",
+      "login.expired": "Votre session a expiré. Reconnectez-vous.",
+      "problem.login-failed": "E-mail ou mot de passe incorrect.",
+    },
+    en: {
+      "login.title": "Log in", "login.email": "E-mail", "login.password": "Password",
+      "login.submit": "Log in", "login.logout": "Log out",
+      "login.expired": "Your session has ended. Please log in again.",
+      "problem.login-failed": "Wrong e-mail address or password.",
+    },
+  });
+
+  // One login per page: `name` keys its tokens (podium.NAME.token, podium.NAME.refresh);
+  // `mirrors` are other pages' token keys to keep in step (the seat-map editor's), so a
+  // link from one staff page to another needs no second login in the same tab.
+  function create(name, options) {
+    const opts = options || {};
+    const TOKEN = `podium.${name}.token`;
+    const REFRESH = `podium.${name}.refresh`;
+    const mirrors = opts.mirrors || [];
+    let refreshing = null;
+
+    function keep(tokens) {
+      sessionStorage.setItem(TOKEN, tokens.access_token);
+      if (tokens.refresh_token) sessionStorage.setItem(REFRESH, tokens.refresh_token);
+      for (const key of mirrors) sessionStorage.setItem(key, tokens.access_token);
+      setToken(tokens.access_token);
+    }
+
+    function forget() {
+      for (const key of [TOKEN, REFRESH, ...mirrors]) sessionStorage.removeItem(key);
+      setToken(null);
+    }
+
+    // A new access token from the refresh token; one at a time, since the refresh token
+    // changes with every use.
+    function refresh() {
+      const token = sessionStorage.getItem(REFRESH);
+      if (!token) return Promise.resolve(false);
+      if (!refreshing) {
+        refreshing = api("POST", "/auth/refresh", { refresh_token: token })
+          .then((tokens) => { keep(tokens); return true; })
+          .catch(() => { forget(); return false; })
+          .finally(() => { refreshing = null; });
+      }
+      return refreshing;
+    }
+
+    // Podium.api, once more with a fresh access token when the old one has run out. When
+    // the session is over, `onExpired` shows the login again.
+    async function call(method, path, body, callOptions) {
+      try {
+        return await api(method, path, body, callOptions);
+      } catch (failure) {
+        if (failure.status !== 401 || path.startsWith("/auth/")) throw failure;
+        if (await refresh()) return api(method, path, body, callOptions);
+        forget();
+        if (opts.onExpired) opts.onExpired();
+        throw failure;
+      }
+    }
+
+    // Who is logged in (GET /auth/me), or null when nobody is.
+    async function restore() {
+      const token = sessionStorage.getItem(TOKEN);
+      if (!token) return null;
+      setToken(token);
+      try {
+        return await call("GET", "/auth/me");
+      } catch (failure) {
+        if (failure.status === 401) { forget(); return null; }
+        throw failure;
+      }
+    }
+
+    // The form, in `container`. `onLogin` runs once the tokens are kept.
+    function form(container, formOptions) {
+      const o = formOptions || {};
+      const error = el("div", { id: "login-error", role: "alert" },
+        o.error ? el("p", { class: "notice error" }, o.error) : null);
+      const email = el("input", { id: "login-email", name: "email", type: "email",
+        autocomplete: "username", required: true, "aria-describedby": "login-error" });
+      const password = el("input", { id: "login-password", name: "password", type: "password",
+        autocomplete: "current-password", required: true, "aria-describedby": "login-error" });
+      const submit = el("button", { type: "submit", id: "login" }, t("login.submit"));
+      const box = el("form", { class: "card", id: "login-form", novalidate: true,
+        style: "max-width:420px;margin:2rem auto" },
+        el("h1", {}, o.title || t("login.title")),
+        o.intro ? el("p", { class: "muted" }, o.intro) : null,
+        el("div", { class: "field" }, el("label", { for: "login-email" }, t("login.email")), email),
+        el("div", { class: "field" }, el("label", { for: "login-password" }, t("login.password")), password),
+        error, submit);
+      box.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        submit.disabled = true;
+        try {
+          keep(await api("POST", "/auth/login", { email: email.value.trim(), password: password.value }));
+        } catch (failure) {
+          submit.disabled = false;
+          fill(error, el("p", { class: "notice error" }, explain(failure)));
+          password.select();
+          return;
+        }
+        if (o.onLogin) await o.onLogin();
+      });
+      fill(container, box);
+      email.focus();
+      return box;
+    }
+
+    async function logout() {
+      await api("POST", "/auth/logout").catch(() => {});
+      forget();
+    }
+
+    return { call, restore, form, logout, forget };
+  }
+
+  return { create };
+})();
