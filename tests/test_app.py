@@ -54,6 +54,7 @@ async def test_the_pages_are_served_from_the_app_without_anything_from_outside(
         "/shop/events/x/performances/y",
         "/box-office",
         "/admin/seatmaps",
+        "/admin/events",
         "/widget/example",
         "/scan",
     ):

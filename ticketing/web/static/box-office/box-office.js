@@ -4,7 +4,11 @@
 "use strict";
 
 (() => {
-  const { api, el, fill, t, words, localized, money, when, explain, announce } = Podium;
+  const { el, fill, t, words, localized, money, when, explain, announce } = Podium;
+  // Every call goes through the shared login, which renews the access token when it runs
+  // out and shows the login again when the session is over.
+  const auth = PodiumLogin.create("box-office", { onExpired: () => loginPage(t("login.expired")) });
+  const api = (...args) => auth.call(...args);
   const main = document.getElementById("content");
   const TOKEN = "podium.box-office.token";
   const HOUSE = "podium.box-office.house";
@@ -13,7 +17,7 @@
 
   words({
     nl: {
-      "bo.title": "Kassa", "bo.login": "Aanmelden", "bo.email": "E-mail", "bo.password": "Wachtwoord",
+      "bo.title": "Kassa", "bo.email": "E-mail",
       "bo.logout": "Afmelden", "bo.house": "Kassa van", "bo.till_closed": "Kassa dicht",
       "bo.till_open": "Kassa open sinds {time}", "bo.open_till": "Kassa openen", "bo.float": "Wisselgeld (euro)",
       "bo.close_till": "Kassa sluiten", "bo.counted": "Geteld cash (euro)", "bo.report": "Kassarapport",
@@ -33,7 +37,7 @@
       "bo.find": "Zoek", "bo.row": "rij", "bo.seat": "stoel", "bo.exchange": "Ruil voor de plaats in het mandje", "bo.exchanged": "Geruild.", "bo.exchange_hold": "Neem eerst precies één nieuwe plaats in het mandje.", "bo.paid": "Betaald.", "bo.staff_only": "enkel aan de kassa", "bo.status": "Status", "bo.pay_now": "Betaal nu",
     },
     fr: {
-      "bo.title": "Billetterie", "bo.login": "Se connecter", "bo.email": "E-mail", "bo.password": "Mot de passe",
+      "bo.title": "Billetterie", "bo.email": "E-mail",
       "bo.logout": "Se déconnecter", "bo.house": "Caisse de", "bo.till_closed": "Caisse fermée",
       "bo.till_open": "Caisse ouverte depuis {time}", "bo.open_till": "Ouvrir la caisse", "bo.float": "Fonds de caisse (euros)",
       "bo.close_till": "Fermer la caisse", "bo.counted": "Espèces comptées (euros)", "bo.report": "Rapport de caisse",
@@ -53,7 +57,7 @@
       "bo.find": "Chercher", "bo.row": "rang", "bo.seat": "siège", "bo.exchange": "Échanger contre la place du panier", "bo.exchanged": "Échangé.", "bo.exchange_hold": "Prenez d'abord exactement une nouvelle place dans le panier.", "bo.paid": "Payé.", "bo.staff_only": "au guichet seulement", "bo.status": "Statut", "bo.pay_now": "Payer maintenant",
     },
     en: {
-      "bo.title": "Box office", "bo.login": "Log in", "bo.email": "E-mail", "bo.password": "Password",
+      "bo.title": "Box office", "bo.email": "E-mail",
       "bo.logout": "Log out", "bo.house": "Counter of", "bo.till_closed": "Till closed",
       "bo.till_open": "Till open since {time}", "bo.open_till": "Open till", "bo.float": "Float (euro)",
       "bo.close_till": "Close till", "bo.counted": "Counted cash (euro)", "bo.report": "Till report",
@@ -82,25 +86,7 @@
   // ---- log in --------------------------------------------------------------------------
   function loginPage(error) {
     document.getElementById("logout").hidden = true;
-    const form = el("form", { class: "card", id: "login-form", style: "max-width:420px;margin:2rem auto" },
-      el("h1", {}, t("bo.title")),
-      field("login-email", t("bo.email"), el("input", { id: "login-email", type: "email", autocomplete: "username", required: true })),
-      field("login-password", t("bo.password"), el("input", { id: "login-password", type: "password", autocomplete: "current-password", required: true })),
-      el("div", { id: "login-error", role: "alert" }, error ? el("p", { class: "notice error" }, error) : null),
-      el("button", { type: "submit", id: "login" }, t("bo.login")));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      try {
-        const tokens = await api("POST", "/auth/login", {
-          email: document.getElementById("login-email").value, password: document.getElementById("login-password").value });
-        sessionStorage.setItem(TOKEN, tokens.access_token);
-        start();
-      } catch (failure) {
-        loginPage(explain(failure));
-      }
-    });
-    fill(main, form);
-    document.getElementById("login-email").focus();
+    auth.form(main, { title: t("bo.title"), error, onLogin: start });
     document.body.dataset.ready = "true";
   }
 
@@ -108,22 +94,19 @@
   async function start() {
     while (timers.length) clearInterval(timers.pop());
     Podium.languageSwitch(document.getElementById("languages"));
-    const token = sessionStorage.getItem(TOKEN);
-    if (!token) return loginPage();
-    Podium.setToken(token);
     try {
-      state.me = await api("GET", "/auth/me");
+      state.me = await auth.restore();
     } catch (failure) {
-      sessionStorage.removeItem(TOKEN);
-      return loginPage(failure.status === 401 ? null : explain(failure));
+      return loginPage(explain(failure));
     }
+    if (!state.me) return loginPage();
     const houses = await api("GET", "/houses");
     if (!houses.length) { fill(main, el("p", { class: "notice error" }, t("bo.no_house"))); return; }
     state.house = houses.find((h) => h.id === localStorage.getItem(HOUSE)) || houses[0];
     const logout = document.getElementById("logout");
     logout.hidden = false;
     logout.textContent = t("bo.logout");
-    logout.onclick = async () => { await api("POST", "/auth/logout").catch(() => {}); sessionStorage.removeItem(TOKEN); location.reload(); };
+    logout.onclick = async () => { await auth.logout(); location.reload(); };
     document.getElementById("house-name").textContent = state.house.name;
     const houseSelect = houses.length > 1 ? field("house", t("bo.house"), el("select", { id: "house", onchange: (e) => {
       localStorage.setItem(HOUSE, e.target.value); start(); } }, houses.map((h) => el("option", { value: h.id, selected: h.id === state.house.id }, h.name)))) : null;
