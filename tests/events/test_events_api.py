@@ -309,3 +309,29 @@ async def test_the_counter_sees_the_staff_only_tariffs_of_its_cluster(
     # Another cluster, or a role that does not sell: not found.
     assert_problem(await client.get(path, headers=other_tenant.staff[Role.BOX_OFFICE].headers), 404)
     assert_problem(await client.get(path, headers=tenant.staff[Role.SCANNER].headers), 404)
+
+
+async def test_an_age_range_upside_down_names_the_field_in_plain_words(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    body = assert_problem(
+        await client.post(
+            "/events",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={
+                "house_id": str(tenant.house.id),
+                "title": {"nl": "Voor iedereen"},
+                "event_type_id": "0.55.0.0.0",
+                "age_min": 12,
+                "age_max": 6,
+            },
+        ),
+        400,
+        "age_max",
+    )
+    assert body["errors"] == [
+        {
+            "field": "age_max",
+            "message": "The maximum age must not be lower than the minimum age.",
+        }
+    ]

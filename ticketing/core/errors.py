@@ -123,6 +123,7 @@ def _humanize(message: str) -> str:
         "Extra inputs are not permitted": "This field is not expected here.",
     }
     message = re.sub(r" for path \S+", "", message)  # the caller knows which path it called
+    message = message.removeprefix("Value error, ")  # pydantic's wrapping of our own messages
     return replacements.get(message, message[:1].upper() + message[1:])
 
 

@@ -4,7 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ticketing.core.schemas import In, Out
 from ticketing.events.models import EventStatus, PerformanceStatus, PriceRule, TariffKind
@@ -56,10 +62,12 @@ class EventIn(In):
 
     _type = field_validator("event_type_id")(_check_event_type)
 
-    @model_validator(mode="after")
-    def _ages(self) -> EventIn:
-        _check_ages(self.age_min, self.age_max)
-        return self
+    @field_validator("age_max")
+    @classmethod
+    def _ages(cls, age_max: int | None, info: ValidationInfo) -> int | None:
+        # On the field, so the error names age_max (age_min is validated before it).
+        _check_ages(info.data.get("age_min"), age_max)
+        return age_max
 
 
 class EventPatch(In):

@@ -234,8 +234,7 @@ const Admin = (() => {
     const items = [];
     let first = null;
     for (const raw of errors) {
-      // pydantic's "Value error, " says nothing to a clerk.
-      const error = { field: raw.field, message: String(raw.message || "").replace(/^Value error, /, "") };
+      const error = { field: raw.field, message: String(raw.message || "") };
       const target = targetOf(form, error.field);
       if (target) {
         const message = $(`${target.id}-error`);

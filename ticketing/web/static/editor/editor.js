@@ -1080,7 +1080,7 @@
       const key = path[0] === "blocks" ? path[2] : { name: "name", price_zones: "zone" }[path[0]];
       const input = path[0] === "seat_size" ? $("doc-seat-size") : key && $(GEN_FIELDS[key]);
       // pydantic's prefix for a rule a model checks itself; the rest is the generator's.
-      const message = String(error.message || "").replace(/^Value error, /, "");
+      const message = String(error.message || "");
       if (input) {
         input.setAttribute("aria-invalid", "true");
         const more = input.closest("details");
