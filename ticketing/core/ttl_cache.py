@@ -33,6 +33,11 @@ class TtlCache(Generic[K, V, Moment]):
             return None
         return entry[0]
 
+    def peek(self, key: K) -> tuple[V, Moment] | None:
+        """The value and the moment it expires (or expired), without dropping it: for a
+        caller that serves a stale value while it reads a fresh one."""
+        return self._entries.get(key)
+
     def put(self, key: K, value: V, until: Moment, *, generation: int) -> None:
         """Remember a value read from the database when the cache was at `generation`; if
         it was cleared since, the value may be stale and is dropped."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 from time import monotonic as _monotonic
 
@@ -26,6 +24,7 @@ from ticketing.events.schemas import (
 from ticketing.events.service import event_type_out
 from ticketing.events.taxonomy import EVENT_TYPES
 from ticketing.inventory import repository as inventory_repo
+from ticketing.inventory.layouts import layout_index
 from ticketing.tenancy.principal import Principal
 
 
@@ -54,7 +53,10 @@ def local_day_bounds(
 ProgrammeKey = tuple[str | None, str | None, date | None, date | None, str | None, int, int]
 PROGRAMMES: TtlCache[ProgrammeKey, list[ProgrammeItem], float] = TtlCache(1_000)
 inventory_repo.ON_SALE_CACHES.append(PROGRAMMES)
-_READING: dict[ProgrammeKey, asyncio.Future[list[ProgrammeItem]]] = {}
+# Listings being read again right now; meanwhile others get the one that just expired.
+_REFRESHING: set[ProgrammeKey] = set()
+# How many times the cache's seconds a listing may be served while it is read again.
+STALE_FACTOR = 5
 programme_seconds = 0.0
 monotonic = _monotonic  # the cache's clock (tests move it)
 
@@ -70,8 +72,23 @@ async def programme(
     limit: int = 50,
     offset: int = 0,
 ) -> list[ProgrammeItem]:
-    def read() -> Awaitable[list[ProgrammeItem]]:
-        return _programme(
+    key = (cluster_slug, house_slug, date_from, date_to, genre, limit, offset)
+    now = monotonic()
+    kept = PROGRAMMES.peek(key) if programme_seconds > 0 else None
+    if kept is not None:
+        listing, until = kept
+        if now < until:
+            return listing
+        # Expired: one request reads it again (on its own session); the others keep
+        # getting the last listing meanwhile, instead of all reading it at once.
+        if key in _REFRESHING and now < until + STALE_FACTOR * programme_seconds:
+            return listing
+    generation = PROGRAMMES.generation
+    refreshing = kept is not None and key not in _REFRESHING
+    if refreshing:
+        _REFRESHING.add(key)
+    try:
+        found = await _programme(
             session,
             cluster_slug=cluster_slug,
             house_slug=house_slug,
@@ -81,27 +98,11 @@ async def programme(
             limit=limit,
             offset=offset,
         )
-
-    if programme_seconds <= 0:
-        return await read()
-    key = (cluster_slug, house_slug, date_from, date_to, genre, limit, offset)
-    now = monotonic()
-    cached = PROGRAMMES.get(key, now)
-    if cached is not None:
-        return cached
-    # When a listing expires, the requests that ask for it meanwhile wait for the one
-    # that reads it, instead of all reading it at once.
-    reading = _READING.get(key)
-    if reading is not None:
-        return await asyncio.shield(reading)
-    generation = PROGRAMMES.generation
-    reading = asyncio.ensure_future(read())
-    _READING[key] = reading
-    try:
-        found = await asyncio.shield(reading)
     finally:
-        del _READING[key]
-    PROGRAMMES.put(key, found, now + programme_seconds, generation=generation)
+        if refreshing:
+            _REFRESHING.discard(key)
+    if programme_seconds > 0:
+        PROGRAMMES.put(key, found, now + programme_seconds, generation=generation)
     return found
 
 
@@ -138,29 +139,36 @@ async def _programme(
         offset=offset,
         now=clock.now(),
     )
-    return [
-        ProgrammeItem(
-            performance_id=perf.id,
-            event_id=event.id,
-            house_id=house.id,
-            house_name=house.name,
-            house_slug=house.slug,
-            title=event.title,
-            event_type=event_type_out(event.event_type_id),
-            venue_name=venue.name,
-            city=venue.city,
-            hall_name=hall.name,
-            starts_at=perf.starts_at,
-            ends_at=perf.ends_at,
-            status=perf.status,
-            price_from_cents=price_from,
-            age_min=event.age_min,
-            age_max=event.age_max,
-            places_left=max(0, capacity - taken),
-            last_places=0 < capacity - taken <= last_places_threshold(capacity),
+    sellable = {
+        layout_id: (await layout_index(session, layout_id)).sellable
+        for layout_id in {perf.layout_id for perf, *_ in rows}
+    }
+    items = []
+    for perf, event, house, hall, venue, price_from, taken in rows:
+        capacity = sellable[perf.layout_id]
+        items.append(
+            ProgrammeItem(
+                performance_id=perf.id,
+                event_id=event.id,
+                house_id=house.id,
+                house_name=house.name,
+                house_slug=house.slug,
+                title=event.title,
+                event_type=event_type_out(event.event_type_id),
+                venue_name=venue.name,
+                city=venue.city,
+                hall_name=hall.name,
+                starts_at=perf.starts_at,
+                ends_at=perf.ends_at,
+                status=perf.status,
+                price_from_cents=price_from,
+                age_min=event.age_min,
+                age_max=event.age_max,
+                places_left=max(0, capacity - taken),
+                last_places=0 < capacity - taken <= last_places_threshold(capacity),
+            )
         )
-        for perf, event, house, hall, venue, price_from, capacity, taken in rows
-    ]
+    return items
 
 
 def last_places_threshold(capacity: int) -> int:

@@ -32,7 +32,7 @@ from ticketing.venues.models import Hall, Venue
 PUBLIC_PERFORMANCE_STATUSES = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
 
 # A line of the public programme; the last item is the lowest price (None without prices).
-ProgrammeRow = tuple[Performance, Event, House, Hall, Venue, int | None, int, int]
+ProgrammeRow = tuple[Performance, Event, House, Hall, Venue, int | None, int]
 
 
 async def list_events(
@@ -151,7 +151,6 @@ async def public_programme(
         .scalar_subquery()
     )
     taken = seats + standing - expired
-    capacity = col(SeatMapLayout.seat_count) + col(SeatMapLayout.standing_capacity)
     # sqlmodel types select() for at most four entities; at run time it takes any number.
     select_programme = cast("Callable[..., Select[*ProgrammeRow]]", select)
     stmt = (
@@ -162,11 +161,9 @@ async def public_programme(
             Hall,
             Venue,
             price_from.label("price_from"),
-            capacity.label("capacity"),
             taken.label("taken"),
         )
         .join(Event, col(Event.id) == Performance.event_id)
-        .join(SeatMapLayout, col(SeatMapLayout.id) == Performance.layout_id)
         .join(House, col(House.id) == Performance.house_id)
         .join(Hall, col(Hall.id) == Performance.hall_id)
         .join(Venue, col(Venue.id) == Hall.venue_id)

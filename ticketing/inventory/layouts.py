@@ -32,6 +32,8 @@ class LayoutIndex:
     areas: dict[str, StandingArea]
     zones: dict[str, PriceZone]
     hall: HallPlan  # what best available reads for every request
+    # Places that can be sold: seats the layout does not block, and the standing areas.
+    sellable: int
 
     def seats_in_zone(self, zone: str) -> int:
         return sum(1 for s in self.seats.values() if s.zone == zone)
@@ -51,6 +53,8 @@ def index_layout(layout_id: uuid.UUID, doc: LayoutDocument) -> LayoutIndex:
         areas={a.code: a for a in doc.standing_areas},
         zones={z.code: z for z in doc.price_zones},
         hall=HallPlan(doc),
+        sellable=sum(1 for seat in seats.values() if SeatFlag.BLOCKED not in seat.flags)
+        + sum(area.capacity for area in doc.standing_areas),
     )
 
 
