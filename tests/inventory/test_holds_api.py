@@ -351,3 +351,44 @@ async def test_best_seats_taken_meanwhile_are_chosen_again_for_a_new_basket(
         select(func.count()).select_from(Hold).where(Hold.house_id == tenant.house.id)
     )
     assert baskets.one() == 2
+
+
+async def test_the_basket_says_the_online_fee_the_order_will_add(
+    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any]
+) -> None:
+    admin = tenant.staff[Role.HOUSE_ADMIN].headers
+    house = await ok(
+        await client.patch(
+            f"/houses/{tenant.house.id}", headers=admin, json={"online_fee_cents": 150}
+        ),
+        200,
+    )
+    assert house["online_fee_cents"] == 150
+    hold = await ok(
+        await client.post(
+            "/public/holds",
+            json={"performance_id": performance["id"], "seats": ["STALLS/1/1", "STALLS/1/2"]},
+        )
+    )
+    assert hold["fee_per_ticket_cents"] == 150
+    order = await ok(
+        await client.post(
+            "/public/orders",
+            json={"hold_id": hold["id"], "customer": {"name": "An", "email": "an@example.test"}},
+        )
+    )
+    # What the basket said: two tickets of 30 euro and 1.50 per ticket.
+    assert (order["tickets_cents"], order["fees_cents"], order["total_cents"]) == (6000, 300, 6300)
+    # A counter basket has no online fee.
+    counter = await ok(
+        await client.post(
+            "/box-office/holds",
+            headers=tenant.staff[Role.BOX_OFFICE].headers,
+            json={
+                "house_id": str(tenant.house.id),
+                "performance_id": performance["id"],
+                "seats": ["STALLS/1/3"],
+            },
+        )
+    )
+    assert counter["fee_per_ticket_cents"] == 0

@@ -14,6 +14,7 @@ from ticketing.inventory import service
 from ticketing.inventory.models import Channel, Hold
 from ticketing.inventory.repository import HeldPlace
 from ticketing.inventory.schemas import BoxOfficeHoldIn, HoldItemOut, HoldItemsIn, HoldOut
+from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import SELLERS
 from ticketing.tenancy.scoping import authorize, require_visible_house
@@ -25,7 +26,12 @@ async def hold_out(
     """The basket as answered; pass its places when they are at hand."""
     if items is None:
         items = await repo.hold_items(session, hold.id)
+    fee = 0
+    if hold.channel == Channel.ONLINE:
+        house = await session.get(House, hold.house_id)
+        fee = house.online_fee_cents if house is not None else 0
     return HoldOut(
+        fee_per_ticket_cents=fee,
         id=hold.id,
         house_id=hold.house_id,
         channel=hold.channel,

@@ -66,6 +66,9 @@ class HoldOut(Out):
     expires_at: datetime
     extended: bool
     items: list[HoldItemOut]
+    fee_per_ticket_cents: int = Field(
+        default=0, description="The online service fee the order adds per paid ticket."
+    )
 
 
 class BlockIn(In):

@@ -84,6 +84,9 @@ class HousePatch(In):
     phone: Phone | None = None
     website: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=500)] | None = None
     hold_minutes: int | None = Field(default=None, ge=1, le=120)
+    online_fee_cents: int | None = Field(
+        default=None, ge=0, le=1000, description="Service fee per ticket sold online, in cents."
+    )
     uitdatabank_organizer_id: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
@@ -98,6 +101,7 @@ class HouseOut(Out):
     website: str | None
     order_code_prefix: str
     hold_minutes: int
+    online_fee_cents: int
     uitdatabank_organizer_id: str | None
     is_demo: bool
 
