@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support import Tenant
+from support import Tenant, assert_problem
 from tickets_support import sell
 from world import build_world, in_days, ok
 
@@ -83,7 +83,7 @@ async def test_one_request_reads_an_expired_listing_while_the_others_get_the_las
     client: httpx.AsyncClient, tenant: Tenant, moments: list[float]
 ) -> None:
     world = await build_world(client, tenant, publish=True)
-    key = (None, tenant.house.slug, None, None, None, 50, 0)
+    key = (None, tenant.house.slug, None, None, None, None, 50, 0)
     assert (await listing(client, tenant))[0]["places_left"] == 23
     await sell(client, tenant, world.performance, seats=["STALLS/2/1"])
     moments.append(moments[-1] + programme.programme_seconds)
@@ -102,7 +102,7 @@ async def test_a_cancelled_reader_leaves_the_listing_to_the_next_request(
     client: httpx.AsyncClient, tenant: Tenant, moments: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await build_world(client, tenant, publish=True)
-    key = (None, tenant.house.slug, None, None, None, 50, 0)
+    key = (None, tenant.house.slug, None, None, None, None, 50, 0)
     await listing(client, tenant)
     moments.append(moments[-1] + programme.programme_seconds)
     started = asyncio.Event()
@@ -123,3 +123,28 @@ async def test_a_cancelled_reader_leaves_the_listing_to_the_next_request(
     assert key not in programme._REFRESHING
     monkeypatch.setattr(programme, "_programme", read)
     assert len(await listing(client, tenant)) == 1
+
+
+async def test_the_programme_is_searched_by_words_of_the_title_in_any_language(
+    client: httpx.AsyncClient, tenant: Tenant, moments: list[float]
+) -> None:
+    world = await build_world(client, tenant, publish=True)
+    await ok(
+        await client.patch(
+            f"/events/{world.event['id']}",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={"title": {"nl": "De Storm", "fr": "La Tempête", "en": "The Tempest"}},
+        ),
+        200,
+    )
+    url = f"/public/houses/{tenant.house.slug}/programme"
+
+    async def found(q: str) -> int:
+        return len(await ok(await client.get(url, params={"q": q}), 200))
+
+    assert await found("storm") == 1
+    assert await found("TEMPÊTE") == 1
+    assert await found("storm tempest") == 1
+    assert await found("storm hamlet") == 0
+    assert await found("50%") == 0  # typed as text, not as a pattern
+    assert_problem(await client.get(url, params={"q": "s"}), 400, "q")

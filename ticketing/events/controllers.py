@@ -175,6 +175,9 @@ class PublicController(Controller):
         date_to: FromQuery[date | None] = None,
         genre: FromQuery[str | None] = None,
         house: str | None = Parameter(default=None, description="Short name (slug) of one house."),
+        q: str | None = Parameter(
+            default=None, min_length=2, max_length=100, description="Words of the title."
+        ),
         limit: int = Limit,
         offset: int = Offset,
     ) -> list[ProgrammeItem]:
@@ -185,6 +188,7 @@ class PublicController(Controller):
             date_from=date_from,
             date_to=date_to,
             genre=genre,
+            q=q,
             limit=limit,
             offset=offset,
         )
@@ -197,6 +201,9 @@ class PublicController(Controller):
         date_from: FromQuery[date | None] = None,
         date_to: FromQuery[date | None] = None,
         genre: FromQuery[str | None] = None,
+        q: str | None = Parameter(
+            default=None, min_length=2, max_length=100, description="Words of the title."
+        ),
         limit: int = Limit,
         offset: int = Offset,
     ) -> list[ProgrammeItem]:
@@ -206,6 +213,7 @@ class PublicController(Controller):
             date_from=date_from,
             date_to=date_to,
             genre=genre,
+            q=q,
             limit=limit,
             offset=offset,
         )

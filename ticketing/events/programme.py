@@ -50,7 +50,9 @@ def local_day_bounds(
 # the default elsewhere, reads every time); changes to events and performances through
 # the process clear it once they commit. Holds and sales do not: "places left" lag by at
 # most those seconds, while taking places is always decided by the database.
-ProgrammeKey = tuple[str | None, str | None, date | None, date | None, str | None, int, int]
+ProgrammeKey = tuple[
+    str | None, str | None, date | None, date | None, str | None, str | None, int, int
+]
 PROGRAMMES: TtlCache[ProgrammeKey, list[ProgrammeItem], float] = TtlCache(1_000)
 inventory_repo.ON_SALE_CACHES.append(PROGRAMMES)
 # Listings being read again right now; meanwhile others get the one that just expired.
@@ -69,10 +71,11 @@ async def programme(
     date_from: date | None = None,
     date_to: date | None = None,
     genre: str | None = None,
+    q: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[ProgrammeItem]:
-    key = (cluster_slug, house_slug, date_from, date_to, genre, limit, offset)
+    key = (cluster_slug, house_slug, date_from, date_to, genre, q, limit, offset)
     now = monotonic()
     kept = PROGRAMMES.peek(key) if programme_seconds > 0 else None
     if kept is not None:
@@ -95,6 +98,7 @@ async def programme(
             date_from=date_from,
             date_to=date_to,
             genre=genre,
+            q=q,
             limit=limit,
             offset=offset,
         )
@@ -114,6 +118,7 @@ async def _programme(
     date_from: date | None,
     date_to: date | None,
     genre: str | None,
+    q: str | None,
     limit: int,
     offset: int,
 ) -> list[ProgrammeItem]:
@@ -135,6 +140,7 @@ async def _programme(
         starts_from=start,
         starts_before=end,
         event_type_id=genre,
+        words=q.split() if q else [],
         limit=limit,
         offset=offset,
         now=clock.now(),

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import Text, func
+from sqlalchemy import cast as sql_cast
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -30,6 +31,11 @@ from ticketing.tenancy.scoping import scope, scope_cluster_rows
 from ticketing.venues.models import Hall, Venue
 
 PUBLIC_PERFORMANCE_STATUSES = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
+
+
+def cast_text(column: Any) -> Any:
+    return sql_cast(column, Text)
+
 
 # A line of the public programme; the last item is the lowest price (None without prices).
 ProgrammeRow = tuple[Performance, Event, House, Hall, Venue, int | None, int]
@@ -125,6 +131,7 @@ async def public_programme(
     limit: int,
     offset: int,
     now: datetime,
+    words: list[str] | None = None,
 ) -> list[ProgrammeRow]:
     price_from = (
         select(func.min(PerformancePrice.amount_cents))
@@ -186,6 +193,10 @@ async def public_programme(
         stmt = stmt.where(Performance.starts_at < starts_before)
     if event_type_id is not None:
         stmt = stmt.where(Event.event_type_id == event_type_id)
+    for word in words or []:
+        # Every word in the title, in any of its languages.
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(cast_text(col(Event.title)).ilike(f"%{escaped}%", escape="\\"))
     return list((await session.exec(stmt)).all())
 
 
