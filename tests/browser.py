@@ -45,10 +45,15 @@ async def new_page(
 
 
 def js_errors(page: Page) -> list[str]:
-    """Uncaught errors and console errors the page had so far (expected 4xx answers that
-    a page shows to its user are logged by Chromium as console errors too: filter them)."""
+    """Uncaught errors and console errors the page had so far."""
     found: list[str] = page.js_errors  # type: ignore[attr-defined]
-    return [e for e in found if "Failed to load resource" not in e]
+    # Chromium logs every answer of 400 or more; the 4xx ones the page explains to its
+    # user are expected, a 5xx never is.
+    return [
+        e
+        for e in found
+        if "Failed to load resource: the server responded with a status of 4" not in e
+    ]
 
 
 async def serious_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:

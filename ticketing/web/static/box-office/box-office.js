@@ -12,7 +12,8 @@
   const main = document.getElementById("content");
   const TOKEN = "podium.box-office.token";
   const HOUSE = "podium.box-office.house";
-  const state = { me: null, house: null, till: null, performance: null, event: null, hold: null, plan: null };
+  const state = { me: null, house: null, till: null, performance: null, hold: null, plan: null,
+    events: {}, eventOf: {}, search: null };
   const timers = [];
 
   words({
@@ -28,7 +29,7 @@
       "bo.take": "Neem", "bo.standing": "Staanplaatsen", "bo.add": "Toevoegen", "bo.remove": "Weg",
       "bo.tariff": "Tarief", "bo.total": "Totaal", "bo.customer": "Klant", "bo.find_customer": "Zoek klant (naam, e-mail, telefoon)",
       "bo.anonymous": "Anoniem", "bo.name": "Naam", "bo.cash": "Cash", "bo.card": "Kaart",
-      "bo.invoice": "Factuur", "bo.reserve": "Reserveren tot", "bo.reserve_button": "Reserveer",
+      "bo.invoice": "Factuur", "bo.reserve": "Reserveren tot (uur in Brussel)", "bo.reserve_button": "Reserveer",
       "bo.sold": "Verkocht: bestelling {code}, {total}.", "bo.reserved": "Gereserveerd: bestelling {code}.",
       "bo.print_a4": "Print A4", "bo.print_thermal": "Print 80 mm", "bo.orders": "Bestellingen",
       "bo.find_order": "Zoek bestelling (code, naam, e-mail)", "bo.refund": "Annuleer en betaal terug",
@@ -48,7 +49,7 @@
       "bo.take": "Prendre", "bo.standing": "Places debout", "bo.add": "Ajouter", "bo.remove": "Retirer",
       "bo.tariff": "Tarif", "bo.total": "Total", "bo.customer": "Client", "bo.find_customer": "Chercher un client (nom, e-mail, téléphone)",
       "bo.anonymous": "Anonyme", "bo.name": "Nom", "bo.cash": "Espèces", "bo.card": "Carte",
-      "bo.invoice": "Facture", "bo.reserve": "Réserver jusqu'au", "bo.reserve_button": "Réserver",
+      "bo.invoice": "Facture", "bo.reserve": "Réserver jusqu'au (heure de Bruxelles)", "bo.reserve_button": "Réserver",
       "bo.sold": "Vendu : commande {code}, {total}.", "bo.reserved": "Réservé : commande {code}.",
       "bo.print_a4": "Imprimer A4", "bo.print_thermal": "Imprimer 80 mm", "bo.orders": "Commandes",
       "bo.find_order": "Chercher une commande (code, nom, e-mail)", "bo.refund": "Annuler et rembourser",
@@ -68,7 +69,7 @@
       "bo.take": "Take", "bo.standing": "Standing", "bo.add": "Add", "bo.remove": "Remove",
       "bo.tariff": "Tariff", "bo.total": "Total", "bo.customer": "Customer", "bo.find_customer": "Find customer (name, e-mail, phone)",
       "bo.anonymous": "Anonymous", "bo.name": "Name", "bo.cash": "Cash", "bo.card": "Card",
-      "bo.invoice": "Invoice", "bo.reserve": "Reserve until", "bo.reserve_button": "Reserve",
+      "bo.invoice": "Invoice", "bo.reserve": "Reserve until (Brussels time)", "bo.reserve_button": "Reserve",
       "bo.sold": "Sold: order {code}, {total}.", "bo.reserved": "Reserved: order {code}.",
       "bo.print_a4": "Print A4", "bo.print_thermal": "Print 80 mm", "bo.orders": "Orders",
       "bo.find_order": "Find order (code, name, e-mail)", "bo.refund": "Cancel and refund",
@@ -109,7 +110,7 @@
     logout.onclick = async () => { await auth.logout(); location.reload(); };
     document.getElementById("house-name").textContent = state.house.name;
     const houseSelect = houses.length > 1 ? field("house", t("bo.house"), el("select", { id: "house", onchange: (e) => {
-      localStorage.setItem(HOUSE, e.target.value); start(); } }, houses.map((h) => el("option", { value: h.id, selected: h.id === state.house.id }, h.name)))) : null;
+      localStorage.setItem(HOUSE, e.target.value); state.hold = null; start(); } }, houses.map((h) => el("option", { value: h.id, selected: h.id === state.house.id }, h.name)))) : null;
 
     const clusters = await api("GET", "/clusters");
     const cluster = clusters.find((c) => c.id === state.house.cluster_id) || clusters[0];
@@ -117,9 +118,13 @@
     const search = el("input", { id: "search", type: "search", autocomplete: "off", placeholder: "/" });
     const list = el("ul", { class: "performance-list", id: "performance-list" });
     const today = Podium.brusselsDay(0);
+    let found = [];  // what the server found for the search beyond the first page
     const renderList = () => {
       const words_ = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-      const shown = programme.filter((p) => words_.every((w) => `${localized(p.title)} ${p.house_name} ${p.hall_name}`.toLowerCase().includes(w)));
+      const here = programme.filter((p) => words_.every((w) => `${localized(p.title)} ${p.house_name} ${p.hall_name}`.toLowerCase().includes(w)));
+      const known = new Set(here.map((p) => p.performance_id));
+      const shown = [...here, ...found.filter((p) => !known.has(p.performance_id))]
+        .sort((a, b) => a.starts_at.localeCompare(b.starts_at));
       fill(list, ...shown.map((p) => {
         const isToday = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" }).format(new Date(p.starts_at)) === today;
         return el("li", {}, el("button", { type: "button", "data-performance": p.performance_id,
@@ -130,11 +135,23 @@
         el("span", { class: "muted" }, `${p.house_name} · ${p.hall_name} · ${p.places_left}`)));
       }));
     };
-    search.addEventListener("input", renderList);
-    search.addEventListener("keydown", (e) => { if (e.key === "Enter") { const first = list.querySelector("button"); if (first) first.click(); } });
-    document.addEventListener("keydown", (e) => {
-      if (e.key === "/" && !["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) { e.preventDefault(); search.focus(); }
+    let typing = null;
+    search.addEventListener("input", () => {
+      found = [];
+      renderList();
+      clearTimeout(typing);
+      const words_ = search.value.trim();
+      if (words_.length < 2) return;
+      // Titles are searched on the server too: a season may have more than one page.
+      typing = setTimeout(async () => {
+        try {
+          found = await api("GET", `/public/clusters/${cluster.slug}/programme?limit=50&q=${encodeURIComponent(words_)}`);
+        } catch (failure) { found = []; }
+        if (search.value.trim() === words_) renderList();
+      }, 250);
     });
+    search.addEventListener("keydown", (e) => { if (e.key === "Enter") { const first = list.querySelector("button"); if (first) first.click(); } });
+    state.search = search;
 
     fill(main,
       el("h1", { class: "sr-only" }, t("bo.title")),
@@ -172,7 +189,8 @@
       say(explain(failure), "error");
       return;
     }
-    state.event = event;
+    state.events[item.event_id] = event;
+    state.eventOf[item.performance_id] = item.event_id;
     const stage = document.getElementById("stage");
     const mapBox = el("div", { id: "seatmap" });
     const countInput = el("input", { id: "best-count", type: "number", min: "1", max: "20", value: "2" });
@@ -259,8 +277,10 @@
   }
 
   // ---- basket, customer, payment ------------------------------------------------------
+  // The basket may hold several shows: each place is priced with its own event's tariffs.
   function tariffsFor(item) {
-    const perf = state.event && state.event.performances.find((p) => p.id === item.performance_id);
+    const event = state.events[state.eventOf[item.performance_id]];
+    const perf = event && event.performances.find((p) => p.id === item.performance_id);
     const zone = perf && perf.prices.find((z) => z.zone === item.zone_code);
     return zone ? zone.tariffs.filter((tp) => tp.amount_cents != null) : [];
   }
@@ -320,7 +340,7 @@
         el("div", { class: "row-flex" }, field("reserve-until", t("bo.reserve"), reserveUntil),
           el("button", { type: "button", class: "secondary", id: "reserve", onclick: () => {
             if (!reserveUntil.value) { reserveUntil.setAttribute("aria-invalid", "true"); reserveUntil.focus(); return; }
-            sell({ reserve_until: new Date(reserveUntil.value).toISOString() }); } }, t("bo.reserve_button")))) : null,
+            sell({ reserve_until: Podium.fromBrussels(reserveUntil.value) }); } }, t("bo.reserve_button")))) : null,
       el("div", { id: "sale-result", "aria-live": "polite" }));
     recount();
 
@@ -335,9 +355,10 @@
         state.hold = null;
         renderBasket();
         const result = document.getElementById("sale-result");
-        fill(result, el("p", { class: "notice ok", id: "sold" },
-          t(how.payment ? "bo.sold" : "bo.reserved", { code: order.code, total: money(order.total_cents) })),
-        printButtons(order));
+        const done = t(how.payment ? "bo.sold" : "bo.reserved", { code: order.code, total: money(order.total_cents) });
+        fill(result, el("p", { class: "notice ok", id: "sold" }, done), printButtons(order));
+        say(done, "ok");  // the permanent live region says it; the print button takes the focus
+        result.querySelector("button").focus();
         await Promise.all([refresh(), loadTill()]);
       } catch (failure) {
         if (failure.status === 409 && /till/i.test(failure.message)) say(t("bo.needs_till"), "error");
@@ -353,6 +374,10 @@
       for (let tries = 0; tries < 20; tries++) {
         response = await fetch(`/orders/${order.id}/tickets.pdf?layout=${layout}`,
           { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN)}` } });
+        if (response.status === 401) {
+          await api("GET", "/auth/me").catch(() => null);  // renews the token, or logs out
+          continue;
+        }
         if (response.status !== 404) break;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -485,6 +510,17 @@
     return card;
   }
 
-  document.addEventListener("podium:language", () => { document.body.dataset.ready = "false"; start(); });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "/" && state.search && !["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) {
+      e.preventDefault();
+      state.search.focus();
+    }
+  });
+
+  document.addEventListener("podium:language", async () => {
+    document.body.dataset.ready = "false";
+    await start();
+    Podium.focusLanguage();
+  });
   start();
 })();

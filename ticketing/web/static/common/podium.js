@@ -47,6 +47,13 @@ const Podium = (() => {
     document.dispatchEvent(new CustomEvent("podium:language"));
   }
 
+  // After a page has drawn itself again in the new language, the pressed language
+  // button keeps the focus the click gave it.
+  function focusLanguage() {
+    const pressed = document.querySelector('.languages button[aria-pressed="true"]');
+    if (pressed) pressed.focus();
+  }
+
   function languageSwitch(container) {
     container.replaceChildren();
     const nav = el("nav", { class: "languages", "aria-label": t("common.language") });
@@ -78,6 +85,25 @@ const Podium = (() => {
       month: "2-digit", day: "2-digit" }).formatToParts(date);
     const get = (type) => parts.find((p) => p.type === type).value;
     return `${get("year")}-${get("month")}-${get("day")}`;
+  }
+
+  // A wall-clock time typed in Brussels ("2026-12-24T18:00", as a datetime-local input
+  // gives it) as an ISO moment in UTC, whatever the computer's own time zone.
+  function fromBrussels(value) {
+    const [day, time] = value.split("T");
+    const [y, m, d] = day.split("-").map(Number);
+    const [hh, mm] = time.split(":").map(Number);
+    const wall = Date.UTC(y, m - 1, d, hh, mm);
+    const offsetAt = (moment) => {
+      const parts = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hourCycle: "h23",
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+        .formatToParts(new Date(moment));
+      const get = (type) => Number(parts.find((p) => p.type === type).value);
+      return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute")) - moment;
+    };
+    let moment = wall - offsetAt(wall);
+    moment = wall - offsetAt(moment); // once more, for a time near a change of summer time
+    return new Date(moment).toISOString();
   }
 
   function brusselsWeekday() {
@@ -192,7 +218,7 @@ const Podium = (() => {
 
   return {
     LANGS, api, ApiError, explain, el, fill, announce, t, words, localized, money, when,
-    brusselsDay, brusselsWeekday, setToken, setLanguage, languageSwitch,
+    brusselsDay, brusselsWeekday, fromBrussels, setToken, setLanguage, languageSwitch, focusLanguage,
     get lang() { return lang; },
   };
 })();

@@ -8,6 +8,11 @@
   const BASKET = "podium.basket";      // {hold_id, cluster}: the open basket of this browser
   const SHOWS = "podium.shows";        // what the basket page shows of each performance
   const timers = [];                   // a page's repeating work, stopped when it is redrawn
+  const PAGE = 60;                     // performances per page of a programme
+  let onBasketChange = null;           // the page's answer to a basket changed in another tab
+  window.addEventListener("storage", (event) => {
+    if (event.key === BASKET && onBasketChange) onBasketChange();
+  });
 
   words({
     nl: {
@@ -18,7 +23,7 @@
       "shop.last": "Laatste plaatsen", "shop.soldout": "Uitverkocht", "shop.from": "vanaf {price}",
       "shop.tickets": "Tickets", "shop.choose": "Kies plaatsen", "shop.age": "vanaf {age} jaar",
       "shop.prices": "Prijzen", "shop.zone": "Rang", "shop.places_left": "{n} plaatsen vrij",
-      "shop.performances": "Voorstellingen", "shop.back": "Terug",
+      "shop.performances": "Voorstellingen", "shop.search": "Zoek", "shop.count": "{n} voorstellingen", "shop.more": "Meer tonen", "shop.back": "Terug",
       "picker.title": "Kies je plaatsen", "picker.best": "Beste plaatsen",
       "picker.count": "Aantal", "picker.any_zone": "Elke rang", "picker.take_best": "Geef me de beste plaatsen",
       "picker.standing": "Staanplaatsen", "picker.add": "Toevoegen", "picker.in_basket": "In je mandje",
@@ -29,8 +34,10 @@
       "picker.released": "{seat} teruggegeven.", "picker.standing_place": "Staanplaats {area}",
       "picker.seat": "{section}, rij {row}, stoel {seat}", "picker.expired": "Je mandje is verlopen.",
       "picker.not_on_sale": "Deze voorstelling is niet (meer) te koop.",
+      "picker.other_cluster": "Je mandje bevat plaatsen van een andere regio. Rond die bestelling eerst af, of geef die plaatsen terug.", "picker.empty_basket": "Geef die plaatsen terug en neem deze",
+      "picker.expiring": "Je plaatsen worden nog maar twee minuten vastgehouden.", "picker.extend": "Geef me meer tijd", "picker.extended": "Je hebt meer tijd gekregen.",
       "basket.title": "Je mandje", "basket.empty": "Je mandje is leeg.", "basket.tariff": "Tarief",
-      "basket.total": "Totaal", "basket.buyer": "Jouw gegevens", "basket.name": "Naam",
+      "basket.total": "Totaal", "basket.fees": "Servicekosten: {n} × {fee}", "basket.buyer": "Jouw gegevens", "basket.name": "Naam",
       "basket.email": "E-mail", "basket.phone": "Telefoon (niet verplicht)", "basket.language": "Taal van je tickets",
       "basket.consent": "Toestemming", "basket.share": "De huizen van deze cluster mogen mij herkennen aan de kassa (ik hoef mijn gegevens niet opnieuw te geven).",
       "basket.newsletter": "Stuur me nieuws van dit huis per e-mail.", "basket.order": "Bestellen en betalen",
@@ -51,7 +58,7 @@
       "shop.last": "Dernières places", "shop.soldout": "Complet", "shop.from": "à partir de {price}",
       "shop.tickets": "Billets", "shop.choose": "Choisir des places", "shop.age": "à partir de {age} ans",
       "shop.prices": "Prix", "shop.zone": "Catégorie", "shop.places_left": "{n} places libres",
-      "shop.performances": "Représentations", "shop.back": "Retour",
+      "shop.performances": "Représentations", "shop.search": "Rechercher", "shop.count": "{n} représentations", "shop.more": "Afficher plus", "shop.back": "Retour",
       "picker.title": "Choisissez vos places", "picker.best": "Meilleures places",
       "picker.count": "Nombre", "picker.any_zone": "Toute catégorie", "picker.take_best": "Donnez-moi les meilleures places",
       "picker.standing": "Places debout", "picker.add": "Ajouter", "picker.in_basket": "Dans votre panier",
@@ -62,8 +69,10 @@
       "picker.released": "{seat} rendu.", "picker.standing_place": "Place debout {area}",
       "picker.seat": "{section}, rang {row}, siège {seat}", "picker.expired": "Votre panier a expiré.",
       "picker.not_on_sale": "Ce spectacle n'est pas (plus) en vente.",
+      "picker.other_cluster": "Votre panier contient des places d'une autre région. Terminez d'abord cette commande, ou rendez ces places.", "picker.empty_basket": "Rendre ces places et prendre celle-ci",
+      "picker.expiring": "Vos places ne sont plus réservées que deux minutes.", "picker.extend": "Donnez-moi plus de temps", "picker.extended": "Vous avez reçu plus de temps.",
       "basket.title": "Votre panier", "basket.empty": "Votre panier est vide.", "basket.tariff": "Tarif",
-      "basket.total": "Total", "basket.buyer": "Vos coordonnées", "basket.name": "Nom",
+      "basket.total": "Total", "basket.buyer": "Vos coordonnées", "basket.fees": "Frais de service : {n} × {fee}", "basket.name": "Nom",
       "basket.email": "E-mail", "basket.phone": "Téléphone (facultatif)", "basket.language": "Langue de vos billets",
       "basket.consent": "Consentement", "basket.share": "Les maisons de ce cluster peuvent me reconnaître à la billetterie.",
       "basket.newsletter": "Envoyez-moi les nouvelles de cette maison par e-mail.", "basket.order": "Commander et payer",
@@ -84,7 +93,7 @@
       "shop.last": "Last places", "shop.soldout": "Sold out", "shop.from": "from {price}",
       "shop.tickets": "Tickets", "shop.choose": "Choose seats", "shop.age": "ages {age}+",
       "shop.prices": "Prices", "shop.zone": "Zone", "shop.places_left": "{n} places free",
-      "shop.performances": "Performances", "shop.back": "Back",
+      "shop.performances": "Performances", "shop.search": "Search", "shop.count": "{n} performances", "shop.more": "Show more", "shop.back": "Back",
       "picker.title": "Choose your seats", "picker.best": "Best available",
       "picker.count": "Number", "picker.any_zone": "Any zone", "picker.take_best": "Give me the best seats",
       "picker.standing": "Standing", "picker.add": "Add", "picker.in_basket": "In your basket",
@@ -95,8 +104,10 @@
       "picker.released": "{seat} given back.", "picker.standing_place": "Standing {area}",
       "picker.seat": "{section}, row {row}, seat {seat}", "picker.expired": "Your basket expired.",
       "picker.not_on_sale": "This performance is not (or no longer) on sale.",
+      "picker.other_cluster": "Your basket holds places of another region. Finish that order first, or give those places back.", "picker.empty_basket": "Give those places back and take this one",
+      "picker.expiring": "Your places are held for only two more minutes.", "picker.extend": "Give me more time", "picker.extended": "You have been given more time.",
       "basket.title": "Your basket", "basket.empty": "Your basket is empty.", "basket.tariff": "Tariff",
-      "basket.total": "Total", "basket.buyer": "Your details", "basket.name": "Name",
+      "basket.total": "Total", "basket.buyer": "Your details", "basket.fees": "Service fee: {n} × {fee}", "basket.name": "Name",
       "basket.email": "E-mail", "basket.phone": "Phone (optional)", "basket.language": "Language of your tickets",
       "basket.consent": "Consent", "basket.share": "The houses of this cluster may recognise me at their box office.",
       "basket.newsletter": "Send me this house's news by e-mail.", "basket.order": "Order and pay",
@@ -125,17 +136,21 @@
   async function currentHold() {
     const kept = basket.get();
     if (!kept) return null;
+    let hold;
     try {
-      const hold = await api("GET", `/public/holds/${kept.hold_id}`);
-      if (hold.status !== "active" || new Date(hold.expires_at) <= new Date()) {
-        basket.clear();
-        return null;
-      }
-      return hold;
+      hold = await api("GET", `/public/holds/${kept.hold_id}`);
     } catch (error) {
+      // Gone: forget it. Anything else (offline, a busy server) keeps the basket: its
+      // places are still held, and the next try finds them.
+      if (error.status === 404) basket.clear();
+      if (error.status === 404) return null;
+      throw error;
+    }
+    if (hold.status !== "active" || new Date(hold.expires_at) <= new Date()) {
       basket.clear();
       return null;
     }
+    return hold;
   }
 
   async function showBasketLink(hold) {
@@ -167,17 +182,62 @@
     return item.last_places ? el("span", { class: "badge last" }, t("shop.last")) : null;
   }
 
+  // The hold's countdown, and two minutes before the end an offer to extend it once
+  // (WCAG 2.2.1: the buyer is warned before time runs out and may ask for more).
+  function holdClock(getHold, setHold, notice, offerBox, onExpired) {
+    let warned = false;
+    return () => {
+      const hold = getHold();
+      const node = document.getElementById("countdown");
+      if (!hold) return;
+      const left = Math.max(0, Math.round((new Date(hold.expires_at) - Date.now()) / 1000));
+      if (node) node.textContent = t("picker.expires", { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` });
+      if (left > 0 && left <= 120 && !hold.extended && !warned) {
+        warned = true;
+        fill(offerBox, el("div", { class: "notice" }, el("p", {}, t("picker.expiring")),
+          el("button", { type: "button", id: "extend", onclick: async () => {
+            try {
+              setHold(await api("POST", `/public/holds/${hold.id}/extend`));
+              fill(offerBox);
+              warned = false;
+              announce(notice, t("picker.extended"), "ok");
+            } catch (failure) {
+              announce(notice, explain(failure), "error");
+            }
+          } }, t("picker.extend"))));
+      }
+      if (left === 0) {
+        basket.clear();
+        fill(offerBox);
+        announce(notice, t("picker.expired"), "error");
+        onExpired();
+      }
+    };
+  }
+
   // ---- programme of a house or a cluster ------------------------------------------------
   async function programme(kind, slug) {
     const base = kind === "cluster" ? `/public/clusters/${slug}/programme` : `/public/houses/${slug}/programme`;
-    const state = { day: "all", date: "", genre: "", house: "" };
+    const state = { day: "all", date: "", genre: "", house: "", q: "" };
     const [everything, genres] = await Promise.all([
       api("GET", `${base}?limit=200`), api("GET", "/public/event-types"),
     ]);
     const houseNames = new Map(everything.map((i) => [i.house_slug, i.house_name]));
     const heading = kind === "cluster" ? `${t("shop.programme")}` :
       (everything[0] ? everything[0].house_name : t("shop.programme"));
-    const list = el("div", { class: "grid", id: "programme", "aria-live": "polite" });
+    const list = el("div", { class: "grid", id: "programme" });
+    // Says how many were found after each change of the filters (the list itself is not
+    // read out again).
+    const count = el("p", { id: "programme-count", role: "status", class: "muted" });
+    const more = el("button", { type: "button", class: "secondary", id: "more", hidden: true,
+      onclick: () => refresh(true) }, t("shop.more"));
+    const search = el("input", { type: "search", id: "filter-search", autocomplete: "off" });
+    let typing = null;
+    search.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => { state.q = search.value.trim(); refresh(); }, 300);
+    });
+    let shown = 0;
     const chips = el("div", { class: "chips", role: "group", "aria-label": t("shop.date") });
     for (const [key, label] of [["all", "shop.all"], ["tonight", "shop.tonight"], ["weekend", "shop.weekend"]]) {
       chips.append(el("button", { type: "button", "data-day": key, "aria-pressed": String(key === "all"),
@@ -189,7 +249,8 @@
       el("option", { value: "" }, t("shop.any_genre")),
       genres.filter((g) => everything.some((i) => i.event_type.id === g.id))
         .map((g) => el("option", { value: g.id }, localized(g))));
-    const filters = el("div", { class: "filters card" }, chips,
+    const filters = el("div", { class: "filters card" },
+      el("div", { class: "field" }, el("label", { for: "filter-search" }, t("shop.search")), search), chips,
       el("div", { class: "field" }, el("label", { for: "filter-date" }, t("shop.date")), dateInput),
       el("div", { class: "field" }, el("label", { for: "filter-genre" }, t("shop.genre")), genreSelect));
     if (kind === "cluster") {
@@ -198,13 +259,14 @@
         [...houseNames].map(([s, name]) => el("option", { value: s }, name)));
       filters.append(el("div", { class: "field" }, el("label", { for: "filter-house" }, t("shop.house")), houseSelect));
     }
-    fill(main, title(heading), filters, list);
+    fill(main, title(heading), filters, count, list, more);
 
-    async function refresh() {
+    async function refresh(next) {
       for (const chip of chips.querySelectorAll("button")) {
         chip.setAttribute("aria-pressed", String(chip.dataset.day === state.day));
       }
-      const query = new URLSearchParams({ limit: "200" });
+      const query = new URLSearchParams({ limit: String(PAGE), offset: String(next ? shown : 0) });
+      if (state.q && state.q.length >= 2) query.set("q", state.q);
       if (state.day === "tonight") { query.set("date_from", Podium.brusselsDay(0)); query.set("date_to", Podium.brusselsDay(0)); }
       if (state.day === "weekend") {
         const weekday = Podium.brusselsWeekday(); // 0 = Sunday
@@ -217,7 +279,17 @@
       if (state.genre) query.set("genre", state.genre);
       if (state.house) query.set("house", state.house);
       const items = await api("GET", `${base}?${query}`);
-      fill(list, ...(items.length ? items.map(card) : [el("p", {}, t("shop.nothing"))]));
+      if (next) {
+        list.append(...items.map(card));
+        shown += items.length;
+        const first = list.children[shown - items.length];
+        if (first) first.querySelector("a").focus();
+      } else {
+        shown = items.length;
+        fill(list, ...(items.length ? items.map(card) : [el("p", {}, t("shop.nothing"))]));
+      }
+      more.hidden = items.length < PAGE;
+      count.textContent = t("shop.count", { n: shown });
     }
 
     function card(item) {
@@ -328,7 +400,13 @@
       house: event.house_name, sections, areas: Object.fromEntries(availability.standing.map((a) => [a.area, a.name])),
       zones: Object.fromEntries(perf.prices.map((z) => [z.zone, { name: z.zone_name, tariffs: z.tariffs }])),
     });
-    let current = await currentHold();
+    let current = null;
+    try { current = await currentHold(); } catch (failure) { announce(notice, explain(failure), "error"); }
+    // Another tab of this browser changed the basket: show it as it is now.
+    onBasketChange = async () => {
+      try { current = await currentHold(); } catch (failure) { return; }
+      await refreshStates().catch(() => render());
+    };
     let latest = availability;
     const mine = () => (current ? current.items.filter((i) => i.performance_id === performanceId) : []);
 
@@ -340,7 +418,7 @@
         el("button", { type: "button", class: "secondary", onclick: () => releaseItem(item),
           "aria-label": `${t("picker.remove")}: ${itemText(item, shows.all()[performanceId])}` }, t("picker.remove")))));
       const countdown = el("p", { class: "countdown", id: "countdown" });
-      fill(side, el("h2", { id: "basket-title" }, t("picker.in_basket")),
+      fill(side, el("h2", { id: "basket-title", tabindex: "-1" }, t("picker.in_basket")),
         items.length ? lines : el("p", { class: "muted" }, t("picker.empty")),
         current && current.items.length ? countdown : null,
         current && current.items.length ? el("a", { class: "button", id: "checkout", href: "/shop/basket" }, t("picker.checkout")) : null);
@@ -348,13 +426,8 @@
       showBasketLink(current);
     }
 
-    function tick() {
-      const node = document.getElementById("countdown");
-      if (!node || !current) return;
-      const left = Math.max(0, Math.round((new Date(current.expires_at) - Date.now()) / 1000));
-      node.textContent = t("picker.expires", { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` });
-      if (left === 0) { basket.clear(); current = null; announce(notice, t("picker.expired"), "error"); render(); }
-    }
+    const tick = holdClock(() => current, (hold) => { current = hold; render(); }, notice, alert,
+      () => { current = null; render(); });
 
     async function refreshStates() {
       latest = await api("GET", `/public/performances/${performanceId}/availability`);
@@ -363,24 +436,53 @@
 
     async function hold(items, key) {
       fill(alert);
+      const body = { performance_id: performanceId, ...items };
+      // The basket this browser keeps, which another tab may have started meanwhile.
+      const kept = basket.get();
+      const basketId = current ? current.id : kept && kept.hold_id;
       try {
-        if (current) {
-          current = await api("POST", `/public/holds/${current.id}/items`, { performance_id: performanceId, ...items });
+        if (basketId) {
+          current = await api("POST", `/public/holds/${basketId}/items`, body);
         } else {
-          current = await api("POST", "/public/holds", { performance_id: performanceId, ...items });
-          basket.set({ hold_id: current.id });
+          current = await api("POST", "/public/holds", body);
         }
+        basket.set({ hold_id: current.id, changed: Date.now() });  // other tabs hear of it
         announce(notice, key ? t("picker.held", { seat: seatText(key, sections) }) : "", "ok");
       } catch (error) {
-        if (error.slug === "hold-expired" || (error.status === 409 && current && error.slug === "conflict")) {
+        if (basketId && (error.slug === "hold-expired" || error.slug === "conflict")) {
           basket.clear(); current = null;
           return hold(items, key);
         }
-        if (error.slug === "seats-taken" && key) offerAnother(key);
+        if (basketId && error.status === 404) {
+          // Either the basket is gone, or it holds places of another cluster's houses.
+          let other = null;
+          try { other = await currentHold(); } catch (failure) { other = null; }
+          if (!other) { current = null; return hold(items, key); }
+          current = other;
+          otherCluster(items, key);
+        } else if (error.slug === "seats-taken" && key) offerAnother(key);
         else announce(notice, explain(error), "error");
       }
       await refreshStates();
       if (key) plan.focus(key);
+    }
+
+    // One basket holds the shows of one cluster: offer to give back the other places.
+    function otherCluster(items, key) {
+      announce(notice, "", null);
+      fill(alert, el("div", { class: "notice error" },
+        el("p", {}, t("picker.other_cluster")),
+        el("button", { type: "button", id: "empty-basket", onclick: async () => {
+          try {
+            await api("DELETE", `/public/holds/${current.id}`);
+          } catch (failure) {
+            announce(notice, explain(failure), "error");
+            return;
+          }
+          basket.clear(); current = null;
+          await hold(items, key);
+        } }, t("picker.empty_basket"))));
+      document.getElementById("empty-basket").focus();
     }
 
     function offerAnother(key) {
@@ -397,12 +499,15 @@
     async function releaseItem(item) {
       try {
         await api("DELETE", `/public/holds/${current.id}/items/${item.id}`);
+        basket.set({ hold_id: current.id, changed: Date.now() });
         announce(notice, t("picker.released", { seat: itemText(item, shows.all()[performanceId]) }), "ok");
       } catch (error) {
         announce(notice, explain(error), "error");
       }
-      current = await currentHold();
+      try { current = await currentHold(); } catch (failure) { current = null; }
       await refreshStates();
+      // The button that had the focus is gone with its line: the basket's heading takes it.
+      document.getElementById("basket-title").focus();
     }
 
     function release(key) {
@@ -424,6 +529,12 @@
     }
     const info = shows.all();
     const totalBox = el("p", { class: "total", id: "total" });
+    const feesBox = el("p", { class: "total fees", id: "fees", hidden: true });
+    let current = hold;
+    const notice = el("div", { class: "notice", role: "status", "aria-live": "polite", hidden: true });
+    const offer = el("div", { role: "alert" });
+    const tick = holdClock(() => current, (extended) => { current = extended; }, notice, offer,
+      () => { current = null; location.reload(); });
     const selects = [];
     const byPerformance = new Map();
     for (const item of hold.items) {
@@ -452,15 +563,23 @@
         }))));
     });
 
+    // What the order will cost: the tickets, and the house's online fee per ticket (the
+    // order adds it as soon as something is to be paid).
     function total() {
       let sum = 0;
+      let count = 0;
       for (const select of selects) {
         const option = select.selectedOptions[0];
         const cents = option ? Number(option.dataset.cents) * Number(select.dataset.quantity) : 0;
         sum += cents;
+        count += Number(select.dataset.quantity);
         document.querySelector(`[data-price="${select.dataset.item}"]`).textContent = money(cents);
       }
-      fill(totalBox, el("span", {}, t("basket.total")), el("span", {}, money(sum)));
+      const fees = sum > 0 ? hold.fee_per_ticket_cents * count : 0;
+      fill(feesBox, fees ? [el("span", {}, t("basket.fees", { n: count, fee: money(hold.fee_per_ticket_cents) })),
+        el("span", {}, money(fees))] : []);
+      feesBox.hidden = !fees;
+      fill(totalBox, el("span", {}, t("basket.total")), el("span", {}, money(sum + fees)));
     }
 
     const error = el("div", { id: "checkout-error", role: "alert" });
@@ -477,7 +596,7 @@
       el("fieldset", { class: "field" }, el("legend", {}, t("basket.consent")),
         el("label", { class: "check" }, el("input", { type: "checkbox", id: "share" }), t("basket.share")),
         el("label", { class: "check" }, el("input", { type: "checkbox", id: "newsletter" }), t("basket.newsletter"))),
-      totalBox, error,
+      feesBox, totalBox, error,
       el("div", { class: "row-flex" }, el("button", { type: "submit", id: "place-order" }, t("basket.order")),
         el("a", { href: "javascript:history.back()" }, t("basket.more"))));
     let key = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
@@ -519,8 +638,11 @@
         fill(error, el("p", { class: "notice error" }, explain(failure)));
       }
     });
-    fill(main, title(t("basket.title")), ...groups, form);
+    fill(main, title(t("basket.title")), el("p", { class: "countdown", id: "countdown" }), notice, offer,
+      ...groups, form);
     total();
+    tick();
+    timers.push(setInterval(tick, 1000));
   }
 
   // ---- an order: payment, confirmation, my tickets -----------------------------------------
@@ -635,10 +757,11 @@
   // ---- routing ----------------------------------------------------------------------------
   async function route() {
     while (timers.length) clearInterval(timers.pop());
+    onBasketChange = null;
     const parts = location.pathname.replace(/\/+$/, "").split("/").slice(2);
     Podium.languageSwitch(document.getElementById("languages"));
     const kept = basket.get();
-    if (kept && parts[0] !== "basket") currentHold().then(showBasketLink);
+    if (kept && parts[0] !== "basket") currentHold().then(showBasketLink).catch(() => {});
     try {
       if (parts[0] === "clusters" && parts[1]) await programme("cluster", parts[1]);
       else if (parts[0] === "houses" && parts[1]) await programme("house", parts[1]);
@@ -653,6 +776,10 @@
     document.body.dataset.ready = "true";
   }
 
-  document.addEventListener("podium:language", () => { document.body.dataset.ready = "false"; route(); });
+  document.addEventListener("podium:language", async () => {
+    document.body.dataset.ready = "false";
+    await route();
+    Podium.focusLanguage();
+  });
   route();
 })();
