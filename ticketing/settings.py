@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,16 @@ class StripeSettings(BaseModel):
     # types one of Stripe's test card numbers and the platform confirms the PaymentIntent
     # on the configured Stripe-compatible server. Only with a test key (sk_test_...).
     test_payment_page: bool = False
+
+    @model_validator(mode="after")
+    def _test_page_with_a_test_key(self) -> StripeSettings:
+        key = self.secret_key.get_secret_value()
+        if self.test_payment_page and key and not key.startswith("sk_test_"):
+            raise ValueError(
+                "TICKETING_STRIPE__TEST_PAYMENT_PAGE takes a test key (sk_test_...): with a live "
+                "key the shop would offer test cards and take no payment."
+            )
+        return self
 
 
 class InventorySettings(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from inventory_setup import MIXED_SPEC, put_on_sale
+from pydantic import ValidationError
 from stripe_support import Deliveries
 from support import Tenant, assert_problem
 from test_stripe import deliver, pending_order, run_worker
@@ -16,8 +17,8 @@ from world import ok
 
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow
-from ticketing.payments.gateway import StripeGateway
-from ticketing.settings import Settings
+from ticketing.payments.gateway import GatewayError, StripeGateway
+from ticketing.settings import Settings, StripeSettings
 
 
 @pytest.fixture
@@ -105,3 +106,15 @@ async def test_without_the_setting_there_is_no_test_payment(
         ),
         404,
     )
+
+
+def test_a_live_key_never_takes_test_cards(localstripe_url: str) -> None:
+    with pytest.raises(ValidationError, match="sk_test_"):
+        StripeSettings(secret_key="sk_live_podium", test_payment_page=True)  # type: ignore[arg-type]
+    live = StripeGateway(
+        StripeSettings(secret_key="sk_live_podium", api_base=localstripe_url, localstripe=True)  # type: ignore[arg-type]
+    )
+    with pytest.raises(GatewayError, match="live"):
+        asyncio.run(
+            live.confirm_with_test_card("pi_x", card_number="4242424242424242", account=None)
+        )

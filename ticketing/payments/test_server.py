@@ -17,11 +17,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# localstripe's own command listens on every interface and reloads what an earlier run
+# left on disk; this serves its app on loopback only, from scratch.
+_SERVE = (
+    "import sys; from aiohttp import web; from localstripe.server import app; "
+    "web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None, access_log=None)"
+)
+
+
 def start_localstripe(timeout: float = 30) -> tuple[subprocess.Popen[bytes], str]:
     """The server process and its address, once it accepts connections."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter, argv built here
-        [sys.executable, "-m", "localstripe", "--port", str(port)],
+        [sys.executable, "-c", _SERVE, str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
