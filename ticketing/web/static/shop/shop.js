@@ -647,7 +647,11 @@
 
   // ---- an order: payment, confirmation, my tickets -----------------------------------------
   async function orderPage(orderId) {
-    const secret = new URLSearchParams(location.search).get("secret") || "";
+    // The secret comes with the link; kept for this tab, so that the address Stripe sends
+    // the buyer back to need not carry it.
+    const given = new URLSearchParams(location.search).get("secret");
+    if (given) sessionStorage.setItem(`podium.order.${orderId}`, given);
+    const secret = given || sessionStorage.getItem(`podium.order.${orderId}`) || "";
     const q = `secret=${encodeURIComponent(secret)}`;
     let order = await api("GET", `/public/orders/${orderId}?${q}`);
     const status = el("div", { id: "order-status", role: "status", "aria-live": "polite" });
@@ -727,7 +731,8 @@
           const elements = stripe.elements({ clientSecret: start.client_secret, locale: Podium.lang });
           elements.create("payment").mount(mount);
           button.addEventListener("click", async () => {
-            const result = await stripe.confirmPayment({ elements, confirmParams: { return_url: location.href } });
+            const result = await stripe.confirmPayment({ elements,
+              confirmParams: { return_url: `${location.origin}${location.pathname}` } });
             if (result.error) fill(error, el("p", { class: "notice error" }, result.error.message));
           });
         });
