@@ -2,7 +2,8 @@
 production: a house admin builds a hall with stalls and two balconies (each section generated
 by the server, POST /seatmaps/generate), drags a seat, checks and saves it; a plan the
 validator refuses, or a section the generator refuses, shows the API's message and saves
-nothing."""
+nothing. The editor shares the admin pages' login: their link to a hall's seat map opens it
+without a second login."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ async def open_editor(page: Page, house: House, hall: dict[str, Any]) -> None:
     await expect(page.locator("html")).to_have_attribute("lang", "nl")
     await page.fill("#login-email", house.tenant.staff[Role.HOUSE_ADMIN].user.email)
     await page.fill("#login-password", PASSWORD)
-    await page.click("#login-submit")
+    await page.click("#login")  # the shared staff login's form (common/login.js)
     await expect(page.locator("#hall")).to_be_visible()
     await page.select_option("#hall", hall["id"])
     await page.click("#hall-open")
@@ -358,7 +359,7 @@ async def test_an_invalid_plan_shows_the_api_message_and_saves_nothing(house: Ho
         await expect(page.locator("#version")).to_have_text("Nieuw plan, nog niet opgeslagen")
 
         # The same page in French, then undo the relabel: the plan is valid again.
-        await page.click('[data-lang="fr"]')
+        await page.click('.languages button[lang="fr"]')
         await expect(page.locator("html")).to_have_attribute("lang", "fr")
         await expect(page.locator("#validate")).to_have_text("Vérifier")
         await page.click("#undo")
@@ -366,7 +367,52 @@ async def test_an_invalid_plan_shows_the_api_message_and_saves_nothing(house: Ho
         await expect(page.locator("#status")).to_have_text(
             "Le plan est correct : 6 sièges et 0 places debout."
         )
-        await page.click('[data-lang="nl"]')
+        await page.click('.languages button[lang="nl"]')
         assert js_errors(page) == []
 
     assert await house.get(f"/halls/{hall['id']}/layouts") == []
+
+
+async def test_the_editor_opens_from_a_halls_admin_page_without_a_second_login(
+    house: House,
+) -> None:
+    """One login in this tab for /admin and the editor: the hall's link opens the editor, its
+    access token is renewed with the admin pages' refresh token, and logging out in the
+    editor ends the admin pages' login too."""
+    hall = await house.new_hall()
+    base = house.live.base
+    async with chromium() as browser:
+        page = await new_page(browser)
+        await page.goto(f"{base}/admin/halls/{hall['id']}")
+        await expect(page.locator("#login-form")).to_be_visible()
+        await page.fill("#login-email", house.tenant.staff[Role.HOUSE_ADMIN].user.email)
+        await page.fill("#login-password", PASSWORD)
+        await page.click("#login")
+        await page.click("#open-editor")
+        await expect(page).to_have_url(f"{base}/admin/seatmaps/{hall['id']}")
+        await expect(page.locator("#editor")).to_be_visible()
+        await expect(page.locator("#hall")).to_have_value(hall["id"])
+        await expect(page.locator("#status")).to_contain_text("heeft nog geen zaalplan")
+        await expect(page.locator("#login-form")).to_have_count(0)
+        await expect(page.locator("#logout")).to_be_visible()
+
+        # The access token ran out (they last 15 minutes): the admin pages' refresh token
+        # gets a new one, kept for the admin pages too.
+        await page.evaluate("Podium.setToken('expired')")
+        renewed = page.expect_response(lambda r: r.url.endswith("/auth/refresh") and r.ok)
+        async with renewed:
+            await add_section(page, "S", "Zaal", "A", 2, 3)  # the server's generator
+        await expect(page.locator("#login-form")).to_have_count(0)
+        await page.goto(f"{base}/admin/halls/{hall['id']}")
+        await expect(page.locator("#open-editor")).to_be_visible()
+        await expect(page.locator("#login-form")).to_have_count(0)
+
+        # Logging out in the editor logs the tab out of the admin pages as well.
+        await page.click("#open-editor")
+        await expect(page.locator("#editor")).to_be_visible()
+        await page.click("#logout")
+        await expect(page.locator("#login-form")).to_be_visible()
+        await expect(page.locator("#editor")).to_be_hidden()
+        await page.goto(f"{base}/admin/halls/{hall['id']}")
+        await expect(page.locator("#login-form")).to_be_visible()
+        assert js_errors(page) == []

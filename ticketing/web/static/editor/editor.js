@@ -5,10 +5,9 @@
 "use strict";
 
 (() => {
-  const { t } = EditorI18n;
+  const { ApiError } = Podium;
   const $ = (id) => document.getElementById(id);
 
-  const TOKEN_KEY = "podium.editor.token";
   const FORMAT = "podium.seatmap/1";
   const CODE = /^[A-Za-z0-9_-]{1,16}$/;
   const LABEL = /^[^/\s](?:[^/]*[^/\s])?$/;
@@ -21,7 +20,6 @@
   const round = (value) => Math.round(value * 100) / 100;
 
   const state = {
-    token: sessionStorage.getItem(TOKEN_KEY),
     halls: [],
     hall: null,
     layouts: [],
@@ -43,45 +41,57 @@
     drag: null,
   };
 
+  // ---------------------------------------------------------------- words
+
+  // Podium.t, with a key's "_one" form when the count {n} is 1 ("1 stoel", not "1 stoelen").
+  function t(key, values) {
+    if (values && values.n === 1) {
+      const one = Podium.t(`${key}_one`, values);
+      if (one !== `${key}_one`) return one;
+    }
+    return Podium.t(key, values);
+  }
+
+  const number = (value) => new Intl.NumberFormat(Podium.lang).format(value);
+  const date = (iso) => Podium.when(iso, {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+  });
+
+  // The page's own texts carry data-i18n (text), data-i18n-aria-label and data-i18n-title.
+  function translatePage() {
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+    for (const node of document.querySelectorAll("[data-i18n-aria-label]")) {
+      node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+    }
+    for (const node of document.querySelectorAll("[data-i18n-title]")) {
+      node.setAttribute("title", t(node.dataset.i18nTitle));
+    }
+    document.title = `Podium · ${t("app.title")}`;
+  }
+
   // ---------------------------------------------------------------- API
 
-  class ApiError extends Error {
-    constructor(status, problem) {
-      super(problem.detail || problem.title || `HTTP ${status}`);
-      this.status = status;
-      this.problem = problem;
-      this.errors = Array.isArray(problem.errors) ? problem.errors : [];
-    }
-  }
+  // The admin pages' login: one session for /admin and its editor in this tab, so a link
+  // from a hall's page opens the editor without a second login and both renew the access
+  // token with the same refresh token. The admin pages mirror their token into
+  // podium.editor.token; mirroring it here too means logging out here forgets it as well.
+  const session = PodiumLogin.create("admin", {
+    mirrors: ["podium.editor.token"],
+    onExpired: () => showLogin(t("login.expired")),
+  });
+  const api = session.call;
 
-  async function api(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (state.token) headers.Authorization = `Bearer ${state.token}`;
-    let response;
-    try {
-      response = await fetch(path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (exc) {
-      throw new ApiError(0, { detail: t("error.offline") });
-    }
-    if (response.status === 204) return null;
-    const type = response.headers.get("content-type") || "";
-    const data = type.includes("json") ? await response.json() : {};
-    if (response.status === 401 && path !== "/auth/login") {
-      forgetToken();
-      showLogin(t("login.expired"));
-    }
-    if (!response.ok) throw new ApiError(response.status, data || {});
-    return data;
-  }
+  // The fields a refusal names (problem+json `errors`).
+  const errorsOf = (exc) => (exc && exc.problem && Array.isArray(exc.problem.errors) ? exc.problem.errors : []);
 
+  // The headline of a refusal: the editor's own words for 403 and 5xx, else Podium's without
+  // its list of fields, which the editor shows where they belong (next to the generator's
+  // fields, or in the problems above the drawing).
   function explain(error) {
-    if (!(error instanceof ApiError)) return String(error && error.message ? error.message : error);
+    if (!(error instanceof ApiError)) return Podium.explain(error);
     if (error.status === 403) return t("error.forbidden");
     if (error.status >= 500) return t("error.unexpected", { status: error.status });
-    return error.message;
+    return Podium.explain(new ApiError(error.status, { ...error.problem, errors: [] }));
   }
 
   // ---------------------------------------------------------------- status line
@@ -594,9 +604,9 @@
   function renderCounts() {
     const d = state.doc;
     $("counts").textContent = t("counts", {
-      seats: EditorI18n.number(seatCount()),
+      seats: number(seatCount()),
       sections: d.sections.length,
-      standing: EditorI18n.number(d.standing_areas.reduce((n, a) => n + a.capacity, 0)),
+      standing: number(d.standing_areas.reduce((n, a) => n + a.capacity, 0)),
     });
   }
 
@@ -1075,7 +1085,7 @@
   // ("blocks.0.rows" is the rows field); those fields are marked invalid.
   function showGenProblems(exc) {
     const lines = [];
-    for (const error of exc.errors || []) {
+    for (const error of errorsOf(exc)) {
       const path = String(error.field || "").split(".");
       const key = path[0] === "blocks" ? path[2] : { name: "name", price_zones: "zone" }[path[0]];
       const input = path[0] === "seat_size" ? $("doc-seat-size") : key && $(GEN_FIELDS[key]);
@@ -1354,8 +1364,8 @@
       if (report.valid) {
         showProblems([]);
         say(t("validate.ok", {
-          seats: EditorI18n.number(report.seat_count),
-          standing: EditorI18n.number(report.standing_capacity),
+          seats: number(report.seat_count),
+          standing: number(report.standing_capacity),
         }), "ok");
       } else {
         showProblems(report.problems);
@@ -1363,7 +1373,7 @@
       }
     } catch (exc) {
       if (exc.status === 401) return;
-      showProblems(exc.errors || [], exc.errors && exc.errors.length ? exc.message : explain(exc));
+      showProblems(errorsOf(exc), errorsOf(exc).length ? exc.message : explain(exc));
       say(explain(exc), "error");
     }
   }
@@ -1379,10 +1389,10 @@
       showProblems([]);
       await loadVersions(out.id);
       refresh();
-      say(t("version.saved", { n: out.version, seats: EditorI18n.number(out.seat_count) }), "ok");
+      say(t("version.saved", { n: out.version, seats: number(out.seat_count) }), "ok");
     } catch (exc) {
       if (exc.status === 401) return;
-      showProblems(exc.errors || [], `${t("problems.not_saved")} ${explain(exc)}`);
+      showProblems(errorsOf(exc), `${t("problems.not_saved")} ${explain(exc)}`);
       say(t("save.failed", { detail: explain(exc) }), "error");
     } finally {
       $("save").disabled = false;
@@ -1419,7 +1429,7 @@
       report = await api("POST", "/seatmaps/validate", raw);
     } catch (exc) {
       if (exc.status === 401) return;
-      showProblems(exc.errors || [], `${t("import.failed")} ${explain(exc)}`);
+      showProblems(errorsOf(exc), `${t("import.failed")} ${explain(exc)}`);
       say(t("import.failed"), "error");
       return;
     }
@@ -1436,70 +1446,33 @@
 
   // ---------------------------------------------------------------- login, halls, versions
 
-  function forgetToken() {
-    state.token = null;
-    sessionStorage.removeItem(TOKEN_KEY);
-  }
-
   function showLogin(message) {
     $("login-view").hidden = false;
     $("workspace").hidden = true;
     $("logout").hidden = true;
     $("who").textContent = "";
-    $("login-error").textContent = message || "";
-    $("login-email").focus();
-  }
-
-  async function login(event) {
-    event.preventDefault();
-    const email = $("login-email");
-    const password = $("login-password");
-    $("login-error").textContent = "";
-    if (!email.value.trim() || !password.value) {
-      $("login-error").textContent = t("login.failed");
-      return;
-    }
-    $("login-submit").disabled = true;
-    say(t("login.busy"));
-    try {
-      const tokens = await api("POST", "/auth/login", {
-        email: email.value.trim(), password: password.value,
-      });
-      state.token = tokens.access_token;
-      sessionStorage.setItem(TOKEN_KEY, state.token);
-      password.value = "";
-      await enter();
-    } catch (exc) {
-      $("login-error").textContent = exc.status === 0 ? explain(exc) : t("login.failed");
-      say("");
-    } finally {
-      $("login-submit").disabled = false;
-    }
+    session.form($("login-view"), { intro: t("login.intro"), error: message || null, onLogin: () => enter() });
   }
 
   async function logout() {
-    try {
-      await api("POST", "/auth/logout");
-    } catch (exc) {
-      // Logged out anyway: the token is forgotten below.
-    }
-    forgetToken();
+    await session.logout();
     state.doc = null;
     state.hall = null;
     state.dirty = false;
     $("editor").hidden = true;
-    showLogin("");
+    showLogin();
     say("");
   }
 
-  // After login (or with a token kept in this tab): the halls of the house.
-  async function enter() {
+  // After login, or with the login kept in this tab (`known` is who restore() found): the
+  // halls of the house.
+  async function enter(known) {
     let me;
     let halls;
     let venues;
     try {
       [me, halls, venues] = await Promise.all([
-        api("GET", "/auth/me"), api("GET", "/halls"),
+        known || api("GET", "/auth/me"), api("GET", "/halls"),
         // Venue names only make the hall list clearer; the halls are what matters.
         api("GET", "/venues").catch((exc) => (exc.status === 401 ? Promise.reject(exc) : [])),
       ]);
@@ -1508,6 +1481,7 @@
       return;
     }
     $("login-view").hidden = true;
+    $("login-view").replaceChildren();
     $("workspace").hidden = false;
     $("logout").hidden = false;
     $("who").textContent = me.email || me.name || "";
@@ -1565,8 +1539,8 @@
       const option = document.createElement("option");
       option.value = layout.id;
       option.textContent = t("version.option", {
-        n: layout.version, seats: EditorI18n.number(layout.seat_count),
-        date: EditorI18n.date(layout.created_at),
+        n: layout.version, seats: number(layout.seat_count),
+        date: date(layout.created_at),
       });
       return option;
     }));
@@ -1580,7 +1554,7 @@
     startWith(fromDocument(layout.document), layout.version, true);
     $("version-pick").value = layout.id;
     say(t("version.loaded", {
-      n: layout.version, hall: state.hall.name, seats: EditorI18n.number(layout.seat_count),
+      n: layout.version, hall: state.hall.name, seats: number(layout.seat_count),
     }), "ok");
   }
 
@@ -1644,12 +1618,15 @@
 
   // ---------------------------------------------------------------- wiring
 
-  function setLanguage(lang) {
-    EditorI18n.set(lang);
-    for (const button of document.querySelectorAll("[data-lang]")) {
-      button.setAttribute("aria-pressed", String(button.dataset.lang === EditorI18n.lang));
+  // The language switch's choice (podium:language): the page's texts, and what is drawn.
+  function relabel() {
+    translatePage();
+    Podium.languageSwitch($("languages"));
+    if (!$("login-view").hidden) {
+      const typed = $("login-email").value;
+      showLogin();
+      $("login-email").value = typed;
     }
-    document.title = `Podium · ${t("app.title")}`;
     if (state.doc) {
       refresh();
       renderVersionBadge();
@@ -1661,10 +1638,10 @@
 
   function wire() {
     canvas = new SeatCanvas.Canvas($("canvas-wrap"), $("canvas"), hooks);
-    for (const button of document.querySelectorAll("[data-lang]")) {
-      button.addEventListener("click", () => setLanguage(button.dataset.lang));
-    }
-    $("login-form").addEventListener("submit", login);
+    document.addEventListener("podium:language", () => {
+      relabel();
+      Podium.focusLanguage();
+    });
     $("logout").addEventListener("click", logout);
     $("hall-bar").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -1772,9 +1749,17 @@
 
   async function start() {
     wire();
-    setLanguage(EditorI18n.lang);
-    if (state.token) await enter();
-    else showLogin("");
+    translatePage();
+    Podium.languageSwitch($("languages"));
+    let me = null;
+    let trouble = null;
+    try {
+      me = await session.restore(); // the admin pages' login, when they opened this page
+    } catch (exc) {
+      trouble = explain(exc);
+    }
+    if (me) await enter(me);
+    else showLogin(trouble);
     document.body.dataset.ready = "true";
   }
 

@@ -1,22 +1,15 @@
-// The words of the seat-map editor: one object per language, Dutch first. A key missing in
-// French or English falls back to Dutch. "{name}" is replaced by a value; a key ending in
-// "_one" is used instead of its plain form when the count {n} is 1.
+// The words of the seat-map editor, one object per language with Dutch first, registered
+// with Podium.words() (common/podium.js). A key missing in French or English falls back to
+// Dutch. "{name}" is replaced by a value; editor.js's t() takes a key ending in "_one"
+// instead of its plain form when the count {n} is 1. The login form's words, the language
+// switch's and the offline message are the shared ones of common/.
 "use strict";
 
-const EditorStrings = {
+Podium.words({
   nl: {
     "app.title": "Zaalplan-editor",
     "skip": "Naar het zaalplan",
-    "lang.label": "Taal",
-    "login.title": "Aanmelden",
     "login.intro": "Meld je aan als zaalbeheerder van je huis om de zaalplannen te bewerken.",
-    "login.email": "E-mailadres",
-    "login.password": "Wachtwoord",
-    "login.submit": "Aanmelden",
-    "login.busy": "Bezig met aanmelden…",
-    "login.failed": "Aanmelden mislukt: controleer je e-mailadres en wachtwoord.",
-    "login.expired": "Je bent niet (meer) aangemeld. Meld je opnieuw aan.",
-    "login.logout": "Afmelden",
     "login.done": "Aangemeld. Kies een zaal en klik op Openen.",
     "hall.label": "Zaal",
     "hall.open": "Openen",
@@ -25,7 +18,6 @@ const EditorStrings = {
     "version.label": "Versie",
     "version.load": "Laden",
     "version.option": "Versie {n} · {seats} stoelen · {date}",
-    "version.none": "nog geen versies",
     "version.badge": "Versie {n}",
     "version.badge_new": "Nieuw plan, nog niet opgeslagen",
     "version.loaded": "Versie {n} van {hall} geladen: {seats} stoelen.",
@@ -218,23 +210,13 @@ const EditorStrings = {
     "find.none": "Geen stoel {key} gevonden.",
     "import.failed": "Dit bestand is geen zaalplan in JSON.",
     "error.forbidden": "Je mag dit niet: alleen zaalbeheerders van dit huis wijzigen zaalplannen.",
-    "error.offline": "Geen verbinding met de server. Probeer het opnieuw.",
     "error.unexpected": "Er ging iets mis ({status}). Probeer het opnieuw.",
     "leave": "Je hebt wijzigingen die nog niet opgeslagen zijn.",
   },
   fr: {
     "app.title": "Éditeur de plans de salle",
     "skip": "Aller au plan de salle",
-    "lang.label": "Langue",
-    "login.title": "Connexion",
     "login.intro": "Connectez-vous en tant qu'administrateur de votre maison pour modifier les plans de salle.",
-    "login.email": "Adresse e-mail",
-    "login.password": "Mot de passe",
-    "login.submit": "Se connecter",
-    "login.busy": "Connexion…",
-    "login.failed": "Échec de la connexion : vérifiez votre adresse e-mail et votre mot de passe.",
-    "login.expired": "Vous n'êtes pas (plus) connecté. Reconnectez-vous.",
-    "login.logout": "Se déconnecter",
     "login.done": "Connecté. Choisissez une salle et cliquez sur Ouvrir.",
     "hall.label": "Salle",
     "hall.open": "Ouvrir",
@@ -243,7 +225,6 @@ const EditorStrings = {
     "version.label": "Version",
     "version.load": "Charger",
     "version.option": "Version {n} · {seats} sièges · {date}",
-    "version.none": "pas encore de version",
     "version.badge": "Version {n}",
     "version.badge_new": "Nouveau plan, pas encore enregistré",
     "version.loaded": "Version {n} de {hall} chargée : {seats} sièges.",
@@ -436,23 +417,13 @@ const EditorStrings = {
     "find.none": "Aucun siège {key} trouvé.",
     "import.failed": "Ce fichier n'est pas un plan de salle en JSON.",
     "error.forbidden": "Vous n'avez pas ce droit : seuls les administrateurs de cette maison modifient les plans.",
-    "error.offline": "Pas de connexion avec le serveur. Réessayez.",
     "error.unexpected": "Une erreur s'est produite ({status}). Réessayez.",
     "leave": "Vous avez des modifications non enregistrées.",
   },
   en: {
     "app.title": "Seat-map editor",
     "skip": "Skip to the seat map",
-    "lang.label": "Language",
-    "login.title": "Log in",
     "login.intro": "Log in as an administrator of your house to edit its seat maps.",
-    "login.email": "Email address",
-    "login.password": "Password",
-    "login.submit": "Log in",
-    "login.busy": "Logging in…",
-    "login.failed": "Login failed: check your email address and password.",
-    "login.expired": "You are not (or no longer) logged in. Please log in again.",
-    "login.logout": "Log out",
     "login.done": "Logged in. Choose a hall and click Open.",
     "hall.label": "Hall",
     "hall.open": "Open",
@@ -461,7 +432,6 @@ const EditorStrings = {
     "version.label": "Version",
     "version.load": "Load",
     "version.option": "Version {n} · {seats} seats · {date}",
-    "version.none": "no versions yet",
     "version.badge": "Version {n}",
     "version.badge_new": "New plan, not saved yet",
     "version.loaded": "Version {n} of {hall} loaded: {seats} seats.",
@@ -654,69 +624,7 @@ const EditorStrings = {
     "find.none": "No seat {key} found.",
     "import.failed": "This file is not a seat map in JSON.",
     "error.forbidden": "You may not do this: only administrators of this house change seat maps.",
-    "error.offline": "No connection with the server. Please try again.",
     "error.unexpected": "Something went wrong ({status}). Please try again.",
     "leave": "You have changes that are not saved yet.",
   },
-};
-
-const EditorI18n = (() => {
-  const LANGS = ["nl", "fr", "en"];
-  const LOCALES = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" };
-
-  function initial() {
-    const asked = new URLSearchParams(location.search).get("lang");
-    if (LANGS.includes(asked)) return asked;
-    const kept = localStorage.getItem("podium.lang");
-    return LANGS.includes(kept) ? kept : "nl";
-  }
-
-  let lang = initial();
-
-  function t(key, values) {
-    const words = EditorStrings[lang];
-    const n = values && values.n;
-    let text = (n === 1 && (words[`${key}_one`] ?? EditorStrings.nl[`${key}_one`]))
-      || words[key] || EditorStrings.nl[key] || key;
-    if (values) {
-      for (const [name, value] of Object.entries(values)) {
-        text = text.replaceAll(`{${name}}`, String(value));
-      }
-    }
-    return text;
-  }
-
-  // Static texts of the page carry data-i18n (text) and data-i18n-* (attributes).
-  function apply(root) {
-    document.documentElement.lang = lang;
-    for (const node of (root || document).querySelectorAll("[data-i18n]")) {
-      node.textContent = t(node.dataset.i18n);
-    }
-    for (const attr of ["aria-label", "title", "placeholder"]) {
-      const data = `i18n${attr.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())}`;
-      for (const node of (root || document).querySelectorAll(`[data-i18n-${attr}]`)) {
-        node.setAttribute(attr, t(node.dataset[data]));
-      }
-    }
-  }
-
-  function set(next) {
-    if (!LANGS.includes(next)) return;
-    lang = next;
-    localStorage.setItem("podium.lang", next);
-    apply();
-  }
-
-  function number(value) {
-    return new Intl.NumberFormat(LOCALES[lang]).format(value);
-  }
-
-  function date(iso) {
-    return new Intl.DateTimeFormat(LOCALES[lang], {
-      timeZone: "Europe/Brussels", day: "numeric", month: "short", year: "numeric",
-      hour: "2-digit", minute: "2-digit",
-    }).format(new Date(iso));
-  }
-
-  return { LANGS, t, apply, set, number, date, get lang() { return lang; } };
-})();
+});
