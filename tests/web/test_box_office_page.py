@@ -149,6 +149,11 @@ async def test_a_seat_sold_online_is_taken_on_the_counters_map(platform: Platfor
     async with chromium() as browser:
         page = await new_page(browser)
         await log_in(page, platform)
+        # An access token that ran out is renewed from the refresh token, even on a reload.
+        await page.evaluate("sessionStorage.setItem('podium.box-office.token', 'run-out')")
+        await page.reload()
+        await expect(page.locator("#performance-list button").first).to_be_visible()
+        await expect(page.locator("#login-form")).to_have_count(0)
         await page.fill("#search", "storm")
         await page.locator(
             f'#performance-list button[data-performance="{storm["performance_id"]}"]'

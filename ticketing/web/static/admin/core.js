@@ -60,10 +60,8 @@ const Admin = (() => {
     },
   });
 
-  const session = PodiumLogin.create("admin", {
-    mirrors: ["podium.editor.token"], // the seat-map editor opens without a second login
-    onExpired: () => showLogin(t("login.expired")),
-  });
+  // Shared with the seat-map editor, which opens from a hall's page without a second login.
+  const session = PodiumLogin.create("admin", { onExpired: () => showLogin(t("login.expired")) });
   const call = session.call;
 
   // ---- messages ------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 "use strict";
 
 const PodiumLogin = (() => {
+  const NO_RENEWAL = new Set(["/auth/login", "/auth/refresh", "/auth/logout"]);
   const { api, el, fill, t, words, explain, setToken } = Podium;
 
   words({
@@ -29,25 +30,23 @@ const PodiumLogin = (() => {
     },
   });
 
-  // One login per page: `name` keys its tokens (podium.NAME.token, podium.NAME.refresh);
-  // `mirrors` are other pages' token keys to keep in step (the seat-map editor's), so a
-  // link from one staff page to another needs no second login in the same tab.
+  // One login per `name`: it keys the tokens (podium.NAME.token, podium.NAME.refresh), so
+  // pages that share a name (the admin pages and the seat-map editor) share the session
+  // in a tab, and a link from one to the other needs no second login.
   function create(name, options) {
     const opts = options || {};
     const TOKEN = `podium.${name}.token`;
     const REFRESH = `podium.${name}.refresh`;
-    const mirrors = opts.mirrors || [];
     let refreshing = null;
 
     function keep(tokens) {
       sessionStorage.setItem(TOKEN, tokens.access_token);
       if (tokens.refresh_token) sessionStorage.setItem(REFRESH, tokens.refresh_token);
-      for (const key of mirrors) sessionStorage.setItem(key, tokens.access_token);
       setToken(tokens.access_token);
     }
 
     function forget() {
-      for (const key of [TOKEN, REFRESH, ...mirrors]) sessionStorage.removeItem(key);
+      for (const key of [TOKEN, REFRESH]) sessionStorage.removeItem(key);
       setToken(null);
     }
 
@@ -71,7 +70,9 @@ const PodiumLogin = (() => {
       try {
         return await api(method, path, body, callOptions);
       } catch (failure) {
-        if (failure.status !== 401 || path.startsWith("/auth/")) throw failure;
+        // Renewed for every call but those that give or end a session (GET /auth/me, which
+        // a page asks first after a reload, is renewed too).
+        if (failure.status !== 401 || NO_RENEWAL.has(path)) throw failure;
         if (await refresh()) return api(method, path, body, callOptions);
         forget();
         if (opts.onExpired) opts.onExpired();

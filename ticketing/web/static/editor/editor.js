@@ -73,12 +73,8 @@
 
   // The admin pages' login: one session for /admin and its editor in this tab, so a link
   // from a hall's page opens the editor without a second login and both renew the access
-  // token with the same refresh token. The admin pages mirror their token into
-  // podium.editor.token; mirroring it here too means logging out here forgets it as well.
-  const session = PodiumLogin.create("admin", {
-    mirrors: ["podium.editor.token"],
-    onExpired: () => showLogin(t("login.expired")),
-  });
+  // token with the same refresh token.
+  const session = PodiumLogin.create("admin", { onExpired: () => showLogin(t("login.expired")) });
   const api = session.call;
 
   // The fields a refusal names (problem+json `errors`).
