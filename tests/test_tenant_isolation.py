@@ -151,7 +151,11 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
         ("POST", "/scanner/offline-scans"): {
             "scans": [{"nonce": "intruder-1", "qr": "PD1:X", "scanned_at": "2026-01-01T00:00:00Z"}]
         },
-        ("PATCH", "/customers/{customer_id}"): {"share_in_cluster": True, "newsletter": True},
+        ("PATCH", "/customers/{customer_id}"): {
+            "share_in_cluster": True,
+            "newsletter": True,
+            "house_id": w["house_id"],
+        },
         # Public (the order's secret is the key); refused while test mode is off.
         ("POST", "/public/orders/{order_id}/test-payment"): {"card_number": "4242424242424242"},
     }

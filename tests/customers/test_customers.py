@@ -1,13 +1,14 @@
-"""The cluster's customers: kept by checkout with the consent given, found at the box
-office of the cluster's houses only as the consent allows, one per e-mail address even
-when two checkouts of a new address run at once."""
+"""The cluster's customers: written when an order is paid (never by an order that only
+waits for its payment), with the consent given, the newsletter answer per house; found at
+the box office of the cluster's houses only as the consent allows; one per e-mail address
+even when two payments for a new address run at once."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import psycopg
@@ -18,8 +19,13 @@ from support import Tenant, assert_problem, make_tenant, make_user
 from world import ok
 
 from ticketing.core import clock
-from ticketing.customers.models import Customer
-from ticketing.orders.models import Order, OrderEvent
+from ticketing.customers.models import Customer, CustomerNewsletter
+from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
+from ticketing.db.uow import unit_of_work
+from ticketing.orders.models import Order, OrderEvent, PaymentMethod
+from ticketing.payments import stripe_flow
+from ticketing.payments.gateway import Intent, StripeGateway
+from ticketing.payments.models import Payment, PaymentStatus
 from ticketing.tenancy.roles import Role
 
 
@@ -36,12 +42,70 @@ async def shop_order(
     )
 
 
+class SucceededGateway:
+    """Stripe, asked by the worker about a PaymentIntent: it succeeded (tests/payments
+    runs the same path against localstripe)."""
+
+    async def get_intent(self, intent_id: str, *, account: str | None) -> Intent:
+        return Intent(intent_id, "succeeded", 0, 0, None, {})
+
+
+async def stage_payment(sessionmaker: SessionMaker, order: dict[str, Any]) -> uuid.UUID:
+    """The buyer paid: the order's PaymentIntent and Stripe's webhook in the inbox."""
+    intent_id = f"pi_{uuid.uuid4().hex}"
+    async with unit_of_work(sessionmaker) as session:
+        row = await session.get(Order, uuid.UUID(order["id"]))
+        assert row is not None
+        session.add(
+            Payment(
+                house_id=row.house_id,
+                cluster_id=row.cluster_id,
+                order_id=row.id,
+                method=PaymentMethod.ONLINE,
+                status=PaymentStatus.PENDING,
+                amount_cents=row.total_cents,
+                stripe_payment_intent_id=intent_id,
+            )
+        )
+        event = {
+            "id": f"evt_{uuid.uuid4().hex}",
+            "type": "payment_intent.succeeded",
+            "data": {"object": {"object": "payment_intent", "id": intent_id}},
+        }
+        event_id = await stripe_flow.store_event(session, event)
+    assert event_id is not None
+    return event_id
+
+
+async def pay_online(sessionmaker: SessionMaker, order: dict[str, Any]) -> None:
+    """What the worker does with the webhook of a payment that succeeded."""
+    event_id = await stage_payment(sessionmaker, order)
+    gateway = cast(StripeGateway, SucceededGateway())
+    assert await stripe_flow.process_event(sessionmaker, event_id, lambda: gateway)
+
+
 async def open_till(client: httpx.AsyncClient, tenant: Tenant) -> None:
     await ok(
         await client.post(
             "/till/open",
             headers=tenant.staff[Role.BOX_OFFICE].headers,
             json={"house_id": str(tenant.house.id), "float_cents": 0},
+        )
+    )
+
+
+async def counter_hold(
+    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], seat: str
+) -> dict[str, Any]:
+    return await ok(
+        await client.post(
+            "/box-office/holds",
+            headers=tenant.staff[Role.BOX_OFFICE].headers,
+            json={
+                "house_id": str(tenant.house.id),
+                "performance_id": performance["id"],
+                "seats": [seat],
+            },
         )
     )
 
@@ -53,21 +117,11 @@ async def counter_sale(
     seat: str,
     customer: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    clerk = tenant.staff[Role.BOX_OFFICE].headers
-    hold = await ok(
-        await client.post(
-            "/box-office/holds",
-            headers=clerk,
-            json={
-                "house_id": str(tenant.house.id),
-                "performance_id": performance["id"],
-                "seats": [seat],
-            },
-        )
-    )
+    hold = await counter_hold(client, tenant, performance, seat)
     body: dict[str, Any] = {"hold_id": hold["id"], "payment": {"method": "cash"}}
     if customer is not None:
         body["customer"] = customer
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
     return await ok(await client.post("/box-office/orders", headers=clerk, json=body))
 
 
@@ -76,32 +130,57 @@ async def customers_of(db: AsyncSession, tenant: Tenant) -> list[Customer]:
     return list((await db.exec(stmt.execution_options(populate_existing=True))).all())
 
 
+async def newsletter_of(db: AsyncSession, customer: Customer) -> dict[uuid.UUID, bool]:
+    """The customer's newsletter answers, per house."""
+    stmt = select(CustomerNewsletter).where(CustomerNewsletter.customer_id == customer.id)
+    rows = (await db.exec(stmt.execution_options(populate_existing=True))).all()
+    return {row.house_id: row.subscribed for row in rows}
+
+
 async def order_row(db: AsyncSession, order_id: str) -> Order:
     order = await db.get(Order, uuid.UUID(order_id), populate_existing=True)
     assert order is not None
     return order
 
 
-# --- checkout keeps the customer -----------------------------------------------------------
-
-
-async def test_online_checkout_keeps_the_buyer_with_the_consent_given(
-    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], db: AsyncSession
-) -> None:
-    before = clock.now()
-    order = await shop_order(
-        client,
-        performance,
-        "STALLS/1/1",
-        {
-            "name": "An Janssens",
-            "email": "An.Janssens@Example.test",
-            "phone": "+32 475 12 34 56",
-            "language": "fr",
-            "share_in_cluster": True,
-            "newsletter": True,
-        },
+async def created_event(db: AsyncSession, order_id: str) -> OrderEvent:
+    stmt = select(OrderEvent).where(
+        OrderEvent.order_id == uuid.UUID(order_id), OrderEvent.kind == "created"
     )
+    return (await db.exec(stmt)).one()
+
+
+# --- the customer is written when the order is paid -------------------------------------
+
+
+async def test_an_unpaid_online_order_writes_no_customer_and_paying_it_does(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
+) -> None:
+    buyer = {
+        "name": "An Janssens",
+        "email": "An.Janssens@Example.test",
+        "phone": "+32 475 12 34 56",
+        "language": "fr",
+        "share_in_cluster": True,
+        "newsletter": True,
+    }
+    order = await shop_order(client, performance, "STALLS/1/1", buyer)
+    # A stranger may type anyone's address: until the money comes, nobody is written.
+    assert await customers_of(db, tenant) == []
+    row = await order_row(db, order["id"])
+    assert row.customer_id is None
+    # The choices wait on the order, and its history says what was chosen with it.
+    assert (row.share_in_cluster, row.newsletter) == (True, True)
+    created = await created_event(db, order["id"])
+    assert created.data["share_in_cluster"] is True
+    assert created.data["newsletter"] is True
+
+    await pay_online(sessionmaker, order)
+    assert (await order_row(db, order["id"])).status == "paid"
     [customer] = await customers_of(db, tenant)
     assert customer.email == "an.janssens@example.test"
     assert (customer.name, customer.phone, customer.language) == (
@@ -111,26 +190,47 @@ async def test_online_checkout_keeps_the_buyer_with_the_consent_given(
     )
     assert customer.first_house_id == tenant.house.id
     assert customer.share_in_cluster
-    assert customer.newsletter
-    assert customer.share_in_cluster_at is not None
-    assert customer.share_in_cluster_at >= before
-    assert customer.newsletter_at == customer.share_in_cluster_at
+    # Dated when given: with the order.
+    assert customer.share_in_cluster_at == row.created_at
     assert customer.created_at.tzinfo is not None
+    assert await newsletter_of(db, customer) == {tenant.house.id: True}
     assert (await order_row(db, order["id"])).customer_id == customer.id
-    # The order's history says what was chosen with it.
-    created = (
-        await db.exec(
-            select(OrderEvent).where(
-                OrderEvent.order_id == uuid.UUID(order["id"]), OrderEvent.kind == "created"
-            )
-        )
-    ).one()
-    assert created.data["share_in_cluster"] is True
-    assert created.data["newsletter"] is True
+
+
+async def test_an_order_that_ends_unpaid_leaves_no_trace_on_the_customer(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
+) -> None:
+    """The victim bought once; a stranger orders with their address, another name and
+    both boxes ticked, and never pays."""
+    victim = {"name": "Vera Victim", "email": "vera@example.test", "language": "nl"}
+    await pay_online(sessionmaker, await shop_order(client, performance, "STALLS/1/1", victim))
+    stranger = victim | {
+        "name": "Someone Else",
+        "phone": "+32 470 99 99 99",
+        "language": "en",
+        "share_in_cluster": True,
+        "newsletter": True,
+    }
+    await shop_order(client, performance, "STALLS/1/2", stranger)
+    [customer] = await customers_of(db, tenant)
+    assert (customer.name, customer.phone, customer.language) == ("Vera Victim", None, "nl")
+    assert not customer.share_in_cluster
+    assert await newsletter_of(db, customer) == {tenant.house.id: False}
+    # Not findable by a neighbour's counter.
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    assert await find(client, neighbour.staff[Role.BOX_OFFICE].headers, "vera") == []
 
 
 async def test_consent_is_optional_and_a_buyer_without_e_mail_is_no_customer(
-    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], db: AsyncSession
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
 ) -> None:
     await open_till(client, tenant)
     await counter_sale(client, tenant, performance, "STALLS/1/1", None)
@@ -141,13 +241,29 @@ async def test_consent_is_optional_and_a_buyer_without_e_mail_is_no_customer(
     order = await shop_order(
         client, performance, "STALLS/1/3", {"name": "Piet", "email": "piet@example.test"}
     )
+    await pay_online(sessionmaker, order)
     [customer] = await customers_of(db, tenant)
     # Online, both questions were asked: two answers "no", dated.
     assert not customer.share_in_cluster
-    assert not customer.newsletter
     assert customer.share_in_cluster_at is not None
-    assert customer.newsletter_at is not None
+    assert await newsletter_of(db, customer) == {tenant.house.id: False}
+    assert (await created_event(db, order["id"])).data["newsletter"] is False
     assert (await order_row(db, order["id"])).customer_id == customer.id
+
+
+async def test_online_the_name_is_needed(
+    client: httpx.AsyncClient, performance: dict[str, Any]
+) -> None:
+    hold = await ok(
+        await client.post(
+            "/public/holds", json={"performance_id": performance["id"], "seats": ["STALLS/1/1"]}
+        )
+    )
+    for customer in ({"email": "x@example.test"}, {"name": " ", "email": "x@example.test"}):
+        refused = await client.post(
+            "/public/orders", json={"hold_id": hold["id"], "customer": customer}
+        )
+        assert assert_problem(refused, 422)["errors"][0]["field"] == "customer.name"
 
 
 async def test_box_office_sale_keeps_the_customer_and_records_a_yes(
@@ -161,17 +277,62 @@ async def test_box_office_sale_keeps_the_customer_and_records_a_yes(
         "STALLS/2/1",
         {"name": "Mia Peeters", "email": "mia@example.test", "newsletter": True},
     )
+    # Paid at once: the customer is written with the sale.
     [customer] = await customers_of(db, tenant)
-    assert customer.newsletter
-    assert customer.newsletter_at is not None
-    # Not asked at the counter: no choice recorded.
+    assert customer.name == "Mia Peeters"
+    assert await newsletter_of(db, customer) == {tenant.house.id: True}
+    # Not asked at the counter: no choice recorded, and "not asked" in the history.
     assert not customer.share_in_cluster
     assert customer.share_in_cluster_at is None
+    created = await created_event(db, order["id"])
+    assert created.data["share_in_cluster"] is None
+    assert created.data["newsletter"] is True
     assert (await order_row(db, order["id"])).customer_id == customer.id
 
 
-async def test_one_customer_per_address_with_the_latest_details(
+async def test_a_reservation_writes_the_customer_when_it_is_paid(
     client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], db: AsyncSession
+) -> None:
+    await open_till(client, tenant)
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    hold = await counter_hold(client, tenant, performance, "STALLS/2/2")
+    reserved = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={
+                "hold_id": hold["id"],
+                "customer": {
+                    "name": "Rik Reserveert",
+                    "email": "rik@example.test",
+                    "share_in_cluster": True,
+                },
+                "reserve_until": performance["starts_at"],
+            },
+        )
+    )
+    assert reserved["status"] == "reserved"
+    assert await customers_of(db, tenant) == []
+    paid = await ok(
+        await client.post(
+            f"/orders/{reserved['id']}/payments", headers=clerk, json={"method": "cash"}
+        ),
+        200,
+    )
+    assert paid["status"] == "paid"
+    [customer] = await customers_of(db, tenant)
+    assert (customer.name, customer.language) == ("Rik Reserveert", "nl")
+    assert customer.share_in_cluster
+    assert await newsletter_of(db, customer) == {}
+    assert (await order_row(db, reserved["id"])).customer_id == customer.id
+
+
+async def test_one_customer_per_address_with_the_latest_details(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
 ) -> None:
     first = await shop_order(
         client,
@@ -181,13 +342,16 @@ async def test_one_customer_per_address_with_the_latest_details(
             "name": "Lien Maes",
             "email": "lien@example.test",
             "phone": "0475 11 22 33",
+            "language": "fr",
             "share_in_cluster": True,
             "newsletter": True,
         },
     )
+    await pay_online(sessionmaker, first)
     [customer] = await customers_of(db, tenant)
     said_yes_at = customer.share_in_cluster_at
-    # At the counter, unticked boxes mean "not asked": the online yes stays.
+    # At the counter, unticked boxes mean "not asked": the online yes stays, and what the
+    # clerk did not give (phone, language) stays as known.
     await open_till(client, tenant)
     counter = await counter_sale(
         client,
@@ -198,9 +362,9 @@ async def test_one_customer_per_address_with_the_latest_details(
     )
     [customer] = await customers_of(db, tenant)
     assert customer.share_in_cluster
-    assert customer.newsletter
     assert customer.share_in_cluster_at == said_yes_at
-    assert customer.phone == "0475 11 22 33"  # no phone given: the known one stays
+    assert await newsletter_of(db, customer) == {tenant.house.id: True}
+    assert (customer.phone, customer.language) == ("0475 11 22 33", "fr")
     # Online, the form asks every time: this order's answers replace the earlier ones.
     second = await shop_order(
         client,
@@ -212,9 +376,10 @@ async def test_one_customer_per_address_with_the_latest_details(
             "phone": "+32 475 99 88 77",
             "language": "en",
             "share_in_cluster": False,
-            "newsletter": True,
+            "newsletter": False,
         },
     )
+    await pay_online(sessionmaker, second)
     [customer] = await customers_of(db, tenant)
     assert customer.name == "Lien Maes-Claes"
     assert (customer.phone, customer.language) == ("+32 475 99 88 77", "en")
@@ -222,14 +387,162 @@ async def test_one_customer_per_address_with_the_latest_details(
     assert customer.share_in_cluster_at is not None
     assert said_yes_at is not None
     assert customer.share_in_cluster_at > said_yes_at
-    assert customer.newsletter
+    assert await newsletter_of(db, customer) == {tenant.house.id: False}
     assert customer.first_house_id == tenant.house.id
     for order in (first, counter, second):
         assert (await order_row(db, order["id"])).customer_id == customer.id
 
 
+async def test_the_counter_placeholder_never_overwrites_a_name(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
+) -> None:
+    await open_till(client, tenant)
+    # A first sale with only an address: a customer without a name yet.
+    anonymous = await counter_sale(
+        client, tenant, performance, "STALLS/1/1", {"email": "noor@example.test"}
+    )
+    assert anonymous["customer_name"] == "Anoniem"
+    [customer] = await customers_of(db, tenant)
+    assert (customer.name, customer.language) == ("", "nl")
+    await pay_online(
+        sessionmaker,
+        await shop_order(
+            client,
+            performance,
+            "STALLS/1/2",
+            {"name": "Noor Claes", "email": "noor@example.test", "language": "fr"},
+        ),
+    )
+    # The page's placeholder in any of its languages, an empty name, no name at all.
+    for seat, name in (
+        ("STALLS/1/3", "Anoniem"),
+        ("STALLS/1/4", "Anonyme"),
+        ("STALLS/1/5", "anonymous"),
+        ("STALLS/1/6", ""),
+        ("STALLS/1/7", None),
+    ):
+        buyer: dict[str, Any] = {"email": "NOOR@example.test"}
+        if name is not None:
+            buyer["name"] = name
+        await counter_sale(client, tenant, performance, seat, buyer)
+        [customer] = await customers_of(db, tenant)
+        assert (customer.name, customer.language) == ("Noor Claes", "fr"), name
+    # A name and a phone given at the counter do change them (the language stays).
+    await counter_sale(
+        client,
+        tenant,
+        performance,
+        "STALLS/1/8",
+        {"name": "Noor Claes-Peeters", "email": "noor@example.test", "phone": "0470 12 34 56"},
+    )
+    [customer] = await customers_of(db, tenant)
+    assert (customer.name, customer.phone, customer.language) == (
+        "Noor Claes-Peeters",
+        "0470 12 34 56",
+        "fr",
+    )
+
+
+async def test_a_counter_sale_never_withdraws_a_consent(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
+) -> None:
+    buyer = {"name": "Bart", "email": "bart@example.test"}
+    await pay_online(
+        sessionmaker,
+        await shop_order(
+            client,
+            performance,
+            "STALLS/1/1",
+            buyer | {"share_in_cluster": True, "newsletter": True},
+        ),
+    )
+    await open_till(client, tenant)
+    for seat, choices in (
+        ("STALLS/1/2", {}),
+        ("STALLS/1/3", {"share_in_cluster": False, "newsletter": False}),
+    ):
+        order = await counter_sale(client, tenant, performance, seat, buyer | choices)
+        [customer] = await customers_of(db, tenant)
+        assert customer.share_in_cluster
+        assert await newsletter_of(db, customer) == {tenant.house.id: True}
+        created = await created_event(db, order["id"])
+        assert created.data["share_in_cluster"] is choices.get("share_in_cluster")
+        assert created.data["newsletter"] is choices.get("newsletter")
+
+
+async def test_newsletter_consent_is_per_house(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
+) -> None:
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    theirs = await put_on_sale(client, neighbour, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
+    buyer = {"name": "Wim", "email": "wim@example.test"}
+    # Yes to the news of house A...
+    await pay_online(
+        sessionmaker,
+        await shop_order(client, performance, "STALLS/1/1", buyer | {"newsletter": True}),
+    )
+    # ...then, at house B, the box left unticked: a no to B only.
+    await pay_online(
+        sessionmaker,
+        await shop_order(
+            client, theirs, "STALLS/1/1", buyer | {"newsletter": False, "share_in_cluster": True}
+        ),
+    )
+    [customer] = await customers_of(db, tenant)
+    assert await newsletter_of(db, customer) == {tenant.house.id: True, neighbour.house.id: False}
+    # Sharing in the cluster is one answer for the whole cluster.
+    assert customer.share_in_cluster
+    # A yes at B is no yes for A: A's answer stays as given.
+    await pay_online(
+        sessionmaker,
+        await shop_order(
+            client, theirs, "STALLS/1/2", buyer | {"newsletter": True, "share_in_cluster": True}
+        ),
+    )
+    assert await newsletter_of(db, customer) == {tenant.house.id: True, neighbour.house.id: True}
+    await pay_online(
+        sessionmaker,
+        await shop_order(client, performance, "STALLS/1/2", buyer | {"share_in_cluster": True}),
+    )
+    assert await newsletter_of(db, customer) == {tenant.house.id: False, neighbour.house.id: True}
+
+
+async def test_an_order_paid_late_does_not_undo_a_choice_stated_since(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    performance: dict[str, Any],
+    db: AsyncSession,
+    sessionmaker: SessionMaker,
+) -> None:
+    buyer = {"name": "Ilse", "email": "ilse@example.test", "share_in_cluster": True}
+    await pay_online(sessionmaker, await shop_order(client, performance, "STALLS/1/1", buyer))
+    [customer] = await customers_of(db, tenant)
+    late = await shop_order(client, performance, "STALLS/1/2", buyer | {"newsletter": True})
+    # While that order waits for its money, the customer withdraws at the counter.
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    withdrawn = {"share_in_cluster": False, "newsletter": False, "house_id": str(tenant.house.id)}
+    await ok(await client.patch(f"/customers/{customer.id}", headers=clerk, json=withdrawn), 200)
+    await pay_online(sessionmaker, late)
+    [customer] = await customers_of(db, tenant)
+    assert not customer.share_in_cluster
+    assert await newsletter_of(db, customer) == {tenant.house.id: False}
+    assert (await order_row(db, late["id"])).customer_id == customer.id
+
+
 async def test_another_house_of_the_cluster_shares_the_customer_record(
-    client: httpx.AsyncClient, tenant: Tenant, db: AsyncSession
+    client: httpx.AsyncClient, tenant: Tenant, db: AsyncSession, sessionmaker: SessionMaker
 ) -> None:
     """A buyer at a second house of the cluster is the same customer (first house kept);
     in another cluster the same address is another customer."""
@@ -239,9 +552,11 @@ async def test_another_house_of_the_cluster_shares_the_customer_record(
     there = await put_on_sale(client, neighbour, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
     elsewhere = await put_on_sale(client, stranger, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
     buyer = {"name": "Sara", "email": "sara@example.test"}
-    await shop_order(client, here, "STALLS/1/1", buyer)
-    await shop_order(client, there, "STALLS/1/1", buyer)
-    await shop_order(client, elsewhere, "STALLS/1/1", buyer)
+    # An order at the neighbour's, never paid, comes first: it does not make them the
+    # customer's first house.
+    await shop_order(client, there, "STALLS/1/2", buyer)
+    for performance in (here, there, elsewhere):
+        await pay_online(sessionmaker, await shop_order(client, performance, "STALLS/1/1", buyer))
     [customer] = await customers_of(db, tenant)
     assert customer.first_house_id == tenant.house.id
     [theirs] = await customers_of(db, stranger)
@@ -397,93 +712,167 @@ async def test_consent_changed_at_the_counter(
     await db.commit()
     clerk = neighbour.staff[Role.BOX_OFFICE].headers
     said_at = row.share_in_cluster_at
-    assert_problem(await client.patch(f"/customers/{row.id}", headers=clerk, json={}), 400)
-    assert_problem(
-        await client.patch(f"/customers/{row.id}", headers=clerk, json={"email": "x@y.be"}), 400
+    url = f"/customers/{row.id}"
+    assert_problem(await client.patch(url, headers=clerk, json={}), 400)
+    assert_problem(await client.patch(url, headers=clerk, json={"email": "x@y.be"}), 400)
+    # The newsletter answer is for a house: the caller's own.
+    nameless = assert_problem(
+        await client.patch(url, headers=clerk, json={"newsletter": True}), 422
     )
+    assert nameless["errors"][0]["field"] == "house_id"
     subscribed = await ok(
-        await client.patch(f"/customers/{row.id}", headers=clerk, json={"newsletter": True}), 200
+        await client.patch(
+            url, headers=clerk, json={"newsletter": True, "house_id": str(neighbour.house.id)}
+        ),
+        200,
     )
-    assert subscribed["newsletter"] is True
-    assert subscribed["newsletter_at"] is not None
+    [answer] = subscribed["newsletters"]
+    assert (answer["house_id"], answer["subscribed"]) == (str(neighbour.house.id), True)
+    assert answer["given_at"] is not None
     assert subscribed["share_in_cluster"] is True
     withdrawn = await ok(
-        await client.patch(f"/customers/{row.id}", headers=clerk, json={"share_in_cluster": False}),
-        200,
+        await client.patch(url, headers=clerk, json={"share_in_cluster": False}), 200
     )
     assert withdrawn["share_in_cluster"] is False
     assert said_at is not None
     assert datetime.fromisoformat(withdrawn["share_in_cluster_at"]) > said_at
     # Withdrawn: the other houses no longer find the customer; the first house still does.
     assert await find(client, clerk, "nora") == []
-    assert_problem(await client.get(f"/customers/{row.id}", headers=clerk), 404)
+    assert_problem(await client.get(url, headers=clerk), 404)
     assert await find(client, tenant.staff[Role.BOX_OFFICE].headers, "nora") == [
         "nora@example.test"
     ]
 
 
+async def test_newsletter_answers_show_and_change_only_for_the_callers_houses(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    performance: dict[str, Any],
+    sessionmaker: SessionMaker,
+) -> None:
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    theirs = await put_on_sale(client, neighbour, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
+    buyer = {"name": "Gert Lookup", "email": "gert@example.test", "share_in_cluster": True}
+    await pay_online(
+        sessionmaker,
+        await shop_order(client, performance, "STALLS/1/1", buyer | {"newsletter": True}),
+    )
+    await pay_online(sessionmaker, await shop_order(client, theirs, "STALLS/1/1", buyer))
+    [row] = await customers_of(db, tenant)
+
+    def answers(found: dict[str, Any]) -> dict[str, bool]:
+        return {a["house_id"]: a["subscribed"] for a in found["newsletters"]}
+
+    here, there = str(tenant.house.id), str(neighbour.house.id)
+    ours = tenant.staff[Role.BOX_OFFICE].headers
+    next_door = neighbour.staff[Role.BOX_OFFICE].headers
+    # Each clerk sees the answer given to their own house, by search and by id; the
+    # cluster admin holds every house.
+    for headers, expected in (
+        (ours, {here: True}),
+        (next_door, {there: False}),
+        (tenant.staff[Role.CLUSTER_ADMIN].headers, {here: True, there: False}),
+    ):
+        [found] = await ok(
+            await client.get("/customers", headers=headers, params={"q": "gert"}), 200
+        )
+        assert answers(found) == expected
+        assert answers(
+            await ok(await client.get(f"/customers/{row.id}", headers=headers), 200)
+        ) == (expected)
+    # A clerk changes their own house's answer only: another house is not found.
+    url = f"/customers/{row.id}"
+    for house_id in (here, str(other_tenant.house.id), str(uuid.uuid4())):
+        refused = await client.patch(
+            url, headers=next_door, json={"newsletter": True, "house_id": house_id}
+        )
+        assert "house_id" in assert_problem(refused, 404)["detail"]
+    changed = await ok(
+        await client.patch(url, headers=next_door, json={"newsletter": True, "house_id": there}),
+        200,
+    )
+    assert answers(changed) == {there: True}
+    assert await newsletter_of(db, row) == {tenant.house.id: True, neighbour.house.id: True}
+    # A clerk holding roles in two houses sees both.
+    both = await make_user(
+        db,
+        roles=[
+            (Role.BOX_OFFICE, tenant.cluster, tenant.house),
+            (Role.BOX_OFFICE, tenant.cluster, neighbour.house),
+        ],
+    )
+    await db.commit()
+    assert answers(await ok(await client.get(url, headers=both.headers), 200)) == {
+        here: True,
+        there: True,
+    }
+
+
 # --- one customer whatever the concurrency ----------------------------------------------
 
 
-async def test_checkouts_of_a_new_address_at_once_make_one_customer(
+async def test_payments_for_a_new_address_at_once_make_one_customer(
     committing: tuple[httpx.AsyncClient, Tenant, str],
 ) -> None:
     client, tenant, database = committing
     performance = await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
-    holds = [
-        await ok(
-            await client.post(
-                "/public/holds",
-                json={"performance_id": performance["id"], "seats": [f"STALLS/1/{n}"]},
-            )
-        )
+    buyer = {"name": "Tom", "email": "tom@example.test", "share_in_cluster": True}
+    orders = [
+        await shop_order(client, performance, f"STALLS/1/{n}", buyer | {"newsletter": n % 2 == 0})
         for n in range(1, 7)
     ]
-    buyer = {"name": "Tom", "email": "tom@example.test", "share_in_cluster": True}
-    answers = await asyncio.gather(
-        *(
-            client.post("/public/orders", json={"hold_id": h["id"], "customer": buyer})
-            for h in holds
+    engine = create_engine(database, pool_size=len(orders))
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        events = [await stage_payment(sessionmaker, order) for order in orders]
+        gateway = cast(StripeGateway, SucceededGateway())
+        handled = await asyncio.gather(
+            *(stripe_flow.process_event(sessionmaker, e, lambda: gateway) for e in events)
         )
-    )
-    assert [a.status_code for a in answers] == [201] * len(holds), [a.text for a in answers]
+    finally:
+        await engine.dispose()
+    assert handled == [True] * len(orders)
     with psycopg.connect(database) as conn:
         customers = conn.execute(
             "SELECT id FROM customer WHERE lower(email) = 'tom@example.test'"
         ).fetchall()
         linked = conn.execute(
             "SELECT DISTINCT customer_id FROM customer_order WHERE id = ANY(%s)",
-            ([uuid.UUID(a.json()["id"]) for a in answers],),
+            ([uuid.UUID(o["id"]) for o in orders],),
         ).fetchall()
+        answers = conn.execute("SELECT count(*) FROM customer_newsletter").fetchone()
     assert len(customers) == 1
     assert linked == customers
+    assert answers == (1,)
 
 
-async def test_a_checkout_waits_for_a_new_customer_being_stored_and_joins_it(
+async def test_a_payment_waits_for_a_new_customer_being_stored_and_joins_it(
     committing: tuple[httpx.AsyncClient, Tenant, str],
 ) -> None:
-    """Another checkout of the same new address, not committed yet: ours waits for it at
-    the unique index, then updates that customer (no duplicate, no conflict answer)."""
+    """Another payment for the same new address, not committed yet: ours (a sale at the
+    counter) waits for it at the unique index, then updates that customer (no duplicate,
+    no conflict answer)."""
     client, tenant, database = committing
     performance = await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
-    hold = await ok(
-        await client.post(
-            "/public/holds", json={"performance_id": performance["id"], "seats": ["STALLS/1/1"]}
-        )
-    )
+    await open_till(client, tenant)
+    hold = await counter_hold(client, tenant, performance, "STALLS/1/1")
     theirs = uuid.uuid4()
     with psycopg.connect(database) as other:
         other.execute(
             "INSERT INTO customer (id, created_at, updated_at, cluster_id, first_house_id, name,"
-            " email, language, share_in_cluster, newsletter) VALUES (%s, now(), now(), %s, %s,"
-            " 'Eva', 'eva@example.test', 'nl', false, false)",
+            " email, language, share_in_cluster) VALUES (%s, now(), now(), %s, %s,"
+            " 'Eva', 'eva@example.test', 'nl', false)",
             (theirs, tenant.cluster.id, tenant.house.id),
         )
         ours = asyncio.create_task(
             client.post(
-                "/public/orders",
+                "/box-office/orders",
+                headers=tenant.staff[Role.BOX_OFFICE].headers,
                 json={
                     "hold_id": hold["id"],
+                    "payment": {"method": "cash"},
                     "customer": {
                         "name": "Eva Smet",
                         "email": "EVA@example.test",
@@ -498,10 +887,15 @@ async def test_a_checkout_waits_for_a_new_customer_being_stored_and_joins_it(
     order = await ok(await ours)
     with psycopg.connect(database) as conn:
         rows = conn.execute(
-            "SELECT id, name, newsletter FROM customer WHERE lower(email) = 'eva@example.test'"
+            "SELECT id, name FROM customer WHERE lower(email) = 'eva@example.test'"
         ).fetchall()
         linked = conn.execute(
             "SELECT customer_id FROM customer_order WHERE id = %s", (uuid.UUID(order["id"]),)
         ).fetchone()
-    assert rows == [(theirs, "Eva Smet", True)]
+        answers = conn.execute(
+            "SELECT house_id, subscribed FROM customer_newsletter WHERE customer_id = %s",
+            (theirs,),
+        ).fetchall()
+    assert rows == [(theirs, "Eva Smet")]
     assert linked == (theirs,)
+    assert answers == [(tenant.house.id, True)]

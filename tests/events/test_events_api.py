@@ -276,7 +276,7 @@ async def test_the_programme_counts_places_left_and_shows_the_last_ones(
     assert (await item())["title"]["nl"] == "Nieuwe titel"
 
 
-async def test_the_counter_sees_the_staff_only_tariffs_of_its_cluster(
+async def test_only_the_counter_of_the_events_house_sees_its_staff_only_tariffs(
     client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     world = await build_world(client, tenant, publish=True)
@@ -303,9 +303,15 @@ async def test_the_counter_sees_the_staff_only_tariffs_of_its_cluster(
     path = f"/box-office/events/{world.event['id']}"
     counter = await ok(await client.get(path, headers=tenant.staff[Role.BOX_OFFICE].headers), 200)
     assert tariffs(counter)["PERS"] == 0
-    # The box office of another house of the cluster sells it too.
+    # So does whoever sells for every house of the cluster.
+    admin = await ok(await client.get(path, headers=tenant.staff[Role.CLUSTER_ADMIN].headers), 200)
+    assert tariffs(admin)["PERS"] == 0
+    # The box office of another house of the cluster sells it too, at its public tariffs:
+    # a free ticket of this house is not its neighbour's to give.
     neighbour = await make_tenant(db, cluster=tenant.cluster)
-    await ok(await client.get(path, headers=neighbour.staff[Role.BOX_OFFICE].headers), 200)
+    resold = await ok(await client.get(path, headers=neighbour.staff[Role.BOX_OFFICE].headers), 200)
+    assert tariffs(resold) == tariffs(public)
+    assert "PERS" not in tariffs(resold)
     # Another cluster, or a role that does not sell: not found.
     assert_problem(await client.get(path, headers=other_tenant.staff[Role.BOX_OFFICE].headers), 404)
     assert_problem(await client.get(path, headers=tenant.staff[Role.SCANNER].headers), 404)

@@ -11,7 +11,7 @@ import pytest
 from inventory_setup import MIXED_SPEC, put_on_sale
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem
+from support import Tenant, assert_problem, make_tenant
 from world import ok
 
 from ticketing.core import clock, outbox
@@ -474,3 +474,92 @@ async def test_closing_a_till_waits_for_a_payment_being_taken(
     assert closed["report"]["by_method"]["cash"]["payments"] == 2
     assert closed["report"]["expected_cash_cents"] == 2 * price
     assert closed["report"]["difference_cents"] == 0
+
+
+async def test_a_staff_only_tariff_is_given_only_by_the_performances_own_house(
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant, performance: dict[str, Any]
+) -> None:
+    """A free ticket for staff is the playing house's to give: a neighbour's counter resells
+    the performance at its public tariffs, and its sale at the staff tariff is refused."""
+    await ok(
+        await client.post(
+            f"/events/{performance['event_id']}/tariffs",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={
+                "code": "PERS",
+                "name": {"nl": "Personeel"},
+                "kind": "complimentary",
+                "rule": "free",
+                "staff_only": True,
+            },
+        )
+    )
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    await open_till(client, neighbour)
+    clerk = neighbour.staff[Role.BOX_OFFICE].headers
+    hold = await ok(
+        await client.post(
+            "/box-office/holds",
+            headers=clerk,
+            json={
+                "house_id": str(neighbour.house.id),
+                "performance_id": performance["id"],
+                "seats": ["STALLS/1/1"],
+            },
+        )
+    )
+    [item] = hold["items"]
+    free = [{"item_id": item["id"], "tariff": "PERS"}]
+    until = (clock.now() + timedelta(days=1)).isoformat()
+    for how in ({"payment": {"method": "cash"}}, {"reserve_until": until}):
+        refused = await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={"hold_id": hold["id"], "lines": free, **how},
+        )
+        body = assert_problem(refused, 422)
+        [error] = body["errors"]
+        assert error["field"] == "lines[0].tariff"
+        assert "only its own box office" in error["message"]
+    # Nothing was sold or kept: the basket still waits, no order, no money in the till.
+    basket = await ok(await client.get(f"/box-office/holds/{hold['id']}", headers=clerk), 200)
+    assert basket["status"] == "active"
+    availability = await ok(
+        await client.get(f"/public/performances/{performance['id']}/availability"), 200
+    )
+    assert availability["sold"] == []
+    mine = {"house_id": str(neighbour.house.id)}
+    assert await ok(await client.get("/orders", headers=clerk, params=mine), 200) == []
+    till = await ok(await client.get("/till/mine", headers=clerk, params=mine), 200)
+    assert till["report"]["by_method"] == {}
+    # At a public tariff the neighbour sells it, for the playing house.
+    sold = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={
+                "hold_id": hold["id"],
+                "lines": [{"item_id": item["id"], "tariff": "U26"}],
+                "payment": {"method": "cash"},
+            },
+        )
+    )
+    assert [(t["tariff_code"], t["house_id"]) for t in sold["tickets"]] == [
+        ("U26", str(tenant.house.id))
+    ]
+    # The playing house's own counter gives it.
+    await open_till(client, tenant)
+    own = await counter_hold(client, tenant, performance, seats=["STALLS/1/2"])
+    [own_item] = own["items"]
+    given = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=tenant.staff[Role.BOX_OFFICE].headers,
+            json={
+                "hold_id": own["id"],
+                "lines": [{"item_id": own_item["id"], "tariff": "PERS"}],
+                "payment": {"method": "cash"},
+            },
+        )
+    )
+    assert [(t["tariff_code"], t["price_cents"]) for t in given["tickets"]] == [("PERS", 0)]

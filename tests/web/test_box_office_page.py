@@ -106,7 +106,9 @@ async def test_a_clerk_sells_two_standing_places_for_cash_and_closes_the_till(
         await expect(page.locator("#total")).to_have_text(re.compile(r"Totaal\s*€\s56,00$"))
         # Another house's show: its staff-only tariffs are not this counter's to give.
         lines = page.locator("#basket-lines li")
-        await expect(lines.first.locator("option", has_text="Vrijkaart")).to_have_count(0)
+        await expect(
+            lines.filter(has_text="FLOOR").locator("option", has_text="Vrijkaart")
+        ).to_have_count(0)
 
         # A seat of the house's own show in the same basket, priced with its own tariffs.
         await page.fill("#search", "storm")
@@ -116,7 +118,7 @@ async def test_a_clerk_sells_two_standing_places_for_cash_and_closes_the_till(
         ).first.click()
         await expect(lines).to_have_count(2)
         await expect(page.locator("#total")).to_have_text(re.compile(r"Totaal\s*€\s88,00$"))
-        free = lines.nth(1).locator("option", has_text="Vrijkaart")
+        free = lines.filter(has_text="Parterre").locator("option", has_text="Vrijkaart")
         await expect(free).to_contain_text("enkel aan de kassa")
         await assert_accessible(page)
         await page.locator("#pay-cash").click()

@@ -49,20 +49,19 @@ class CustomerController(Controller):
         opt={"roles": service.LOOKUP},
     )
     async def search(self, db: Db, principal: Caller, q: Query) -> list[CustomerOut]:
-        return [CustomerOut.model_validate(c) for c in await service.search(db, principal, q)]
+        return await service.search(db, principal, q)
 
     @get("/{customer_id:uuid}", summary="A customer of my cluster")
     async def get_customer(
         self, db: Db, principal: Caller, customer_id: FromPath[uuid.UUID]
     ) -> CustomerOut:
-        return CustomerOut.model_validate(await service.get(db, principal, customer_id))
+        return await service.get_shown(db, principal, customer_id)
 
     @patch("/{customer_id:uuid}", summary="Record a consent choice the customer states")
     async def record_consent(
         self, db: Db, principal: Caller, customer_id: FromPath[uuid.UUID], data: JSONBody[ConsentIn]
     ) -> CustomerOut:
-        customer = await service.record_consent(db, principal, customer_id, data)
-        return CustomerOut.model_validate(customer)
+        return await service.record_consent(db, principal, customer_id, data)
 
 
 CONTROLLERS = [CustomerController]

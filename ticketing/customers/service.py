@@ -1,18 +1,25 @@
-"""Customers of a cluster: kept by checkout, looked up at the box office, consent changed
-at the counter.
+"""Customers of a cluster: written when an order is paid, looked up at the box office,
+consent changed at the counter.
 
-Consent rule (docs/domain.md, Customers and consent):
-- online, the checkout asks both questions every time, so the buyer's answers at this
-  order replace the stored ones (a no withdraws an earlier yes) and are dated now;
-- at the box office a clerk records a yes the customer gives; an unticked box there
-  means "not asked" and changes nothing. A withdrawal at the counter is recorded with
-  PATCH /customers/{id}.
+Rules (docs/domain.md, Customers and consent):
+- nothing reaches the customer record before the order is paid: the order keeps what the
+  buyer gave until then, so a stranger who types an address and never pays changes
+  nothing;
+- name, phone and language change only when given, and never to the counter's anonymous
+  placeholder;
+- online, the checkout asks both questions every time, so the answers replace the stored
+  ones (a no withdraws an earlier yes); the newsletter answer is for the house that sells;
+- at the box office a clerk records a yes the customer gives; a box left alone (or a no)
+  changes nothing there. A withdrawal at the counter is recorded with PATCH
+  /customers/{id};
+- a choice counts from when it was given: an order paid late does not undo a choice
+  stated since.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections import defaultdict
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,10 +27,10 @@ from ticketing.core import clock
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.customers import repository as repo
 from ticketing.customers.models import Customer
-from ticketing.customers.schemas import ConsentIn
+from ticketing.customers.schemas import ConsentIn, CustomerOut, NewsletterOut
+from ticketing.db import raw
 from ticketing.inventory.models import Channel
 from ticketing.orders.models import Order
-from ticketing.orders.schemas import CustomerIn
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import Role
 
@@ -32,39 +39,61 @@ LOOKUP: frozenset[Role] = frozenset({Role.BOX_OFFICE, Role.HOUSE_ADMIN, Role.CLU
 MIN_QUERY = 2
 MAX_QUERY = 100
 
+# The name an order shows when the buyer gave none (an anonymous sale at the counter).
+ANONYMOUS = "Anoniem"
+# Words the box office page has sent for "no name", in its languages: never a customer's
+# name.
+ANONYMOUS_NAMES = frozenset({"anoniem", "anonyme", "anonymous"})
 
-def _given(chosen: bool, replaces: bool, now: datetime) -> datetime | None:
-    """When this order gives the choice (None: it leaves the stored one as it is)."""
-    return now if replaces or chosen else None
+
+def is_anonymous(name: str | None) -> bool:
+    return name is None or not name.strip() or name.strip().casefold() in ANONYMOUS_NAMES
 
 
-async def remember_buyer(
-    session: AsyncSession, order: Order, buyer: CustomerIn, channel: str
-) -> uuid.UUID | None:
-    """Keep the buyer of a stored order as the cluster's customer of that e-mail address
-    and link the order to it (one statement). No e-mail address, no customer."""
-    if buyer.email is None:
+async def remember_buyer(session: AsyncSession, order: Order) -> uuid.UUID | None:
+    """The buyer of an order that is being paid, as the cluster's customer of its e-mail
+    address, and the order linked to it (one statement). No e-mail address, no customer."""
+    if order.customer_email is None:
         return None
-    replaces = channel == Channel.ONLINE
-    now = order.created_at
-    return await repo.upsert_buyer(
+    online = order.channel == Channel.ONLINE
+
+    def counts(choice: bool | None) -> bool | None:
+        # Online the form asks every time; at the counter only a yes is recorded.
+        return choice if online or choice else None
+
+    customer_id = await repo.upsert_buyer(
         session,
         order_id=order.id,
-        now=now,
+        now=clock.now(),
         cluster_id=order.cluster_id,
         house_id=order.house_id,
-        name=buyer.name,
-        email=buyer.email,
-        phone=buyer.phone,
-        language=buyer.language,
-        share_in_cluster=buyer.share_in_cluster,
-        share_in_cluster_at=_given(buyer.share_in_cluster, replaces, now),
-        newsletter=buyer.newsletter,
-        newsletter_at=_given(buyer.newsletter, replaces, now),
+        name=None if is_anonymous(order.customer_name) else order.customer_name,
+        email=order.customer_email,
+        phone=order.customer_phone,
+        language=order.language if order.language_given else None,
+        share_in_cluster=counts(order.share_in_cluster),
+        newsletter=counts(order.newsletter),
+        # The choices were given with the order.
+        given_at=order.created_at,
     )
+    raw.mirror(order, customer_id=customer_id)
+    return customer_id
 
 
-async def search(session: AsyncSession, principal: Principal, q: str) -> list[Customer]:
+async def shown(
+    session: AsyncSession, principal: Principal, customers: list[Customer]
+) -> list[CustomerOut]:
+    """The customers as the principal sees them: newsletter answers of its houses only."""
+    answers: dict[uuid.UUID, list[NewsletterOut]] = defaultdict(list)
+    for row in await repo.newsletters(session, [c.id for c in customers], principal, LOOKUP):
+        answers[row.customer_id].append(NewsletterOut.model_validate(row))
+    return [
+        CustomerOut.model_validate(c).model_copy(update={"newsletters": answers[c.id]})
+        for c in customers
+    ]
+
+
+async def search(session: AsyncSession, principal: Principal, q: str) -> list[CustomerOut]:
     q = q.strip()
     if len(q) < MIN_QUERY:
         raise InvalidInput.field(
@@ -72,7 +101,7 @@ async def search(session: AsyncSession, principal: Principal, q: str) -> list[Cu
         )
     if len(q) > MAX_QUERY:
         raise InvalidInput.field("q", f"Type at most {MAX_QUERY} characters.")
-    return await repo.search(session, q, principal, LOOKUP)
+    return await shown(session, principal, await repo.search(session, q, principal, LOOKUP))
 
 
 async def get(
@@ -84,19 +113,39 @@ async def get(
     return customer
 
 
+async def get_shown(
+    session: AsyncSession, principal: Principal, customer_id: uuid.UUID
+) -> CustomerOut:
+    [out] = await shown(session, principal, [await get(session, principal, customer_id)])
+    return out
+
+
 async def record_consent(
     session: AsyncSession, principal: Principal, customer_id: uuid.UUID, data: ConsentIn
-) -> Customer:
+) -> CustomerOut:
     """A choice the customer states at the counter, dated now (a repeated yes too: it
-    was given again)."""
+    was given again). The newsletter answer is for one of the caller's houses."""
     customer = await get(session, principal, customer_id, lock=True)
+    if data.newsletter is None and data.house_id is not None:
+        raise InvalidInput.field("house_id", "A house goes with a newsletter answer only.")
+    house = None
+    if data.newsletter is not None:
+        if data.house_id is None:
+            raise InvalidInput.field(
+                "house_id", "Name the house whose news the customer does or does not want."
+            )
+        house = await repo.own_house(session, data.house_id, customer.cluster_id, principal, LOOKUP)
+        if house is None:
+            raise NotFound("House not found (house_id).")
     now = clock.now()
     if data.share_in_cluster is not None:
         customer.share_in_cluster = data.share_in_cluster
         customer.share_in_cluster_at = now
-    if data.newsletter is not None:
-        customer.newsletter = data.newsletter
-        customer.newsletter_at = now
-    session.add(customer)
-    await session.flush()
-    return customer
+        session.add(customer)
+        await session.flush()
+    if house is not None:
+        assert data.newsletter is not None
+        await repo.set_newsletter(session, customer, house, data.newsletter, now)
+    # As changed, even when the caller may no longer find them (a withdrawn share).
+    [out] = await shown(session, principal, [customer])
+    return out

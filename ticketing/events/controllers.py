@@ -229,7 +229,10 @@ class CounterController(Controller):
 
     @get(
         "/events/{event_id:uuid}",
-        summary="An event of my cluster as the counter sells it: prices with staff-only tariffs",
+        summary=(
+            "An event of my cluster as the counter sells it (with the staff-only tariffs"
+            " when it is my house's)"
+        ),
     )
     async def counter_event(
         self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID]

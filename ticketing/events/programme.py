@@ -187,13 +187,13 @@ async def public_event(
     session: AsyncSession, event_id: uuid.UUID, counter: Principal | None = None
 ) -> PublicEvent:
     """A published event with its prices; for a box office of the cluster (counter=the
-    clerk) with the tariffs only staff may give too."""
+    clerk), and with the tariffs only staff may give when it sells for the event's house."""
     found = await repo.public_event(session, event_id, counter)
     if found is None:
         raise NotFound("This event is not (or no longer) on sale.")
     event, house = found
     rows = await repo.public_performances(session, event.id, clock.now())
-    tariffs = await repo.public_tariffs(session, event.id, staff=counter is not None)
+    tariffs = await repo.public_tariffs(session, event, counter=counter)
     layouts = await repo.layouts_by_id(session, {perf.layout_id for perf, _, _ in rows})
     prices = await repo.prices_of(session, [perf.id for perf, _, _ in rows])
     performances = []

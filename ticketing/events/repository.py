@@ -241,12 +241,13 @@ async def public_performances(
 
 
 async def public_tariffs(
-    session: AsyncSession, event_id: uuid.UUID, *, staff: bool = False
+    session: AsyncSession, event: Event, *, counter: Principal | None = None
 ) -> list[Tariff]:
-    """Tariffs a buyer may pick online of a published event; with staff, also those only
-    a counter may give."""
-    stmt = select(Tariff).where(Tariff.event_id == event_id)
-    if not staff:
+    """Tariffs a buyer may pick online of a published event; for a counter that sells for
+    the event's own house (counter=the clerk), also those only its staff may give. The
+    other houses of the cluster resell the event at its public tariffs."""
+    stmt = select(Tariff).where(Tariff.event_id == event.id)
+    if counter is None or not counter.has(event.house_id, SELLERS):
         stmt = stmt.where(col(Tariff.staff_only).is_(False))
     stmt = stmt.order_by(col(Tariff.position), col(Tariff.code))
     return list((await session.exec(stmt)).all())

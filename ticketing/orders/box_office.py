@@ -128,6 +128,7 @@ async def sell(session: AsyncSession, principal: Principal, data: BoxOfficeOrder
         channel=Channel.BOX_OFFICE,
         actor=who,
         created_by_id=principal.user_id,
+        seller=principal,
         paid=data.payment is not None,
     )
     if data.payment is not None:

@@ -27,6 +27,8 @@ from ticketing.orders import repository as repo
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.repository import PriceTariff, Pricing
 from ticketing.orders.schemas import LineIn, OrderIn
+from ticketing.tenancy.principal import Principal
+from ticketing.tenancy.roles import SELLERS
 from ticketing.tickets.keyring import keyring
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone
@@ -101,9 +103,15 @@ def _lines(items: list[HeldPlace], lines: list[LineIn]) -> list[tuple[int, HeldP
 
 
 def price_lines(
-    items: list[HeldPlace], lines: list[LineIn], channel: str, pricing: Pricing
+    items: list[HeldPlace],
+    lines: list[LineIn],
+    channel: str,
+    pricing: Pricing,
+    seller: Principal | None = None,
 ) -> list[PricedLine]:
-    """Price every place at its tariff (pricing as read with the basket)."""
+    """Price every place at its tariff (pricing as read with the basket). A staff-only
+    tariff (a complimentary ticket) is the performance's own house's to give: only a
+    counter that sells for that house (seller) may give it, not its neighbours."""
     wanted = _lines(items, lines)
     per_tariff: Counter[uuid.UUID] = Counter()
     priced: list[PricedLine] = []
@@ -117,6 +125,15 @@ def price_lines(
             continue
         if tariff.staff_only and channel == Channel.ONLINE:
             errors.append(FieldError(field, f"Tariff {code} is only sold at the box office."))
+            continue
+        if tariff.staff_only and (seller is None or not seller.has(item.house_id, SELLERS)):
+            errors.append(
+                FieldError(
+                    field,
+                    f"Tariff {code} is for staff of the house that plays this performance;"
+                    " only its own box office can give it.",
+                )
+            )
             continue
         if tariff.rule == PriceRule.UITPAS:
             errors.append(
@@ -175,19 +192,24 @@ async def checkout(
     channel: str,
     actor: str | None,
     created_by_id: uuid.UUID | None = None,
+    seller: Principal | None = None,
     paid: bool = False,
 ) -> CheckedOut:
     """Create the order for everything in the basket, with its tickets and the buyer's
     secret. The order waits for its payment (pending), or with paid=True (money taken at
     the counter right now) its places are sold as it is stored, paid in full; the
-    caller records the payment."""
+    caller records the payment. seller: the clerk at the counter."""
     require_active(hold)
     items, pricing = await repo.basket(session, hold.id, hold.house_id)
     if pricing is None:
         raise InvalidInput.field("hold_id", "The basket is empty.")
-    if channel == Channel.ONLINE and data.customer.email is None:
+    buyer = data.customer
+    online = channel == Channel.ONLINE
+    if online and buyer.name is None:
+        raise InvalidInput.field("customer.name", "We need your name for the tickets.")
+    if online and buyer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
-    priced = price_lines(items, data.lines, channel, pricing)
+    priced = price_lines(items, data.lines, channel, pricing, seller)
     prefix, online_fee_cents = pricing.order_code_prefix, pricing.online_fee_cents
     count = sum(p.quantity for p in priced)
     tickets_cents = sum(p.price_cents * p.quantity for p in priced)
@@ -205,10 +227,14 @@ async def checkout(
         code=new_code(prefix),
         channel=channel,
         status=OrderStatus.PAID if paid else OrderStatus.PENDING,
-        customer_name=data.customer.name,
-        customer_email=data.customer.email,
-        customer_phone=data.customer.phone,
-        language=data.customer.language,
+        customer_name=buyer.name or customers.ANONYMOUS,
+        customer_email=buyer.email,
+        customer_phone=buyer.phone,
+        language=buyer.language or "nl",
+        language_given=buyer.language is not None,
+        # Online both questions are asked every time: left out is a no.
+        share_in_cluster=bool(buyer.share_in_cluster) if online else buyer.share_in_cluster,
+        newsletter=bool(buyer.newsletter) if online else buyer.newsletter,
         hold_id=hold.id,
         tickets_cents=tickets_cents,
         fees_cents=fees_cents,
@@ -231,10 +257,11 @@ async def checkout(
             await _insert_with_code(session, order, prefix)
     else:
         await _insert_with_code(session, order, prefix)
-    # Before anything is deferred, so the deferred writes still go out as one batch.
-    customer_id = await customers.remember_buyer(session, order, data.customer, channel)
-    if customer_id is not None:
-        raw.mirror(order, customer_id=customer_id)
+    if paid:
+        # Sold: the buyer becomes the cluster's customer now (an unpaid order waits for its
+        # payment, lifecycle.mark_paid). Before anything is deferred, so the deferred
+        # writes still go out as one batch.
+        await customers.remember_buyer(session, order)
     tickets = [
         ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)
         for p in priced
@@ -248,14 +275,11 @@ async def checkout(
         order = await raw.attach(session, order)
         tickets = [await raw.attach(session, t) for t in tickets]
     inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
-    # The consent choices given with this order, in its history (the customer holds the
-    # current ones).
+    # The consent choices given with this order, in its history (None: not asked; the
+    # customer holds the current ones once the order is paid).
     consent: dict[str, object] = {}
-    if customer_id is not None:
-        consent = {
-            "share_in_cluster": data.customer.share_in_cluster,
-            "newsletter": data.customer.newsletter,
-        }
+    if order.customer_email is not None:
+        consent = {"share_in_cluster": order.share_in_cluster, "newsletter": order.newsletter}
     await changes.places_changed(session, pricing.performances)
     record(
         session,

@@ -46,6 +46,7 @@ async def exchange(
         [LineIn(item_id=items[0].id, tariff=data.tariff or old.tariff_code)],
         Channel.BOX_OFFICE,
         pricing,
+        principal,
     )
     difference = line.price_cents - old.price_cents
     if difference > 0 and data.payment is None:

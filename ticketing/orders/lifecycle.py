@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing.core import clock, outbox
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.core.security import sha256_hex
+from ticketing.customers import service as customers
 from ticketing.inventory import repository as inventory_repo
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import record
@@ -69,9 +70,10 @@ async def release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:
 async def mark_paid(
     session: AsyncSession, order: Order, *, actor: str | None, tickets: list[Ticket] | None = None
 ) -> bool:
-    """Sell the order's places and queue the tickets. False when some places were lost
-    (the basket expired and someone else bought them): then no ticket is valid, the
-    places still held go back on sale and the order waits for its refund."""
+    """Sell the order's places, keep its buyer as the cluster's customer and queue the
+    tickets. False when some places were lost (the basket expired and someone else
+    bought them): then no ticket is valid, the places still held go back on sale and the
+    order waits for its refund (and its buyer is no customer by it)."""
     if tickets is None:
         tickets = await repo.tickets_of(session, [order.id])
     tickets = [t for t in tickets if t.status == TicketStatus.PENDING]
@@ -91,6 +93,7 @@ async def mark_paid(
         return False
     await repo.set_tickets_status(session, tickets, TicketStatus.VALID)
     await repo.save_order(session, order, status=OrderStatus.PAID, pay_before=None)
+    await customers.remember_buyer(session, order)
     await announce_paid(session, order, actor)
     return True
 

@@ -67,11 +67,18 @@ class Order(HouseOwned, table=True):
     needs_attention: bool = Field(default=False)
     # For the buyer's link to the tickets (no login); stored hashed.
     secret_hash: str = Field(max_length=64)
-    # The cluster's customer of this e-mail address, set by checkout (none without one).
-    # Not indexed, so checkout's update that sets it can stay a HOT update.
+    # The cluster's customer of this e-mail address, set when the order is paid (none
+    # without one). Not indexed, so the update that sets it can stay a HOT update.
     customer_id: uuid.UUID | None = Field(
         default=None, foreign_key="customer.id", ondelete="SET NULL"
     )
+    # The buyer's consent choices given with this order (None: not asked). They reach the
+    # customer record only when the order is paid (customers/service.py).
+    share_in_cluster: bool | None = Field(default=None)
+    newsletter: bool | None = Field(default=None)
+    # Whether the buyer chose the language (without one the tickets are in Dutch, and a
+    # known customer keeps theirs).
+    language_given: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
 
     __table_args__ = (
         UniqueConstraint("house_id", "code"),

@@ -125,6 +125,9 @@ ORDER_COLUMNS = (
     "created_by_id",
     "needs_attention",
     "secret_hash",
+    "share_in_cluster",
+    "newsletter",
+    "language_given",
 )
 INSERT_ORDER = raw.insert_sql(
     "customer_order", ORDER_COLUMNS, "ON CONFLICT (house_id, code) DO NOTHING RETURNING id"

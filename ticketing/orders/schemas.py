@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
 from ticketing.core.schemas import Email, In, Language, Name, Out
 
@@ -14,26 +14,39 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ./()-]{6,40}$")]
 
 class CustomerIn(In):
     """The buyer. With an e-mail address, the order also keeps the buyer as a customer of
-    the cluster, with the consent choices below (docs/domain.md, Customers and consent)."""
+    the cluster, with the consent choices below, once it is paid (docs/domain.md,
+    Customers and consent). What is left out leaves a known customer's details as they
+    are."""
 
-    name: Name
+    name: Name | None = Field(
+        default=None,
+        description="Needed online. At the counter, left out or empty: an anonymous sale.",
+    )
     email: Email | None = None
     phone: Phone | None = None
-    language: Language = "nl"
-    share_in_cluster: bool = Field(
-        default=False,
+    language: Language | None = Field(
+        default=None, description="Of the tickets and mails; left out: nl."
+    )
+    share_in_cluster: bool | None = Field(
+        default=None,
         description=(
             "Yes: the other culture houses of this cluster may find me at their box office,"
-            " so they can help me faster. You can change your mind at any time."
+            " so they can help me faster. You can change your mind at any time. Left out:"
+            " no online, not asked at the counter."
         ),
     )
-    newsletter: bool = Field(
-        default=False,
+    newsletter: bool | None = Field(
+        default=None,
         description=(
             "Yes: the house I buy these tickets from may send me its news by e-mail."
-            " You can unsubscribe at any time."
+            " You can unsubscribe at any time. Left out: no online, not asked at the counter."
         ),
     )
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _empty_is_anonymous(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class LineIn(In):
@@ -60,7 +73,9 @@ class PaymentIn(In):
 class BoxOfficeOrderIn(OrderIn):
     """Sell at the counter now (payment), or reserve until a deadline (reservation)."""
 
-    customer: CustomerIn = CustomerIn(name="Anoniem")
+    customer: CustomerIn = Field(
+        default_factory=CustomerIn, description="Left out: an anonymous sale."
+    )
     payment: PaymentIn | None = None
     reserve_until: AwareDatetime | None = None
 

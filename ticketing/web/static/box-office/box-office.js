@@ -321,7 +321,7 @@
         const customers = await api("GET", `/customers?q=${encodeURIComponent(query.value.trim())}`);
         fill(found, ...customers.map((c) => el("li", {}, el("button", { type: "button", onclick: () => {
           name.value = c.name; email.value = c.email || ""; fill(found); query.value = ""; } },
-        `${c.name} · ${c.email || ""} ${c.phone || ""}`))));
+        [c.name, c.email, c.phone].filter(Boolean).join(" · ")))));
       } catch (failure) {
         fill(found, el("li", { class: "field-error" }, explain(failure)));
       }
@@ -345,7 +345,9 @@
     recount();
 
     async function sell(how) {
-      const customer = { name: name.value.trim() || t("bo.anonymous") };
+      // No name is an anonymous sale: the API never writes a placeholder over a customer.
+      const customer = {};
+      if (name.value.trim()) customer.name = name.value.trim();
       if (email.value.trim()) customer.email = email.value.trim();
       const body = { hold_id: state.hold.id, customer, ...how,
         lines: selects.map((s) => ({ item_id: s.dataset.item, tariff: s.value, quantity: Number(s.dataset.quantity) })) };
