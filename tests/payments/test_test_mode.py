@@ -88,6 +88,11 @@ async def test_a_test_card_pays_the_order_through_the_webhook(
     await run_worker(sessionmaker)
     order_now = await ok(await client.get(f"/public/orders/{order['id']}", params=secret), 200)
     assert (order_now["status"], order_now["paid_cents"]) == ("paid", 3000)
+    # The buyer's page says what and where, with the names of the hall's sections.
+    (show,) = order_now["performances"]
+    assert (show["id"], show["title"]["nl"]) == (performance["id"], "Te koop")
+    assert show["sections"]["STALLS"] == "Parterre"
+    assert show["areas"] == {"FLOOR": "Vloer"}
 
 
 async def test_without_the_setting_there_is_no_test_payment(

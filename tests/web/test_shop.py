@@ -118,6 +118,8 @@ async def test_an_audience_member_buys_two_seats_and_downloads_the_tickets(
         await expect(page.locator("#order-status")).to_contain_text("Betaald", timeout=30_000)
         await expect(page.locator("#tickets-title")).to_be_visible()
         await expect(page.locator("figure img")).to_have_count(2)
+        await expect(page.locator(".order-show h3")).to_have_text("De Storm")
+        await expect(page.locator("figcaption").first).to_contain_text("Parterre, rij E")
         async with page.expect_download() as download_info:
             await page.locator("#download").click()
         download = await download_info.value

@@ -18,6 +18,7 @@ from ticketing.orders.checkout import CheckedOut, checkout
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.schemas import (
     BoxOfficeOrderIn,
+    BuyerOrderOut,
     CancelIn,
     ExchangeIn,
     OrderCreated,
@@ -103,8 +104,10 @@ class ShopOrderController(Controller):
     @get("/{order_id:uuid}", summary="The buyer's view of an order (needs its secret)")
     async def get_order(
         self, db: Db, order_id: FromPath[uuid.UUID], secret: FromQuery[str]
-    ) -> OrderOut:
-        return await lifecycle.order_out(db, await lifecycle.buyers_order(db, order_id, secret))
+    ) -> BuyerOrderOut:
+        return await lifecycle.buyer_order_out(
+            db, await lifecycle.buyers_order(db, order_id, secret)
+        )
 
 
 class BoxOfficeOrderController(Controller):

@@ -15,10 +15,11 @@ from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.core.security import sha256_hex
 from ticketing.customers import service as customers
 from ticketing.inventory import repository as inventory_repo
+from ticketing.inventory.layouts import layout_index
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
-from ticketing.orders.schemas import OrderOut, TicketOut
+from ticketing.orders.schemas import BuyerOrderOut, OrderOut, OrderPerformance, TicketOut
 from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
 
 OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
@@ -53,6 +54,31 @@ async def order_out(
         tickets=[TicketOut.model_validate(t) for t in tickets],
         **extra,
     )
+
+
+async def buyer_order_out(session: AsyncSession, order: Order) -> BuyerOrderOut:
+    """The buyer's view of the order: the order, and its performances as a page shows
+    them (title, date, place, and the names of sections and standing areas)."""
+    out: OrderOut = await order_out(session, order)
+    performances = []
+    for performance, event, house, hall, venue in await repo.performances_of(
+        session, sorted({t.performance_id for t in out.tickets})
+    ):
+        index = await layout_index(session, performance.layout_id)
+        performances.append(
+            OrderPerformance(
+                id=performance.id,
+                title=event.title,
+                starts_at=performance.starts_at,
+                house_name=house.name,
+                venue_name=venue.name,
+                city=venue.city,
+                hall_name=hall.name,
+                sections={s.code: s.name for s in index.doc.sections},
+                areas={a.code: a.name for a in index.doc.standing_areas},
+            )
+        )
+    return BuyerOrderOut(**out.model_dump(), performances=performances)
 
 
 async def release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:

@@ -1,24 +1,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from ticketing.core import clock
 from ticketing.db import raw
+from ticketing.events.models import Event, Performance
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold
 from ticketing.inventory.repository import HeldPlace
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket
 from ticketing.payments.models import Payment, Refund
+from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import scope, scope_param
+from ticketing.venues.models import Hall, Venue
 
 
 @dataclass(frozen=True)
@@ -444,3 +448,22 @@ async def due_orders(session: AsyncSession, now: datetime, limit: int = 500) -> 
         .limit(limit)
     )
     return list((await session.exec(stmt)).all())
+
+
+async def performances_of(
+    session: AsyncSession, performance_ids: Sequence[uuid.UUID]
+) -> list[tuple[Performance, Event, House, Hall, Venue]]:
+    """The performances of an order's tickets with what a buyer's page shows of them
+    (read for the buyer's own order, found by its id and secret)."""
+    # sqlmodel types select() for at most four entities; at run time it takes any number.
+    select_five = cast("Callable[..., Select[Performance, Event, House, Hall, Venue]]", select)
+    stmt = (
+        select_five(Performance, Event, House, Hall, Venue)
+        .join(Event, col(Event.id) == Performance.event_id)
+        .join(House, col(House.id) == Performance.house_id)
+        .join(Hall, col(Hall.id) == Performance.hall_id)
+        .join(Venue, col(Venue.id) == Hall.venue_id)
+        .where(col(Performance.id).in_(list(performance_ids)))
+        .order_by(col(Performance.starts_at))
+    )
+    return [(p, e, h, hall, v) for p, e, h, hall, v in (await session.exec(stmt)).all()]

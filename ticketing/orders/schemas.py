@@ -120,6 +120,24 @@ class OrderOut(Out):
     tickets: list[TicketOut]
 
 
+class OrderPerformance(Out):
+    """What a buyer's page says of a performance in the order."""
+
+    id: uuid.UUID
+    title: dict[str, str]
+    starts_at: datetime
+    house_name: str
+    venue_name: str
+    city: str
+    hall_name: str
+    sections: dict[str, str] = Field(description="Section names by code (for the seats).")
+    areas: dict[str, str] = Field(description="Standing area names by code.")
+
+
+class BuyerOrderOut(OrderOut):
+    performances: list[OrderPerformance]
+
+
 class OrderCreated(OrderOut):
     secret: str = Field(description="Shown once: the key of the buyer's link to the tickets.")
 

@@ -599,6 +599,13 @@
       feesBox, totalBox, error,
       el("div", { class: "row-flex" }, el("button", { type: "submit", id: "place-order" }, t("basket.order")),
         el("a", { href: "javascript:history.back()" }, t("basket.more"))));
+    // A field the buyer corrects is no longer marked wrong.
+    form.addEventListener("input", (event) => {
+      if (event.target.getAttribute("aria-invalid") === "true") {
+        event.target.setAttribute("aria-invalid", "false");
+        fill(error);
+      }
+    });
     let key = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -666,14 +673,27 @@
       show();
     }
 
+    // The tickets per performance: what, when and where, then each ticket's QR code.
     function tickets() {
+      const place = (ticket, show) => (ticket.seat_key
+        ? seatText(ticket.seat_key, show && show.sections)
+        : t("picker.standing_place", { area: (show && show.areas[ticket.area_code]) || ticket.area_code }));
+      let n = 0;
       return el("section", { class: "card", "aria-labelledby": "tickets-title" },
         el("h2", { id: "tickets-title" }, t("shop.tickets")),
         el("p", {}, el("a", { class: "button", id: "download", href: `/public/orders/${orderId}/tickets.pdf?${q}`, download: `${order.code}.pdf` },
           t("order.download"))),
-        el("div", { class: "grid" }, order.tickets.map((ticket, n) => el("figure", { class: "card" },
-          qrImage(`/public/orders/${orderId}/tickets/${ticket.id}/qr.png?${q}`, t("order.qr", { n: n + 1 })),
-          el("figcaption", {}, `${ticket.seat_key ? seatText(ticket.seat_key) : t("picker.standing_place", { area: ticket.area_code })} · ${money(ticket.price_cents)}`)))));
+        order.performances.map((show) => el("section", { class: "order-show", "aria-label": localized(show.title) },
+          el("h3", {}, localized(show.title)),
+          el("p", { class: "when" }, `${when(show.starts_at)} · ${show.house_name}`),
+          el("p", { class: "muted" }, `${show.venue_name}, ${show.city} · ${show.hall_name}`),
+          el("div", { class: "grid" }, order.tickets.filter((ticket) => ticket.performance_id === show.id)
+            .map((ticket) => {
+              n += 1;
+              return el("figure", { class: "card" },
+                qrImage(`/public/orders/${orderId}/tickets/${ticket.id}/qr.png?${q}`, t("order.qr", { n })),
+                el("figcaption", {}, `${place(ticket, show)} · ${money(ticket.price_cents)}`));
+            })))));
     }
 
     // The tickets are issued by a worker just after the payment: try again for a while.
