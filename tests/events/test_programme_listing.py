@@ -68,6 +68,16 @@ async def test_seats_the_layout_blocks_are_not_places_left(
         ),
         200,
     )
+    # Staff cannot block them again for this night (they would count twice).
+    assert_problem(
+        await client.post(
+            f"/performances/{performance['id']}/blocks",
+            headers=admin,
+            json={"seats": ["STALLS/1/1", "BALCONY/1/5"]},
+        ),
+        422,
+        "seats[1]",
+    )
     seats = [f"STALLS/{r}/{n}" for r in (1, 2, 3) for n in range(1, 7)]
     seats += [f"BALCONY/1/{n}" for n in (1, 2, 3, 4)]
     await sell(client, tenant, performance, seats=seats[:11])
@@ -147,4 +157,7 @@ async def test_the_programme_is_searched_by_words_of_the_title_in_any_language(
     assert await found("storm tempest") == 1
     assert await found("storm hamlet") == 0
     assert await found("50%") == 0  # typed as text, not as a pattern
+    assert await found("nl") == 0  # the titles are searched, not their JSON
+    # Searches are not kept: they cannot push the listings out of the cache.
+    assert all(key[5] is None for key in programme.PROGRAMMES._entries)
     assert_problem(await client.get(url, params={"q": "s"}), 400, "q")

@@ -98,7 +98,8 @@ def test_an_entry_ends_at_its_time_and_the_cache_stays_bounded() -> None:
         cache.put(f"t{n}", principal, now + timedelta(seconds=5), generation=cache.generation)
     assert len(cache) == MAX_ENTRIES
     cache.put("one more", principal, now + timedelta(seconds=5), generation=cache.generation)
-    assert len(cache) == 1
+    assert len(cache) == MAX_ENTRIES  # the oldest made room
+    assert cache.get("t0", now) is None
     assert cache.get("one more", now) is principal
     cache.clear()
     assert cache.get("one more", now) is None

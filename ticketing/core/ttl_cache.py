@@ -43,9 +43,9 @@ class TtlCache(Generic[K, V, Moment]):
         it was cleared since, the value may be stale and is dropped."""
         if generation != self.generation:
             return
-        if len(self._entries) >= self.max_entries:
-            # Far more keys than a process needs at once: start over rather than grow.
-            self._entries.clear()
+        if key not in self._entries and len(self._entries) >= self.max_entries:
+            # Full: the oldest entry makes room (a flood of new keys cannot empty it all).
+            del self._entries[next(iter(self._entries))]
         self._entries[key] = (value, until)
 
     def clear(self) -> None:

@@ -77,7 +77,10 @@ async def programme(
 ) -> list[ProgrammeItem]:
     key = (cluster_slug, house_slug, date_from, date_to, genre, q, limit, offset)
     now = monotonic()
-    kept = PROGRAMMES.peek(key) if programme_seconds > 0 else None
+    # Searches are as many as what people type: not kept, so they cannot push out the
+    # listings that everyone asks for.
+    caching = programme_seconds > 0 and q is None
+    kept = PROGRAMMES.peek(key) if caching else None
     if kept is not None:
         listing, until = kept
         if now < until:
@@ -105,7 +108,7 @@ async def programme(
     finally:
         if refreshing:
             _REFRESHING.discard(key)
-    if programme_seconds > 0:
+    if caching:
         PROGRAMMES.put(key, found, now + programme_seconds, generation=generation)
     return found
 

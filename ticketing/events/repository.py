@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Text, func
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -31,10 +30,6 @@ from ticketing.tenancy.scoping import scope, scope_cluster_rows
 from ticketing.venues.models import Hall, Venue
 
 PUBLIC_PERFORMANCE_STATUSES = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
-
-
-def cast_text(column: Any) -> Any:
-    return sql_cast(column, Text)
 
 
 # A line of the public programme; the last item is the lowest price (None without prices).
@@ -193,10 +188,14 @@ async def public_programme(
         stmt = stmt.where(Performance.starts_at < starts_before)
     if event_type_id is not None:
         stmt = stmt.where(Event.event_type_id == event_type_id)
-    for word in words or []:
-        # Every word in the title, in any of its languages.
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(cast_text(col(Event.title)).ilike(f"%{escaped}%", escape="\\"))
+    if words:
+        # Every word in the title, in any of its languages (the values, not the JSON).
+        titles = func.concat_ws(
+            " ", *(col(Event.title)[language].astext for language in ("nl", "fr", "en"))
+        )
+        for word in words:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(titles.ilike(f"%{escaped}%", escape="\\"))
     return list((await session.exec(stmt)).all())
 
 

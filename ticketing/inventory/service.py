@@ -351,6 +351,15 @@ async def release_expired(session: AsyncSession) -> int:
 async def block_seats(session: AsyncSession, performance: Performance, keys: list[str]) -> None:
     index = await layout_index(session, performance.layout_id)
     _check_seats(index, keys, for_sale=False)
+    # A seat the seat map takes out of sale is out already: blocking it again would count
+    # it twice (places left, sold out in UiTdatabank).
+    out = [
+        FieldError(f"seats[{i}]", f"Seat {k} is out of sale in the seat map already.", k)
+        for i, k in enumerate(keys)
+        if SeatFlag.BLOCKED in index.seats[k].flags
+    ]
+    if out:
+        raise InvalidInput(out[0].message, errors=out)
     places = repo.NewPlaces(
         performance.house_id,
         performance.cluster_id,

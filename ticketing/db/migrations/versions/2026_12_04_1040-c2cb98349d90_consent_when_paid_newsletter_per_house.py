@@ -62,19 +62,18 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_customer_newsletter_house_id"), "customer_newsletter", ["house_id"], unique=False
     )
+    # Each answer goes to the house of the order it came with (else the customer's first
+    # house). One hash join over the orders, not a scan of them per customer: this runs
+    # while the order table is locked by the columns added above.
     op.execute(
         """
         INSERT INTO customer_newsletter (customer_id, house_id, cluster_id, subscribed, given_at)
-        SELECT c.id, given.house_id, c.cluster_id, c.newsletter, c.newsletter_at
+        SELECT DISTINCT ON (c.id) c.id, coalesce(o.house_id, c.first_house_id), c.cluster_id,
+               c.newsletter, c.newsletter_at
         FROM customer c
-        CROSS JOIN LATERAL (
-            SELECT coalesce(
-                (SELECT o.house_id FROM customer_order o
-                  WHERE o.customer_id = c.id AND o.created_at = c.newsletter_at
-                  ORDER BY o.id LIMIT 1),
-                c.first_house_id) AS house_id
-        ) given
-        WHERE c.newsletter_at IS NOT NULL AND given.house_id IS NOT NULL
+        LEFT JOIN customer_order o ON o.customer_id = c.id AND o.created_at = c.newsletter_at
+        WHERE c.newsletter_at IS NOT NULL AND coalesce(o.house_id, c.first_house_id) IS NOT NULL
+        ORDER BY c.id, o.id
         """
     )
     op.drop_constraint(op.f("ck_customer_newsletter_given"), "customer", type_="check")
@@ -88,13 +87,13 @@ def downgrade() -> None:
         sa.Column("newsletter", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
     op.add_column("customer", sa.Column("newsletter_at", sa.DateTime(timezone=True), nullable=True))
-    # One answer per customer again: the latest, whichever house it was given to.
+    # One answer per customer again, as it meant before: news from the house where they
+    # first bought (an answer given only to another house is not carried over).
     op.execute(
         """
-        UPDATE customer c SET newsletter = latest.subscribed, newsletter_at = latest.given_at
-        FROM (SELECT DISTINCT ON (customer_id) customer_id, subscribed, given_at
-                FROM customer_newsletter ORDER BY customer_id, given_at DESC) latest
-        WHERE latest.customer_id = c.id
+        UPDATE customer c SET newsletter = n.subscribed, newsletter_at = n.given_at
+        FROM customer_newsletter n
+        WHERE n.customer_id = c.id AND n.house_id = c.first_house_id
         """
     )
     op.alter_column("customer", "newsletter", server_default=None)
