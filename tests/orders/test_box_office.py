@@ -11,7 +11,7 @@ import pytest
 from inventory_setup import MIXED_SPEC, put_on_sale
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem, make_tenant
+from support import Tenant, assert_problem, make_tenant, make_user
 from world import ok
 
 from ticketing.core import clock, outbox
@@ -563,3 +563,61 @@ async def test_a_staff_only_tariff_is_given_only_by_the_performances_own_house(
         )
     )
     assert [(t["tariff_code"], t["price_cents"]) for t in given["tickets"]] == [("PERS", 0)]
+
+
+async def test_a_clerk_of_both_houses_gives_staff_tariffs_only_at_the_playing_houses_counter(
+    client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant, performance: dict[str, Any]
+) -> None:
+    await ok(
+        await client.post(
+            f"/events/{performance['event_id']}/tariffs",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={
+                "code": "PERS",
+                "name": {"nl": "Personeel"},
+                "kind": "complimentary",
+                "rule": "free",
+                "staff_only": True,
+            },
+        )
+    )
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+    both = await make_user(
+        db,
+        roles=[
+            (Role.BOX_OFFICE, tenant.cluster, tenant.house),
+            (Role.BOX_OFFICE, tenant.cluster, neighbour.house),
+        ],
+    )
+    await db.commit()
+    await ok(
+        await client.post(
+            "/till/open",
+            headers=both.headers,
+            json={"house_id": str(neighbour.house.id), "float_cents": 0},
+        )
+    )
+    hold = await ok(
+        await client.post(
+            "/box-office/holds",
+            headers=both.headers,
+            json={
+                "house_id": str(neighbour.house.id),
+                "performance_id": performance["id"],
+                "seats": ["STALLS/1/3"],
+            },
+        )
+    )
+    [item] = hold["items"]
+    refused = await client.post(
+        "/box-office/orders",
+        headers=both.headers,
+        json={
+            "hold_id": hold["id"],
+            "lines": [{"item_id": item["id"], "tariff": "PERS"}],
+            "payment": {"method": "cash"},
+        },
+    )
+    assert assert_problem(refused, 422, "lines[0].tariff")["errors"][0]["field"] == (
+        "lines[0].tariff"
+    )

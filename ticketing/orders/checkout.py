@@ -108,10 +108,12 @@ def price_lines(
     channel: str,
     pricing: Pricing,
     seller: Principal | None = None,
+    counter: uuid.UUID | None = None,
 ) -> list[PricedLine]:
     """Price every place at its tariff (pricing as read with the basket). A staff-only
-    tariff (a complimentary ticket) is the performance's own house's to give: only a
-    counter that sells for that house (seller) may give it, not its neighbours."""
+    tariff (a complimentary ticket) is the performance's own house's to give: only at
+    that house's counter (counter, the basket's house) by someone who sells for it
+    (seller), not at its neighbours' counters."""
     wanted = _lines(items, lines)
     per_tariff: Counter[uuid.UUID] = Counter()
     priced: list[PricedLine] = []
@@ -126,7 +128,8 @@ def price_lines(
         if tariff.staff_only and channel == Channel.ONLINE:
             errors.append(FieldError(field, f"Tariff {code} is only sold at the box office."))
             continue
-        if tariff.staff_only and (seller is None or not seller.has(item.house_id, SELLERS)):
+        giver = seller if counter == item.house_id else None
+        if tariff.staff_only and (giver is None or not giver.has(item.house_id, SELLERS)):
             errors.append(
                 FieldError(
                     field,
@@ -209,7 +212,7 @@ async def checkout(
         raise InvalidInput.field("customer.name", "We need your name for the tickets.")
     if online and buyer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
-    priced = price_lines(items, data.lines, channel, pricing, seller)
+    priced = price_lines(items, data.lines, channel, pricing, seller, hold.house_id)
     prefix, online_fee_cents = pricing.order_code_prefix, pricing.online_fee_cents
     count = sum(p.quantity for p in priced)
     tickets_cents = sum(p.price_cents * p.quantity for p in priced)

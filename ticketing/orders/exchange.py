@@ -47,6 +47,7 @@ async def exchange(
         Channel.BOX_OFFICE,
         pricing,
         principal,
+        hold.house_id,
     )
     difference = line.price_cents - old.price_cents
     if difference > 0 and data.payment is None:
