@@ -197,6 +197,44 @@ async def test_an_unpaid_online_order_writes_no_customer_and_paying_it_does(
     assert (await order_row(db, order["id"])).customer_id == customer.id
 
 
+async def test_a_free_online_order_writes_no_customer(
+    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], db: AsyncSession
+) -> None:
+    """Nothing paid, nothing shows the address is the buyer's: a free ticket online must
+    not let anyone write an address's details or consent."""
+    await ok(
+        await client.post(
+            f"/events/{performance['event_id']}/tariffs",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={
+                "code": "GRATIS",
+                "name": {"nl": "Gratis"},
+                "kind": "reduced",
+                "rule": "free",
+            },
+        )
+    )
+    hold = await ok(
+        await client.post(
+            "/public/holds", json={"performance_id": performance["id"], "seats": ["STALLS/2/1"]}
+        )
+    )
+    [item] = hold["items"]
+    buyer = {"name": "Iemand Anders", "email": "victim@example.test", "share_in_cluster": True}
+    order = await ok(
+        await client.post(
+            "/public/orders",
+            json={
+                "hold_id": hold["id"],
+                "customer": buyer,
+                "lines": [{"item_id": item["id"], "tariff": "GRATIS"}],
+            },
+        )
+    )
+    assert (order["status"], order["total_cents"]) == ("paid", 0)
+    assert await customers_of(db, tenant) == []
+
+
 async def test_an_order_that_ends_unpaid_leaves_no_trace_on_the_customer(
     client: httpx.AsyncClient,
     tenant: Tenant,

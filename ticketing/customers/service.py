@@ -56,6 +56,10 @@ async def remember_buyer(session: AsyncSession, order: Order) -> uuid.UUID | Non
     if order.customer_email is None:
         return None
     online = order.channel == Channel.ONLINE
+    if online and order.total_cents == 0:
+        # Nothing was paid, so nothing shows the e-mail address is the buyer's: a free
+        # online order would let anyone write any address's details and consent.
+        return None
 
     def counts(choice: bool | None) -> bool | None:
         # Online the form asks every time; at the counter only a yes is recorded.
