@@ -371,6 +371,7 @@ async def test_the_basket_says_the_online_fee_the_order_will_add(
         )
     )
     assert hold["fee_per_ticket_cents"] == 150
+    assert hold["house_name"] == tenant.house.name  # whose news the checkout asks for
     order = await ok(
         await client.post(
             "/public/orders",

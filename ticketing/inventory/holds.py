@@ -26,12 +26,10 @@ async def hold_out(
     """The basket as answered; pass its places when they are at hand."""
     if items is None:
         items = await repo.hold_items(session, hold.id)
-    fee = 0
-    if hold.channel == Channel.ONLINE:
-        house = await session.get(House, hold.house_id)
-        fee = house.online_fee_cents if house is not None else 0
+    house = await session.get(House, hold.house_id) if hold.channel == Channel.ONLINE else None
     return HoldOut(
-        fee_per_ticket_cents=fee,
+        fee_per_ticket_cents=house.online_fee_cents if house is not None else 0,
+        house_name=house.name if house is not None else None,
         id=hold.id,
         house_id=hold.house_id,
         channel=hold.channel,

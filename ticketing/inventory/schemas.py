@@ -69,6 +69,9 @@ class HoldOut(Out):
     fee_per_ticket_cents: int = Field(
         default=0, description="The online service fee the order adds per paid ticket."
     )
+    house_name: str | None = Field(
+        default=None, description="The selling house (of a shop basket): its news is asked for."
+    )
 
 
 class BlockIn(In):

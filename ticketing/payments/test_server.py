@@ -17,10 +17,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# localstripe's own command listens on every interface and reloads what an earlier run
-# left on disk; this serves its app on loopback only, from scratch.
+# localstripe's own command listens on every interface, reloads what an earlier run left
+# in /tmp and writes it all there again after every change; this serves its app on
+# loopback only, in memory.
 _SERVE = (
     "import sys; from aiohttp import web; from localstripe.server import app; "
+    "from localstripe.resources import Store; Store.dump_to_disk = lambda self: None; "
     "web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None, access_log=None)"
 )
 

@@ -144,10 +144,13 @@
       if (words_.length < 2) return;
       // Titles are searched on the server too: a season may have more than one page.
       typing = setTimeout(async () => {
+        let answer = [];
         try {
-          found = await api("GET", `/public/clusters/${cluster.slug}/programme?limit=50&q=${encodeURIComponent(words_)}`);
-        } catch (failure) { found = []; }
-        if (search.value.trim() === words_) renderList();
+          answer = await api("GET", `/public/clusters/${cluster.slug}/programme?limit=50&q=${encodeURIComponent(words_)}`);
+        } catch (failure) { answer = []; }
+        if (search.value.trim() !== words_) return;  // typed on meanwhile: a later answer comes
+        found = answer;
+        renderList();
       }, 250);
     });
     search.addEventListener("keydown", (e) => { if (e.key === "Enter") { const first = list.querySelector("button"); if (first) first.click(); } });
@@ -373,12 +376,14 @@
     const print = async (layout) => {
       let response;
       // Tickets are issued by a worker right after the sale: wait for them a moment.
+      let renewed = false;
       for (let tries = 0; tries < 20; tries++) {
         response = await fetch(`/orders/${order.id}/tickets.pdf?layout=${layout}`,
           { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN)}` } });
-        if (response.status === 401) {
-          await api("GET", "/auth/me").catch(() => null);  // renews the token, or logs out
-          continue;
+        if (response.status === 401 && !renewed) {
+          renewed = true;  // once: renews the token, or shows the login when it cannot
+          if (await api("GET", "/auth/me").catch(() => null)) continue;
+          return;
         }
         if (response.status !== 404) break;
         await new Promise((r) => setTimeout(r, 500));

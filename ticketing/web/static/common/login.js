@@ -58,7 +58,12 @@ const PodiumLogin = (() => {
       if (!refreshing) {
         refreshing = api("POST", "/auth/refresh", { refresh_token: token })
           .then((tokens) => { keep(tokens); return true; })
-          .catch(() => { forget(); return false; })
+          .catch((failure) => {
+            // Only a refused refresh token ends the session; a network blip or a busy
+            // server keeps it, and the call fails as it is.
+            if (failure.status === 400 || failure.status === 401) { forget(); return false; }
+            throw failure;
+          })
           .finally(() => { refreshing = null; });
       }
       return refreshing;
@@ -74,7 +79,6 @@ const PodiumLogin = (() => {
         // a page asks first after a reload, is renewed too).
         if (failure.status !== 401 || NO_RENEWAL.has(path)) throw failure;
         if (await refresh()) return api(method, path, body, callOptions);
-        forget();
         if (opts.onExpired) opts.onExpired();
         throw failure;
       }

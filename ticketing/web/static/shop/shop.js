@@ -40,7 +40,7 @@
       "basket.total": "Totaal", "basket.fees": "Servicekosten: {n} × {fee}", "basket.buyer": "Jouw gegevens", "basket.name": "Naam",
       "basket.email": "E-mail", "basket.phone": "Telefoon (niet verplicht)", "basket.language": "Taal van je tickets",
       "basket.consent": "Toestemming", "basket.share": "De huizen van deze cluster mogen mij herkennen aan de kassa (ik hoef mijn gegevens niet opnieuw te geven).",
-      "basket.newsletter": "Stuur me nieuws van dit huis per e-mail.", "basket.order": "Bestellen en betalen",
+      "basket.newsletter": "Stuur me nieuws van {house} per e-mail.", "basket.order": "Bestellen en betalen",
       "basket.more": "Nog iets kiezen", "basket.required": "Vul dit in.",
       "pay.title": "Betalen", "pay.test": "TESTMODUS — er wordt geen echt geld betaald. Gebruik testkaart 4242 4242 4242 4242 (betaald) of 4000 0000 0000 0341 (geweigerd).",
       "pay.card": "Kaartnummer (test)", "pay.button": "Betaal {amount}", "pay.waiting": "Betaling ontvangen. We maken je tickets klaar…",
@@ -48,7 +48,7 @@
       "order.title": "Je bestelling {code}", "order.paid": "Betaald: je tickets staan hieronder en komen ook per e-mail.",
       "order.pending": "Deze bestelling wacht op je betaling.", "order.download": "Download je tickets (PDF)",
       "order.qr": "QR-code van ticket {n}", "order.ticket": "Ticket", "order.place": "Plaats", "order.price": "Prijs",
-      "order.cancelled": "Deze bestelling is geannuleerd.", "order.expired": "De tijd om te betalen is voorbij; de plaatsen zijn terug vrij.",
+      "order.cancelled": "Deze bestelling is geannuleerd.", "order.use_mail": "Open je bestelling met de link in de e-mail die we je stuurden.", "order.expired": "De tijd om te betalen is voorbij; de plaatsen zijn terug vrij.",
     },
     fr: {
       "shop.title": "Billets", "shop.programme": "Programme", "shop.all": "Tout",
@@ -75,7 +75,7 @@
       "basket.total": "Total", "basket.buyer": "Vos coordonnées", "basket.fees": "Frais de service : {n} × {fee}", "basket.name": "Nom",
       "basket.email": "E-mail", "basket.phone": "Téléphone (facultatif)", "basket.language": "Langue de vos billets",
       "basket.consent": "Consentement", "basket.share": "Les maisons de ce cluster peuvent me reconnaître à la billetterie.",
-      "basket.newsletter": "Envoyez-moi les nouvelles de cette maison par e-mail.", "basket.order": "Commander et payer",
+      "basket.newsletter": "Envoyez-moi les nouvelles de {house} par e-mail.", "basket.order": "Commander et payer",
       "basket.more": "Choisir autre chose", "basket.required": "Remplissez ce champ.",
       "pay.title": "Paiement", "pay.test": "MODE TEST — aucun argent réel. Carte de test 4242 4242 4242 4242 (payé) ou 4000 0000 0000 0341 (refusé).",
       "pay.card": "Numéro de carte (test)", "pay.button": "Payer {amount}", "pay.waiting": "Paiement reçu. Nous préparons vos billets…",
@@ -83,7 +83,7 @@
       "order.title": "Votre commande {code}", "order.paid": "Payé : vos billets sont ci-dessous et arrivent aussi par e-mail.",
       "order.pending": "Cette commande attend votre paiement.", "order.download": "Téléchargez vos billets (PDF)",
       "order.qr": "Code QR du billet {n}", "order.ticket": "Billet", "order.place": "Place", "order.price": "Prix",
-      "order.cancelled": "Cette commande est annulée.", "order.expired": "Le délai de paiement est passé ; les places sont à nouveau libres.",
+      "order.cancelled": "Cette commande est annulée.", "order.use_mail": "Ouvrez votre commande avec le lien de l'e-mail que nous vous avons envoyé.", "order.expired": "Le délai de paiement est passé ; les places sont à nouveau libres.",
     },
     en: {
       "shop.title": "Tickets", "shop.programme": "Programme", "shop.all": "All",
@@ -110,7 +110,7 @@
       "basket.total": "Total", "basket.buyer": "Your details", "basket.fees": "Service fee: {n} × {fee}", "basket.name": "Name",
       "basket.email": "E-mail", "basket.phone": "Phone (optional)", "basket.language": "Language of your tickets",
       "basket.consent": "Consent", "basket.share": "The houses of this cluster may recognise me at their box office.",
-      "basket.newsletter": "Send me this house's news by e-mail.", "basket.order": "Order and pay",
+      "basket.newsletter": "Send me the news of {house} by e-mail.", "basket.order": "Order and pay",
       "basket.more": "Choose more", "basket.required": "Please fill this in.",
       "pay.title": "Payment", "pay.test": "TEST MODE — no real money is paid. Use test card 4242 4242 4242 4242 (paid) or 4000 0000 0000 0341 (declined).",
       "pay.card": "Card number (test)", "pay.button": "Pay {amount}", "pay.waiting": "Payment received. Preparing your tickets…",
@@ -118,7 +118,7 @@
       "order.title": "Your order {code}", "order.paid": "Paid: your tickets are below and also come by e-mail.",
       "order.pending": "This order waits for your payment.", "order.download": "Download your tickets (PDF)",
       "order.qr": "QR code of ticket {n}", "order.ticket": "Ticket", "order.place": "Place", "order.price": "Price",
-      "order.cancelled": "This order was cancelled.", "order.expired": "The time to pay has passed; the places are free again.",
+      "order.cancelled": "This order was cancelled.", "order.use_mail": "Open your order with the link in the e-mail we sent you.", "order.expired": "The time to pay has passed; the places are free again.",
     },
   });
 
@@ -350,6 +350,7 @@
     if (!perf) throw new Podium.ApiError(404, { type: "/not-found", detail: t("picker.not_on_sale") });
     const notice = el("div", { class: "notice", id: "notice", role: "status", "aria-live": "polite", hidden: true });
     const alert = el("div", { id: "offer", role: "alert" });
+    const expiring = el("div", { id: "expiring", role: "alert" });  // the offer of more time
     const mapBox = el("div", { id: "seatmap" });
     const side = el("aside", { class: "card", "aria-labelledby": "basket-title" });
     const zoneSelect = el("select", { id: "best-zone" }, el("option", { value: "" }, t("picker.any_zone")),
@@ -383,7 +384,7 @@
       el("p", {}, el("a", { href: `/shop/events/${eventId}` }, `← ${localized(event.title)}`)),
       title(`${t("picker.title")}: ${localized(event.title)}`),
       el("p", { class: "when" }, `${when(perf.starts_at)} · ${perf.venue_name} · ${perf.hall_name}`),
-      notice, alert,
+      notice, alert, expiring,
       el("div", { class: "picker" },
         el("div", {}, el("ul", { class: "legend-list", "aria-label": t("shop.prices") },
           availability.zones.map((z) => el("li", {}, el("span", { class: "swatch", style: `background:${z.color}`, "aria-hidden": "true" }),
@@ -426,7 +427,7 @@
       showBasketLink(current);
     }
 
-    const tick = holdClock(() => current, (hold) => { current = hold; render(); }, notice, alert,
+    const tick = holdClock(() => current, (hold) => { current = hold; render(); }, notice, expiring,
       () => { current = null; render(); });
 
     async function refreshStates() {
@@ -595,7 +596,8 @@
           .map(([v, n]) => el("option", { value: v, selected: v === Podium.lang }, n)))),
       el("fieldset", { class: "field" }, el("legend", {}, t("basket.consent")),
         el("label", { class: "check" }, el("input", { type: "checkbox", id: "share" }), t("basket.share")),
-        el("label", { class: "check" }, el("input", { type: "checkbox", id: "newsletter" }), t("basket.newsletter"))),
+        el("label", { class: "check" }, el("input", { type: "checkbox", id: "newsletter" }),
+          t("basket.newsletter", { house: hold.house_name || "" }))),
       feesBox, totalBox, error,
       el("div", { class: "row-flex" }, el("button", { type: "submit", id: "place-order" }, t("basket.order")),
         el("a", { href: "javascript:history.back()" }, t("basket.more"))));
@@ -645,6 +647,7 @@
         fill(error, el("p", { class: "notice error" }, explain(failure)));
       }
     });
+    onBasketChange = () => route();  // another tab changed the basket: show it as it is
     fill(main, title(t("basket.title")), el("p", { class: "countdown", id: "countdown" }), notice, offer,
       ...groups, form);
     total();
@@ -659,6 +662,11 @@
     const given = new URLSearchParams(location.search).get("secret");
     if (given) sessionStorage.setItem(`podium.order.${orderId}`, given);
     const secret = given || sessionStorage.getItem(`podium.order.${orderId}`) || "";
+    if (!secret) {
+      // Back from the bank in another tab or browser: the link in the mail opens the order.
+      fill(main, title(t("shop.title")), el("p", { class: "notice" }, t("order.use_mail")));
+      return;
+    }
     const q = `secret=${encodeURIComponent(secret)}`;
     let order = await api("GET", `/public/orders/${orderId}?${q}`);
     const status = el("div", { id: "order-status", role: "status", "aria-live": "polite" });
