@@ -85,3 +85,26 @@ async def put_on_sale(
         await client.patch(f"/events/{event['id']}", headers=h, json={"status": "published"}), 200
     )
     return performance
+
+
+STAFF_TARIFF: dict[str, Any] = {
+    "code": "PERS",
+    "name": {"nl": "Personeel"},
+    "kind": "complimentary",
+    "rule": "free",
+    "staff_only": True,
+}
+
+
+async def add_tariff(
+    client: httpx.AsyncClient, tenant: Tenant, event_id: str, tariff: dict[str, Any]
+) -> dict[str, Any]:
+    """A tariff added by the house admin (for example STAFF_TARIFF, a free ticket only the
+    house's own counter gives)."""
+    return await ok(
+        await client.post(
+            f"/events/{event_id}/tariffs",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json=tariff,
+        )
+    )

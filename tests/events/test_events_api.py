@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import pytest
+from inventory_setup import STAFF_TARIFF, add_tariff
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem, make_tenant
 from tickets_support import sell
@@ -280,19 +281,7 @@ async def test_only_the_counter_of_the_events_house_sees_its_staff_only_tariffs(
     client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     world = await build_world(client, tenant, publish=True)
-    await ok(
-        await client.post(
-            f"/events/{world.event['id']}/tariffs",
-            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-            json={
-                "code": "PERS",
-                "name": {"nl": "Personeel"},
-                "kind": "complimentary",
-                "rule": "free",
-                "staff_only": True,
-            },
-        )
-    )
+    await add_tariff(client, tenant, world.event["id"], STAFF_TARIFF)
 
     def tariffs(event: dict[str, Any]) -> dict[str, int | None]:
         zone = event["performances"][0]["prices"][0]

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from inventory_setup import MIXED_SPEC, put_on_sale
+from inventory_setup import MIXED_SPEC, STAFF_TARIFF, add_tariff, put_on_sale
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem, make_tenant, make_user
@@ -481,19 +481,7 @@ async def test_a_staff_only_tariff_is_given_only_by_the_performances_own_house(
 ) -> None:
     """A free ticket for staff is the playing house's to give: a neighbour's counter resells
     the performance at its public tariffs, and its sale at the staff tariff is refused."""
-    await ok(
-        await client.post(
-            f"/events/{performance['event_id']}/tariffs",
-            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-            json={
-                "code": "PERS",
-                "name": {"nl": "Personeel"},
-                "kind": "complimentary",
-                "rule": "free",
-                "staff_only": True,
-            },
-        )
-    )
+    await add_tariff(client, tenant, performance["event_id"], STAFF_TARIFF)
     neighbour = await make_tenant(db, cluster=tenant.cluster)
     await open_till(client, neighbour)
     clerk = neighbour.staff[Role.BOX_OFFICE].headers
@@ -568,19 +556,7 @@ async def test_a_staff_only_tariff_is_given_only_by_the_performances_own_house(
 async def test_a_clerk_of_both_houses_gives_staff_tariffs_only_at_the_playing_houses_counter(
     client: httpx.AsyncClient, db: AsyncSession, tenant: Tenant, performance: dict[str, Any]
 ) -> None:
-    await ok(
-        await client.post(
-            f"/events/{performance['event_id']}/tariffs",
-            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-            json={
-                "code": "PERS",
-                "name": {"nl": "Personeel"},
-                "kind": "complimentary",
-                "rule": "free",
-                "staff_only": True,
-            },
-        )
-    )
+    await add_tariff(client, tenant, performance["event_id"], STAFF_TARIFF)
     neighbour = await make_tenant(db, cluster=tenant.cluster)
     both = await make_user(
         db,
