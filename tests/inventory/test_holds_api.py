@@ -370,8 +370,9 @@ async def test_the_basket_says_the_online_fee_the_order_will_add(
             json={"performance_id": performance["id"], "seats": ["STALLS/1/1", "STALLS/1/2"]},
         )
     )
-    assert hold["fee_per_ticket_cents"] == 150
-    assert hold["house_name"] == tenant.house.name  # whose news the checkout asks for
+    # The basket as the checkout reads it says the fee and whose news it asks for.
+    basket = await ok(await client.get(f"/public/holds/{hold['id']}"), 200)
+    assert (basket["fee_per_ticket_cents"], basket["house_name"]) == (150, tenant.house.name)
     order = await ok(
         await client.post(
             "/public/orders",
@@ -380,11 +381,15 @@ async def test_the_basket_says_the_online_fee_the_order_will_add(
     )
     # What the basket said: two tickets of 30 euro and 1.50 per ticket.
     assert (order["tickets_cents"], order["fees_cents"], order["total_cents"]) == (6000, 300, 6300)
-    # A counter basket has no online fee.
+    # A sale at the counter adds no online fee.
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    await client.post(
+        "/till/open", headers=clerk, json={"house_id": str(tenant.house.id), "float_cents": 0}
+    )
     counter = await ok(
         await client.post(
             "/box-office/holds",
-            headers=tenant.staff[Role.BOX_OFFICE].headers,
+            headers=clerk,
             json={
                 "house_id": str(tenant.house.id),
                 "performance_id": performance["id"],
@@ -392,4 +397,11 @@ async def test_the_basket_says_the_online_fee_the_order_will_add(
             },
         )
     )
-    assert counter["fee_per_ticket_cents"] == 0
+    sold = await ok(
+        await client.post(
+            "/box-office/orders",
+            headers=clerk,
+            json={"hold_id": counter["id"], "payment": {"method": "cash"}},
+        )
+    )
+    assert (sold["fees_cents"], sold["total_cents"]) == (0, 3000)

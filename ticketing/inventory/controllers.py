@@ -61,7 +61,7 @@ class PublicInventoryController(Controller):
 
     @get("/holds/{hold_id:uuid}", summary="A basket")
     async def get_hold(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        return await holds.hold_out(db, await holds.online_hold(db, hold_id))
+        return await holds.basket_out(db, await holds.online_hold(db, hold_id))
 
     @post("/holds/{hold_id:uuid}/items", summary="Hold more places in the basket")
     async def add_items(

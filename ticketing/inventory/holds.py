@@ -26,10 +26,7 @@ async def hold_out(
     """The basket as answered; pass its places when they are at hand."""
     if items is None:
         items = await repo.hold_items(session, hold.id)
-    house = await session.get(House, hold.house_id) if hold.channel == Channel.ONLINE else None
     return HoldOut(
-        fee_per_ticket_cents=house.online_fee_cents if house is not None else 0,
-        house_name=house.name if house is not None else None,
         id=hold.id,
         house_id=hold.house_id,
         channel=hold.channel,
@@ -37,6 +34,17 @@ async def hold_out(
         expires_at=hold.expires_at,
         extended=hold.extended,
         items=[HoldItemOut.model_validate(a) for a in items],
+    )
+
+
+async def basket_out(session: AsyncSession, hold: Hold) -> HoldOut:
+    """A shop basket as its checkout shows it: with the selling house's name (whose news
+    is asked for) and online fee. Read here only, not with every hold of an on-sale."""
+    out = await hold_out(session, hold)
+    house = await session.get(House, hold.house_id)
+    assert house is not None
+    return out.model_copy(
+        update={"fee_per_ticket_cents": house.online_fee_cents, "house_name": house.name}
     )
 
 

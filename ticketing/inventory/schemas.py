@@ -66,11 +66,14 @@ class HoldOut(Out):
     expires_at: datetime
     extended: bool
     items: list[HoldItemOut]
-    fee_per_ticket_cents: int = Field(
-        default=0, description="The online service fee the order adds per paid ticket."
+    fee_per_ticket_cents: int | None = Field(
+        default=None,
+        description="The online service fee the order adds per paid ticket (GET of a shop"
+        " basket; not read for every hold).",
     )
     house_name: str | None = Field(
-        default=None, description="The selling house (of a shop basket): its news is asked for."
+        default=None,
+        description="The selling house, whose news the checkout asks for (GET of a shop basket).",
     )
 
 
