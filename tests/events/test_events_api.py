@@ -289,21 +289,42 @@ async def test_only_the_counter_of_the_events_house_sees_its_staff_only_tariffs(
 
     public = await ok(await client.get(f"/public/events/{world.event['id']}"), 200)
     assert "PERS" not in tariffs(public)
-    path = f"/box-office/events/{world.event['id']}"
-    counter = await ok(await client.get(path, headers=tenant.staff[Role.BOX_OFFICE].headers), 200)
-    assert tariffs(counter)["PERS"] == 0
-    # So does whoever sells for every house of the cluster.
-    admin = await ok(await client.get(path, headers=tenant.staff[Role.CLUSTER_ADMIN].headers), 200)
-    assert tariffs(admin)["PERS"] == 0
+    neighbour = await make_tenant(db, cluster=tenant.cluster)
+
+    async def at_counter(house: Tenant, staff: Any) -> dict[str, int | None]:
+        event = await ok(
+            await client.get(
+                f"/box-office/events/{world.event['id']}",
+                headers=staff.headers,
+                params={"house_id": str(house.house.id)},
+            ),
+            200,
+        )
+        return tariffs(event)
+
+    assert (await at_counter(tenant, tenant.staff[Role.BOX_OFFICE]))["PERS"] == 0
+    # So does whoever sells for every house of the cluster, at this house's counter...
+    assert (await at_counter(tenant, tenant.staff[Role.CLUSTER_ADMIN]))["PERS"] == 0
+    # ...but not at a neighbour's counter (checkout refuses it there too).
+    admin_next_door = await at_counter(neighbour, tenant.staff[Role.CLUSTER_ADMIN])
+    assert "PERS" not in admin_next_door
     # The box office of another house of the cluster sells it too, at its public tariffs:
     # a free ticket of this house is not its neighbour's to give.
-    neighbour = await make_tenant(db, cluster=tenant.cluster)
-    resold = await ok(await client.get(path, headers=neighbour.staff[Role.BOX_OFFICE].headers), 200)
-    assert tariffs(resold) == tariffs(public)
-    assert "PERS" not in tariffs(resold)
+    resold = await at_counter(neighbour, neighbour.staff[Role.BOX_OFFICE])
+    assert resold == tariffs(public)
+    assert "PERS" not in resold
     # Another cluster, or a role that does not sell: not found.
-    assert_problem(await client.get(path, headers=other_tenant.staff[Role.BOX_OFFICE].headers), 404)
-    assert_problem(await client.get(path, headers=tenant.staff[Role.SCANNER].headers), 404)
+    path = f"/box-office/events/{world.event['id']}"
+    mine = {"house_id": str(tenant.house.id)}
+    other = other_tenant.staff[Role.BOX_OFFICE].headers
+    assert_problem(await client.get(path, headers=other, params=mine), 404)
+    assert_problem(
+        await client.get(path, headers=tenant.staff[Role.SCANNER].headers, params=mine), 404
+    )
+    # Without the counter's house the request names what is missing.
+    assert_problem(
+        await client.get(path, headers=tenant.staff[Role.BOX_OFFICE].headers), 400, "house_id"
+    )
 
 
 async def test_an_age_range_upside_down_names_the_field_in_plain_words(

@@ -235,9 +235,13 @@ class CounterController(Controller):
         ),
     )
     async def counter_event(
-        self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID]
+        self,
+        db: Db,
+        principal: Caller,
+        event_id: FromPath[uuid.UUID],
+        house_id: FromQuery[uuid.UUID],  # the house whose counter sells
     ) -> PublicEvent:
-        return await programme.public_event(db, event_id, counter=principal)
+        return await programme.public_event(db, event_id, counter=principal, counter_house=house_id)
 
 
 CONTROLLERS = [

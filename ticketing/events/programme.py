@@ -187,7 +187,10 @@ def last_places_threshold(capacity: int) -> int:
 
 
 async def public_event(
-    session: AsyncSession, event_id: uuid.UUID, counter: Principal | None = None
+    session: AsyncSession,
+    event_id: uuid.UUID,
+    counter: Principal | None = None,
+    counter_house: uuid.UUID | None = None,
 ) -> PublicEvent:
     """A published event with its prices; for a box office of the cluster (counter=the
     clerk), and with the tariffs only staff may give when it sells for the event's house."""
@@ -196,7 +199,9 @@ async def public_event(
         raise NotFound("This event is not (or no longer) on sale.")
     event, house = found
     rows = await repo.public_performances(session, event.id, clock.now())
-    tariffs = await repo.public_tariffs(session, event, counter=counter)
+    tariffs = await repo.public_tariffs(
+        session, event, counter=counter, counter_house=counter_house
+    )
     layouts = await repo.layouts_by_id(session, {perf.layout_id for perf, _, _ in rows})
     prices = await repo.prices_of(session, [perf.id for perf, _, _ in rows])
     performances = []

@@ -240,13 +240,19 @@ async def public_performances(
 
 
 async def public_tariffs(
-    session: AsyncSession, event: Event, *, counter: Principal | None = None
+    session: AsyncSession,
+    event: Event,
+    *,
+    counter: Principal | None = None,
+    counter_house: uuid.UUID | None = None,
 ) -> list[Tariff]:
-    """Tariffs a buyer may pick online of a published event; for a counter that sells for
-    the event's own house (counter=the clerk), also those only its staff may give. The
-    other houses of the cluster resell the event at its public tariffs."""
+    """Tariffs a buyer may pick online of a published event; at the event's own house's
+    counter (counter_house) for a clerk who sells for it (counter), also those only its
+    staff may give: the rule checkout.price_lines applies. The other houses of the
+    cluster resell the event at its public tariffs."""
     stmt = select(Tariff).where(Tariff.event_id == event.id)
-    if counter is None or not counter.has(event.house_id, SELLERS):
+    own_counter = counter is not None and counter_house == event.house_id
+    if not (own_counter and counter is not None and counter.has(event.house_id, SELLERS)):
         stmt = stmt.where(col(Tariff.staff_only).is_(False))
     stmt = stmt.order_by(col(Tariff.position), col(Tariff.code))
     return list((await session.exec(stmt)).all())

@@ -44,7 +44,7 @@ async def clerk_till(session: AsyncSession, principal: Principal, house_id: uuid
     """The id of the clerk's open till in this house (locked until the transaction ends)."""
     if principal.user_id is None:
         raise Forbidden("A till belongs to a person: log in as a clerk to take payments.")
-    till_id = await repo.lock_open_till(session, house_id, principal.user_id)
+    till_id = await repo.open_till(session, house_id, principal.user_id, lock=True)
     if till_id is None:
         raise Conflict(NO_TILL)
     return till_id
@@ -323,7 +323,7 @@ async def my_open_till(
     authorize(principal, house.id, SELLERS)
     if principal.user_id is None:
         raise Forbidden("A till belongs to a person: log in as a clerk.")
-    till_id = await repo.open_till_of(session, house.id, principal.user_id)
+    till_id = await repo.open_till(session, house.id, principal.user_id, lock=False)
     if till_id is None:
         raise NotFound("You have no open till in this house.")
     return await get_till(session, principal, till_id)

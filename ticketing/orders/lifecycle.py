@@ -59,10 +59,10 @@ async def order_out(
 async def buyer_order_out(session: AsyncSession, order: Order) -> BuyerOrderOut:
     """The buyer's view of the order: the order, and its performances as a page shows
     them (title, date, place, and the names of sections and standing areas)."""
-    out: OrderOut = await order_out(session, order)
+    tickets = await repo.tickets_of(session, [order.id])
     performances = []
     for performance, event, house, hall, venue in await repo.performances_of(
-        session, sorted({t.performance_id for t in out.tickets})
+        session, sorted({t.performance_id for t in tickets})
     ):
         index = await layout_index(session, performance.layout_id)
         performances.append(
@@ -78,7 +78,7 @@ async def buyer_order_out(session: AsyncSession, order: Order) -> BuyerOrderOut:
                 areas={a.code: a.name for a in index.doc.standing_areas},
             )
         )
-    return BuyerOrderOut(**out.model_dump(), performances=performances)
+    return await order_out(session, order, tickets, shape=BuyerOrderOut, performances=performances)
 
 
 async def release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:

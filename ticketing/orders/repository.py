@@ -352,27 +352,15 @@ async def lock_basket_and_till(
     return await inventory_repo.attach_hold(session, row[:-1]), row[-1]
 
 
-async def lock_open_till(
-    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID
+async def open_till(
+    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID, *, lock: bool
 ) -> uuid.UUID | None:
-    """The clerk's open till, locked so no payment slips in while it is being closed."""
+    """The clerk's open till in the house, if there is one; with lock, locked so no
+    payment slips in while it is being closed."""
     connection = await raw.connection(session)
     till_id: uuid.UUID | None = await connection.fetchval(
         "SELECT id FROM till_session WHERE house_id = $1 AND clerk_id = $2"
-        " AND closed_at IS NULL FOR UPDATE",
-        house_id,
-        clerk_id,
-    )
-    return till_id
-
-
-async def open_till_of(
-    session: AsyncSession, house_id: uuid.UUID, clerk_id: uuid.UUID
-) -> uuid.UUID | None:
-    """The clerk's open till in the house, if there is one (not locked)."""
-    connection = await raw.connection(session)
-    till_id: uuid.UUID | None = await connection.fetchval(
-        "SELECT id FROM till_session WHERE house_id = $1 AND clerk_id = $2 AND closed_at IS NULL",
+        " AND closed_at IS NULL" + (" FOR UPDATE" if lock else ""),
         house_id,
         clerk_id,
     )

@@ -186,7 +186,7 @@
     let availability, event;
     try {
       [availability, event] = await Promise.all([
-        availabilityOf(item.performance_id), api("GET", `/box-office/events/${item.event_id}`),
+        availabilityOf(item.performance_id), api("GET", `/box-office/events/${item.event_id}?house_id=${state.house.id}`),
       ]);
     } catch (failure) {
       say(explain(failure), "error");
