@@ -31,8 +31,8 @@ from ticketing.venues.models import Hall, Venue
 
 PUBLIC_PERFORMANCE_STATUSES = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
 
-
-# A line of the public programme; the last item is the lowest price (None without prices).
+# A line of the public programme: the rows, the lowest price (None without prices) and
+# the places in use.
 ProgrammeRow = tuple[Performance, Event, House, Hall, Venue, int | None, int]
 
 

@@ -38,12 +38,16 @@ REFUND_TOPIC = "payments.refund"
 MAX_ATTEMPTS = 10
 
 
-async def pending_online_payment(session: AsyncSession, order: Order) -> Payment | None:
-    """The order's online payment that waits for the buyer, if one was started."""
-    for payment in await orders_repo.payments_of(session, order.id):
+def _pending(payments: list[Payment]) -> Payment | None:
+    for payment in payments:
         if payment.method == PaymentMethod.ONLINE and payment.status == PaymentStatus.PENDING:
             return payment
     return None
+
+
+async def pending_online_payment(session: AsyncSession, order: Order) -> Payment | None:
+    """The order's online payment that waits for the buyer, if one was started."""
+    return _pending(await orders_repo.payments_of(session, order.id))
 
 
 async def start_payment(
@@ -55,7 +59,8 @@ async def start_payment(
         raise Conflict(f"This order is {order.status}; there is nothing to pay.")
     if order.pay_before is not None and order.pay_before <= clock.now():
         raise Conflict("The time to pay this order has passed; its places went back on sale.")
-    pending = await pending_online_payment(session, order)
+    payments = await orders_repo.payments_of(session, order.id)
+    pending = _pending(payments)
     if pending is not None:
         assert pending.stripe_payment_intent_id is not None
         intent = await gateway.get_intent(
@@ -67,7 +72,7 @@ async def start_payment(
         pending.status = PaymentStatus.CANCELED
         session.add(pending)
         record(session, order, "payment_canceled", "buyer", payment_intent=intent.id)
-    attempt = len(await orders_repo.payments_of(session, order.id)) + 1
+    attempt = len(payments) + 1  # a fresh idempotency key for each PaymentIntent
     house = await session.get(House, order.house_id)
     assert house is not None
     due = order.total_cents - order.paid_cents
