@@ -16,6 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from ticketing.customers.models import Customer, CustomerNewsletter
 from ticketing.db import raw
+from ticketing.db.search import contains
 from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import Role
@@ -52,21 +53,15 @@ async def get(
     return (await session.exec(stmt)).first()
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def search(
     session: AsyncSession, q: str, principal: Principal, roles: Iterable[Role]
 ) -> list[Customer]:
     """Customers whose name, e-mail or phone contains q (any capitals). A phone number
     also matches by its digits alone, so "0475 12 34 56" finds "+32 475 12.34.56"."""
-    like = _like(q)
     matches: list[ColumnElement[bool]] = [
-        col(Customer.name).ilike(like, escape="\\"),
-        col(Customer.email).ilike(like, escape="\\"),
-        col(Customer.phone).ilike(like, escape="\\"),
+        contains(col(Customer.name), q),
+        contains(col(Customer.email), q),
+        contains(col(Customer.phone), q),
     ]
     # A national number's leading 0 is the country code's place in +32 475...
     digits = re.sub(r"\D", "", q).lstrip("0")

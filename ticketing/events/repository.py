@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from ticketing.db.search import contains
 from ticketing.events.models import (
     Event,
     EventStatus,
@@ -55,7 +56,7 @@ async def list_events(
     if event_type_id is not None:
         stmt = stmt.where(Event.event_type_id == event_type_id)
     if q:
-        stmt = stmt.where(col(Event.title)["nl"].astext.ilike(f"%{q}%"))
+        stmt = stmt.where(contains(col(Event.title)["nl"].astext, q))
     stmt = scope(stmt, Event, principal).limit(limit).offset(offset)
     return list((await session.exec(stmt)).all())
 
@@ -194,8 +195,7 @@ async def public_programme(
             " ", *(col(Event.title)[language].astext for language in ("nl", "fr", "en"))
         )
         for word in words:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(titles.ilike(f"%{escaped}%", escape="\\"))
+            stmt = stmt.where(contains(titles, word))
     return list((await session.exec(stmt)).all())
 
 

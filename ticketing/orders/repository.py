@@ -13,6 +13,7 @@ from sqlmodel.sql.expression import Select
 
 from ticketing.core import clock
 from ticketing.db import raw
+from ticketing.db.search import contains
 from ticketing.events.models import Event, Performance
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold
@@ -271,11 +272,10 @@ async def list_orders(
     if status is not None:
         stmt = stmt.where(Order.status == status)
     if q:
-        like = f"%{q}%"
         stmt = stmt.where(
-            col(Order.code).ilike(like)
-            | col(Order.customer_name).ilike(like)
-            | col(Order.customer_email).ilike(like)
+            contains(col(Order.code), q)
+            | contains(col(Order.customer_name), q)
+            | contains(col(Order.customer_email), q)
         )
     stmt = scope(stmt, Order, principal).limit(limit).offset(offset)
     return list((await session.exec(stmt)).all())
