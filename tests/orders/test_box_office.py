@@ -86,6 +86,13 @@ async def test_cash_sale_sells_the_places_and_queues_the_tickets(
     )
     assert order["status"] == "paid"
     assert order["code"].startswith(tenant.house.order_code_prefix + "-")
+    # Found by a part of its code; what is typed is text, not a pattern.
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    found: Any = await ok(
+        await client.get("/orders", headers=clerk, params={"q": order["code"][-3:]}), 200
+    )
+    assert order["id"] in [o["id"] for o in found]
+    assert await ok(await client.get("/orders", headers=clerk, params={"q": "%"}), 200) == []
     # 3000 + 3000*0.75 + 1500 + 1500*0.75 = 7875
     assert order["total_cents"] == order["paid_cents"] == 7875
     assert sorted(t["price_cents"] for t in order["tickets"]) == [1125, 1500, 2250, 3000]
