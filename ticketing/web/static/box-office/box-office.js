@@ -35,7 +35,7 @@
       "bo.find_order": "Zoek bestelling (code, naam, e-mail)", "bo.refund": "Annuleer en betaal terug",
       "bo.refund_cash": "cash terug", "bo.refund_original": "terug op de oorspronkelijke betaling",
       "bo.cancelled": "Geannuleerd.", "bo.needs_till": "Open eerst je kassa.", "bo.no_house": "Je werkt voor geen enkel huis als kassamedewerker.",
-      "bo.find": "Zoek", "bo.row": "rij", "bo.seat": "stoel", "bo.exchange": "Ruil voor de plaats in het mandje", "bo.exchanged": "Geruild.", "bo.exchange_hold": "Neem eerst precies één nieuwe plaats in het mandje.", "bo.paid": "Betaald.", "bo.staff_only": "enkel aan de kassa", "bo.status": "Status", "bo.pay_now": "Betaal nu",
+      "bo.find": "Zoek", "bo.exchange": "Ruil voor de plaats in het mandje", "bo.exchanged": "Geruild.", "bo.exchange_hold": "Neem eerst precies één nieuwe plaats in het mandje.", "bo.paid": "Betaald.", "bo.staff_only": "enkel aan de kassa", "bo.status": "Status", "bo.pay_now": "Betaal nu",
     },
     fr: {
       "bo.title": "Billetterie", "bo.email": "E-mail",
@@ -55,7 +55,7 @@
       "bo.find_order": "Chercher une commande (code, nom, e-mail)", "bo.refund": "Annuler et rembourser",
       "bo.refund_cash": "en espèces", "bo.refund_original": "sur le paiement d'origine",
       "bo.cancelled": "Annulé.", "bo.needs_till": "Ouvrez d'abord votre caisse.", "bo.no_house": "Vous ne vendez pour aucune maison.",
-      "bo.find": "Chercher", "bo.row": "rang", "bo.seat": "siège", "bo.exchange": "Échanger contre la place du panier", "bo.exchanged": "Échangé.", "bo.exchange_hold": "Prenez d'abord exactement une nouvelle place dans le panier.", "bo.paid": "Payé.", "bo.staff_only": "au guichet seulement", "bo.status": "Statut", "bo.pay_now": "Payer maintenant",
+      "bo.find": "Chercher", "bo.exchange": "Échanger contre la place du panier", "bo.exchanged": "Échangé.", "bo.exchange_hold": "Prenez d'abord exactement une nouvelle place dans le panier.", "bo.paid": "Payé.", "bo.staff_only": "au guichet seulement", "bo.status": "Statut", "bo.pay_now": "Payer maintenant",
     },
     en: {
       "bo.title": "Box office", "bo.email": "E-mail",
@@ -75,7 +75,7 @@
       "bo.find_order": "Find order (code, name, e-mail)", "bo.refund": "Cancel and refund",
       "bo.refund_cash": "cash back", "bo.refund_original": "back to the original payment",
       "bo.cancelled": "Cancelled.", "bo.needs_till": "Open your till first.", "bo.no_house": "You sell for no house.",
-      "bo.find": "Find", "bo.row": "row", "bo.seat": "seat", "bo.exchange": "Exchange for the place in the basket", "bo.exchanged": "Exchanged.", "bo.exchange_hold": "First put exactly one new place in the basket.", "bo.paid": "Paid.", "bo.staff_only": "counter only", "bo.status": "Status", "bo.pay_now": "Pay now",
+      "bo.find": "Find", "bo.exchange": "Exchange for the place in the basket", "bo.exchanged": "Exchanged.", "bo.exchange_hold": "First put exactly one new place in the basket.", "bo.paid": "Paid.", "bo.staff_only": "counter only", "bo.status": "Status", "bo.pay_now": "Pay now",
     },
   });
 
@@ -289,9 +289,8 @@
   }
 
   function seatLabel(key) {
-    const [section, row, seat] = key.split("/");
     const circle = state.plan && state.plan.seat(key);
-    return `${circle ? circle.dataset.section : section}, ${t("bo.row")} ${row}, ${t("bo.seat")} ${seat}`;
+    return SeatMap.place(key, circle ? { [key.split("/")[0]]: circle.dataset.section } : null);
   }
 
   function renderBasket() {

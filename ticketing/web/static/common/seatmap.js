@@ -9,25 +9,35 @@ const SeatMap = (() => {
   const GREY = "#c8c8c8";
 
   words({
-    nl: { "seat.label": "{section}, rij {row}, stoel {seat}, {zone}{price}{flags}: {state}",
+    nl: { "seat.place": "{section}, rij {row}, stoel {seat}",
+      "seat.label": "{place}, {zone}{price}{flags}: {state}",
       "seat.free": "vrij", "seat.taken": "niet beschikbaar", "seat.mine": "in je mandje",
       "seat.wheelchair": "rolstoelplaats", "seat.companion": "begeleidersplaats",
       "seat.restricted": "beperkt zicht", "map.zoom_in": "Inzoomen", "map.zoom_out": "Uitzoomen",
       "map.help": "Pijltjestoetsen: naar een andere stoel. Enter of spatie: kiezen of teruggeven.",
       "map.label": "Zaalplan", "map.area": "{name}: {n} vrije staanplaatsen" },
-    fr: { "seat.label": "{section}, rang {row}, siège {seat}, {zone}{price}{flags} : {state}",
+    fr: { "seat.place": "{section}, rang {row}, siège {seat}",
+      "seat.label": "{place}, {zone}{price}{flags} : {state}",
       "seat.free": "libre", "seat.taken": "indisponible", "seat.mine": "dans votre panier",
       "seat.wheelchair": "place PMR", "seat.companion": "place accompagnant",
       "seat.restricted": "visibilité réduite", "map.zoom_in": "Zoomer", "map.zoom_out": "Dézoomer",
       "map.help": "Flèches : autre siège. Entrée ou espace : choisir ou rendre.",
       "map.label": "Plan de salle", "map.area": "{name} : {n} places debout libres" },
-    en: { "seat.label": "{section}, row {row}, seat {seat}, {zone}{price}{flags}: {state}",
+    en: { "seat.place": "{section}, row {row}, seat {seat}",
+      "seat.label": "{place}, {zone}{price}{flags}: {state}",
       "seat.free": "free", "seat.taken": "not available", "seat.mine": "in your basket",
       "seat.wheelchair": "wheelchair space", "seat.companion": "companion seat",
       "seat.restricted": "restricted view", "map.zoom_in": "Zoom in", "map.zoom_out": "Zoom out",
       "map.help": "Arrow keys: another seat. Enter or space: choose or give back.",
       "map.label": "Seat map", "map.area": "{name}: {n} standing places free" },
   });
+
+  // A seat's name as people read it ("Parterre, rij E, stoel 3"), from its key and the
+  // names of the hall's sections by code (the code itself when a name is not known).
+  function place(key, sectionNames) {
+    const [section, row, seat] = key.split("/");
+    return t("seat.place", { section: (sectionNames && sectionNames[section]) || section, row, seat });
+  }
 
   class SeatPlan {
     // options: onSeat(key) when a seat is chosen or given back.
@@ -112,7 +122,7 @@ const SeatMap = (() => {
       const flags = Object.entries(FLAGS).filter(([c]) => circle.classList.contains(c))
         .map(([, k]) => `, ${t(k)}`).join("");
       circle.setAttribute("aria-label", t("seat.label", {
-        section: circle.dataset.section, row: circle.dataset.row, seat: circle.dataset.label,
+        place: place(circle.dataset.seat, { [circle.dataset.seat.split("/")[0]]: circle.dataset.section }),
         zone: zone ? zone.name : circle.dataset.zone,
         price: zone && zone.price_cents != null ? `, ${money(zone.price_cents)}` : "",
         flags, state: t(state === "free" ? "seat.free" : state === "mine" ? "seat.mine" : "seat.taken"),
@@ -176,5 +186,5 @@ const SeatMap = (() => {
     }
   }
 
-  return { SeatPlan };
+  return { SeatPlan, place };
 })();

@@ -31,8 +31,7 @@
       "picker.checkout": "Naar de kassa", "picker.expires": "Je plaatsen blijven vastgehouden nog {time}.",
       "picker.taken_offer": "Die plaats is net genomen. Wil je de beste vrije plaats in {zone}?",
       "picker.take_other": "Ja, geef me een andere plaats", "picker.held": "{seat} zit in je mandje.",
-      "picker.released": "{seat} teruggegeven.", "picker.standing_place": "Staanplaats {area}",
-      "picker.seat": "{section}, rij {row}, stoel {seat}", "picker.expired": "Je mandje is verlopen.",
+      "picker.released": "{seat} teruggegeven.", "picker.standing_place": "Staanplaats {area}", "picker.expired": "Je mandje is verlopen.",
       "picker.not_on_sale": "Deze voorstelling is niet (meer) te koop.",
       "picker.other_cluster": "Je mandje bevat plaatsen van een andere regio. Rond die bestelling eerst af, of geef die plaatsen terug.", "picker.empty_basket": "Geef die plaatsen terug en neem deze",
       "picker.expiring": "Je plaatsen worden nog maar twee minuten vastgehouden.", "picker.extend": "Geef me meer tijd", "picker.extended": "Je hebt meer tijd gekregen.",
@@ -66,8 +65,7 @@
       "picker.checkout": "Passer à la caisse", "picker.expires": "Vos places sont réservées encore {time}.",
       "picker.taken_offer": "Cette place vient d'être prise. Voulez-vous la meilleure place libre en {zone} ?",
       "picker.take_other": "Oui, donnez-moi une autre place", "picker.held": "{seat} est dans votre panier.",
-      "picker.released": "{seat} rendu.", "picker.standing_place": "Place debout {area}",
-      "picker.seat": "{section}, rang {row}, siège {seat}", "picker.expired": "Votre panier a expiré.",
+      "picker.released": "{seat} rendu.", "picker.standing_place": "Place debout {area}", "picker.expired": "Votre panier a expiré.",
       "picker.not_on_sale": "Ce spectacle n'est pas (plus) en vente.",
       "picker.other_cluster": "Votre panier contient des places d'une autre région. Terminez d'abord cette commande, ou rendez ces places.", "picker.empty_basket": "Rendre ces places et prendre celle-ci",
       "picker.expiring": "Vos places ne sont plus réservées que deux minutes.", "picker.extend": "Donnez-moi plus de temps", "picker.extended": "Vous avez reçu plus de temps.",
@@ -101,8 +99,7 @@
       "picker.checkout": "Checkout", "picker.expires": "Your places are held for {time}.",
       "picker.taken_offer": "That seat was just taken. Would you like the best free seat in {zone}?",
       "picker.take_other": "Yes, give me another seat", "picker.held": "{seat} is in your basket.",
-      "picker.released": "{seat} given back.", "picker.standing_place": "Standing {area}",
-      "picker.seat": "{section}, row {row}, seat {seat}", "picker.expired": "Your basket expired.",
+      "picker.released": "{seat} given back.", "picker.standing_place": "Standing {area}", "picker.expired": "Your basket expired.",
       "picker.not_on_sale": "This performance is not (or no longer) on sale.",
       "picker.other_cluster": "Your basket holds places of another region. Finish that order first, or give those places back.", "picker.empty_basket": "Give those places back and take this one",
       "picker.expiring": "Your places are held for only two more minutes.", "picker.extend": "Give me more time", "picker.extended": "You have been given more time.",
@@ -160,10 +157,7 @@
     link.textContent = `${t("basket.title")} (${count})`;
   }
 
-  function seatText(key, sectionNames) {
-    const [section, row, seat] = key.split("/");
-    return t("picker.seat", { section: (sectionNames && sectionNames[section]) || section, row, seat });
-  }
+  const seatText = SeatMap.place;
 
   function itemText(item, info) {
     if (item.seat_key) return seatText(item.seat_key, info && info.sections);
