@@ -94,6 +94,7 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
             "event_type_id": "0.55.0.0.0",
         },
         ("PATCH", "/events/{event_id}"): {"status": "archived"},
+        ("PUT", "/events/{event_id}/uitdatabank/locations/{venue_id}"): {"uitdatabank_id": None},
         ("POST", "/events/{event_id}/performances"): {
             "hall_id": w["hall_id"],
             "starts_at": in_days(5),

@@ -21,16 +21,22 @@ CLIENT_ID, CLIENT_SECRET = "podium", "s3cret"
 
 
 def fake_settings(base: str, **extra: Any) -> UitdatabankSettings:
-    return UitdatabankSettings(
-        api_url=base,
-        token_url=f"{base}/token",
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,  # type: ignore[arg-type]
-        retries=3,
-        backoff_seconds=0.01,
-        timeout_seconds=2,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "api_url": base,
+        "token_url": f"{base}/token",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "retries": 3,
+        "backoff_seconds": 0.01,
+        "timeout_seconds": 2,
+    }
+    return UitdatabankSettings(**{**values, **extra})
+
+
+def point_sync_at(fake: FakeUitdatabank, **extra: Any) -> None:
+    """This process's sync talks to the (served) fake with these settings changed."""
+    assert fake.base_url is not None
+    sync.configure(fake_settings(fake.base_url, **extra), "https://tickets.example.be")
 
 
 @contextmanager

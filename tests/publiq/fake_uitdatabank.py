@@ -21,7 +21,10 @@ Stored documents look like the real JSON-LD where it matters to a client: ``@id`
 ``bookingAvailability``, sub-events sorted chronologically and numbered (``id`` = index), and
 top-level ``startDate``/``endDate`` taken from the sub-events. The 409 of a duplicate place
 carries ``duplicatePlaceUri`` in the singular form of entry.json's example
-(``{base_url}/place/{id}``), so a client must accept both ``/place/`` and ``/places/``.
+(``{base_url}/place/{id}``), so a client must accept both ``/place/`` and ``/places/``; when
+several places match, it carries a ``query`` (a Search API address) instead, as entry.json
+says. Like the Entry API of entry.json, the fake has no search: an event is found only by
+its id.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import uvicorn
 from publiq.schema_check import schema_errors
@@ -536,16 +539,31 @@ class FakeUitdatabank:
         if refused is not None:
             return refused
         key = _place_key(request.body)
-        for place_id, place in self.places.items():
-            if key is not None and _place_key(place) == key and _place_is_live(place):
-                return problem(
-                    DUPLICATE_PLACE,
-                    "Duplicate place",
-                    409,
-                    "A place with this address / name combination already exists. "
-                    "Please use the existing place for your purposes.",
-                    duplicatePlaceUri=f"{request.base_url}/place/{place_id}",
-                )
+        matches = [
+            place_id
+            for place_id, place in self.places.items()
+            if key is not None and _place_key(place) == key and _place_is_live(place)
+        ]
+        if len(matches) == 1:
+            return problem(
+                DUPLICATE_PLACE,
+                "Duplicate place",
+                409,
+                "A place with this address / name combination already exists. "
+                "Please use the existing place for your purposes.",
+                duplicatePlaceUri=f"{request.base_url}/place/{matches[0]}",
+            )
+        if matches:
+            # entry.json: "When multiple duplicated places are found, [query] provides a
+            # URI to existing places" (a search), instead of duplicatePlaceUri.
+            return problem(
+                DUPLICATE_PLACE,
+                "Duplicate place",
+                409,
+                "This place already exists. Use the attached query to get existing place(s) "
+                "for the place you tried to create.",
+                query=_duplicates_query(request.body),
+            )
         place_id = str(uuid.uuid4())
         self._store_place(place_id, request.body, request.base_url)
         return self._created("places", place_id, request.base_url)
@@ -619,6 +637,22 @@ def _place_key(place: dict[str, Any]) -> tuple[str, ...] | None:
         return None
     parts = ("streetAddress", "postalCode", "addressLocality", "addressCountry")
     return (_normalized(name[language]), *(_normalized(localized.get(p, "")) for p in parts))
+
+
+SEARCH_URL = "https://search-test.uitdatabank.be/places/"
+
+
+def _duplicates_query(place: dict[str, Any]) -> str:
+    """A Search API address for the places with this name and address (what udb3 attaches
+    to a 409 with several candidates)."""
+    language = place["mainLanguage"]
+    address = place["address"].get(language, {})
+    q = (
+        f'name.{language}:"{place["name"][language]}" AND '
+        f'address.{language}.streetAddress:"{address.get("streetAddress", "")}" AND '
+        f'address.{language}.postalCode:"{address.get("postalCode", "")}"'
+    )
+    return f"{SEARCH_URL}?{urlencode({'q': q})}"
 
 
 def _place_is_live(place: dict[str, Any]) -> bool:

@@ -452,6 +452,24 @@ async def test_seeded_place_counts_as_existing(
         fake.add_place({"name": {"nl": "x"}})
 
 
+async def test_several_duplicate_places_get_409_with_a_query(
+    fake: FakeUitdatabank, client: httpx.AsyncClient
+) -> None:
+    first = fake.add_place(place_body())
+    second = fake.add_place(place_body(name="ZAAL DE VLERK"))
+
+    duplicate = await client.post("/places", json=place_body())
+
+    assert duplicate.status_code == 409
+    problem = duplicate.json()
+    assert "duplicatePlaceUri" not in problem
+    assert problem["type"] == "https://api.publiq.be/probs/uitdatabank/duplicate-place"
+    assert problem["query"].startswith("https://search-test.uitdatabank.be/places/?q=")
+    assert first not in problem["query"]
+    assert second not in problem["query"]
+    assert len(fake.places) == 2
+
+
 def test_serve_stops_the_server(fake: FakeUitdatabank) -> None:
     with serve(fake) as url:
         assert httpx.get(f"{url}/places/x").status_code == 401

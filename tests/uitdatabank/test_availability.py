@@ -139,7 +139,6 @@ async def test_a_burst_of_sales_is_one_update_with_the_count_when_it_goes(
     assert patch.body == [
         {
             "id": 1,
-            "status": {"type": "Available"},
             "bookingAvailability": {
                 "capacity": STANDING + SEATS,
                 "remainingCapacity": STANDING + SEATS - 40,

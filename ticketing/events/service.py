@@ -26,6 +26,7 @@ from ticketing.inventory.repository import forget_sale_targets
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
+from ticketing.uitdatabank import publishing as uitdatabank_publishing
 from ticketing.uitdatabank import sync as uitdatabank_sync
 
 BASE_TARIFF_NAME = {"nl": "Normaal tarief", "fr": "Plein tarif", "en": "Full price"}
@@ -102,6 +103,7 @@ async def update_event(
     session.add(event)
     await session.flush()
     forget_sale_targets(session)
+    await uitdatabank_publishing.check_publishable(session, event)
     uitdatabank_sync.changed(session, event, was_published=was_published)
     return event
 
@@ -154,6 +156,7 @@ async def create_tariff(
     )
     session.add(tariff)
     await flush_or_conflict(session, "code", f"This event already has a tariff {data.code}.")
+    await uitdatabank_publishing.check_publishable(session, event, tariff_code=tariff.code)
     uitdatabank_sync.changed(session, event)
     return tariff
 
@@ -192,4 +195,5 @@ async def delete_tariff(session: AsyncSession, principal: Principal, tariff_id: 
 async def _tariffs_changed(session: AsyncSession, tariff: Tariff) -> None:
     event = await session.get(Event, tariff.event_id)
     if event is not None:
+        await uitdatabank_publishing.check_publishable(session, event, tariff_code=tariff.code)
         uitdatabank_sync.changed(session, event)

@@ -3,8 +3,14 @@
 - Authentication: OAuth2 client credentials at the configured token URL; the token is
   kept until shortly before it expires, and a 401 fetches a new one once.
 - 429, 5xx and timeouts are tried again with exponential backoff and jitter (a 429's
-  Retry-After is honoured); when the tries run out the error is `Retryable` and the
-  outbox tries again later.
+  Retry-After is honoured), `retries` tries in all (3: the first and two more); when the
+  tries run out the error is `Retryable` and the outbox tries again later.
+- A creation (`POST /events`) is never sent again once it may have reached UiTdatabank:
+  when its answer is lost (a read timeout, a dropped connection, a 502 or 504 from
+  publiq's gateway) it may have been carried out, and the Entry API offers no way to find
+  an event without its id, so sending it again could make a second event.
+  `CreateUncertain` tells the sync to hold it for staff. A connection that could not be
+  made, a 429 or a 500/503 answer is a creation that did not happen: tried again.
 - A 400 is the request's fault (publiq's problem+json, with `schemaErrors`): `Refused`,
   not tried again.
 - Every attempt is logged.
@@ -16,6 +22,7 @@ import asyncio
 import logging
 import random
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -40,6 +47,10 @@ class Retryable(UitdatabankError):
     """Busy, down or slow: try again later."""
 
 
+class CreateUncertain(UitdatabankError):
+    """A creation whose answer was lost: it may or may not exist in UiTdatabank now."""
+
+
 class Refused(UitdatabankError):
     """UiTdatabank refused what we sent (400, 403, 404): no use sending it again."""
 
@@ -49,6 +60,27 @@ class Refused(UitdatabankError):
             if isinstance(errors, list):
                 return errors
         return []
+
+
+class AmbiguousPlace(Refused):
+    """UiTdatabank holds several places like the one we asked to create (a 409 with a
+    search query instead of one place): a person must pick the venue's place."""
+
+    def __init__(self, query: str) -> None:
+        super().__init__(
+            "UiTdatabank already holds several places with this venue's name and address, "
+            "so Podium cannot tell which one it is. Link the venue to the right place "
+            "(PATCH /venues/{venue_id} with its uitdatabank_place_id); the places it "
+            f"found: {query}",
+            status=409,
+        )
+        self.query = query
+
+
+# Failures after which a request may have reached UiTdatabank and been carried out.
+_MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
+               httpx.RemoteProtocolError)  # fmt: skip
+_ANSWER_LOST = (502, 504)  # publiq's gateway gave up waiting: the request may have run
 
 
 class Client:
@@ -93,8 +125,13 @@ class Client:
         _tokens[key] = (token, time.monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS))
         return token
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One request, tried again on 429, 5xx and timeouts."""
+    async def _send(
+        self, method: str, url: str, *, once: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """One request, tried again on 429, 5xx and timeouts: `retries` tries in all. A
+        request that must happen at most `once` raises `CreateUncertain` instead of
+        trying again when it may have been carried out."""
+        tries = max(1, self.settings.retries)
         attempt = 0
         while True:
             attempt += 1
@@ -102,15 +139,24 @@ class Client:
                 response = await self.http.request(method, url, **kwargs)
             except httpx.TransportError as exc:
                 log.warning("uitdatabank %s %s: %s (attempt %d)", method, url, exc, attempt)
-                if attempt > self.settings.retries:
+                if once and isinstance(exc, _MAYBE_SENT):
+                    raise CreateUncertain(
+                        f"UiTdatabank did not answer {method} {url}: {type(exc).__name__}"
+                    ) from exc
+                if attempt >= tries:
                     raise Retryable(f"UiTdatabank did not answer: {exc}") from exc
                 await self._wait(attempt, None)
                 continue
             log.info(
                 "uitdatabank %s %s -> %d (attempt %d)", method, url, response.status_code, attempt
             )
+            if once and response.status_code in _ANSWER_LOST:
+                raise CreateUncertain(
+                    f"UiTdatabank's gateway answered {response.status_code} to {method} {url}",
+                    status=response.status_code,
+                )
             if response.status_code == 429 or response.status_code >= 500:
-                if attempt > self.settings.retries:
+                if attempt >= tries:
                     raise Retryable(
                         f"UiTdatabank answered {response.status_code}.",
                         status=response.status_code,
@@ -127,11 +173,16 @@ class Client:
             delay = max(delay, float(retry_after))
         await asyncio.sleep(delay)
 
-    async def call(self, method: str, path: str, body: Any = None) -> httpx.Response:
-        """An Entry API call with the token; a 401 gets a new token once."""
+    async def call(
+        self, method: str, path: str, body: Any = None, *, once: bool = False
+    ) -> httpx.Response:
+        """An Entry API call with the token; a 401 gets a new token once (a 401 was not
+        carried out, so even a call made `once` may be sent again)."""
         for fresh in (False, True):
             headers = {"authorization": f"Bearer {await self.token(fresh=fresh)}"}
-            response = await self._send(method, self.base + path, json=body, headers=headers)
+            response = await self._send(
+                method, self.base + path, once=once, json=body, headers=headers
+            )
             if response.status_code != 401:
                 break
         if response.status_code == 401:
@@ -150,7 +201,8 @@ class Client:
     # --- the calls the sync makes ----------------------------------------------------
 
     async def create_event(self, body: dict[str, Any]) -> str:
-        answer = (await self.call("POST", "/events", body)).json()
+        """The new event's id; `CreateUncertain` if the answer was lost."""
+        answer = (await self.call("POST", "/events", body, once=True)).json()
         return str(answer.get("id") or answer.get("eventId"))
 
     async def get_event(self, event_id: str) -> dict[str, Any]:
@@ -169,10 +221,18 @@ class Client:
         answer = response.json()
         if response.status_code == 409:
             existing = _duplicate_place_id(answer)
-            if existing is None:
-                raise Refused("UiTdatabank says the place exists but not which.", status=409)
-            return existing
-        return str(answer.get("id") or answer.get("placeId"))
+            if existing is not None:
+                return existing
+            query = answer.get("query") if isinstance(answer, dict) else None
+            if isinstance(query, str) and query:
+                raise AmbiguousPlace(query)
+            raise Refused(
+                "UiTdatabank says this venue's place exists but not which one: link the "
+                "venue to its place (PATCH /venues/{venue_id} with its uitdatabank_place_id).",
+                status=409,
+                problem=answer,
+            )
+        return _uuid_or_refuse(answer.get("id") or answer.get("placeId"))
 
 
 def _problem(response: httpx.Response) -> dict[str, Any] | None:
@@ -183,15 +243,28 @@ def _problem(response: httpx.Response) -> dict[str, Any] | None:
     return answer if isinstance(answer, dict) else None
 
 
-def _duplicate_place_id(problem: dict[str, Any]) -> str | None:
-    """The id of the existing place in a 409 duplicate-place problem."""
-    for key in ("duplicatePlaceUri", "query", "@id"):
-        value = problem.get(key)
-        if isinstance(value, str) and value:
-            return value.rstrip("/").rsplit("/", 1)[-1]
-    place = problem.get("place") or problem.get("duplicatePlace")
-    if isinstance(place, dict):
-        value = place.get("@id") or place.get("id")
-        if isinstance(value, str):
-            return value.rstrip("/").rsplit("/", 1)[-1]
-    return None
+def _duplicate_place_id(problem: Any) -> str | None:
+    """The id of the one existing place in a 409 duplicate-place problem
+    (`duplicatePlaceUri`, `/place/{id}` or `/places/{id}`). Only that field names one place:
+    the `query` of a 409 with several candidates is a search, never an id."""
+    if not isinstance(problem, dict):
+        return None
+    value = problem.get("duplicatePlaceUri")
+    if not isinstance(value, str):
+        return None
+    candidate = value.rstrip("/").rsplit("/", 1)[-1]
+    return candidate if _is_uuid(candidate) else None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _uuid_or_refuse(value: Any) -> str:
+    if isinstance(value, str) and _is_uuid(value):
+        return value
+    raise Refused(f"UiTdatabank answered without a valid id ({str(value)[:80]}).")

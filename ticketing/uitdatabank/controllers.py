@@ -6,13 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, get, post
-from litestar.params import FromPath
+from litestar import Controller, get, post, put
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import text
 from sqlmodel import col, select
 
 from ticketing.core.deps import Caller, Db
-from ticketing.core.schemas import Out
+from ticketing.core.schemas import In, Out
 from ticketing.events.models import Event
 from ticketing.tenancy.scoping import authorize, get_scoped
 from ticketing.uitdatabank import sync
@@ -33,6 +33,13 @@ class LocationSync(Out):
     last_success_at: datetime | None
     last_error: str | None
     schema_errors: list[dict[str, Any]]
+
+
+class LocationLink(In):
+    """Which UiTdatabank event is this event's at the venue; null: UiTdatabank holds none,
+    create it (after a creation whose answer was lost, once staff have checked)."""
+
+    uitdatabank_id: uuid.UUID | None
 
 
 class SyncState(Out):
@@ -90,6 +97,24 @@ class UitdatabankController(Controller):
         authorize(principal, event.house_id)
         sync.changed(db, event, was_published=True)
         await db.flush()
+        return await sync_state(db, event)
+
+    @put(
+        "/locations/{venue_id:uuid}",
+        summary="Link the event at a venue to its UiTdatabank event, or have it created "
+        "(house admin; after a creation whose answer was lost)",
+    )
+    async def link(
+        self,
+        db: Db,
+        principal: Caller,
+        event_id: FromPath[uuid.UUID],
+        venue_id: FromPath[uuid.UUID],
+        data: JSONBody[LocationLink],
+    ) -> SyncState:
+        event = await get_scoped(db, Event, event_id, principal, what="Event")
+        authorize(principal, event.house_id)
+        await sync.link_location(db, event, venue_id, data.uitdatabank_id)
         return await sync_state(db, event)
 
 

@@ -82,7 +82,7 @@ def price_info(facts: EventFacts) -> list[dict[str, Any]]:
         }
     ]
     for tariff in facts.tariffs:
-        if tariff.kind in ("base", "uitpas", "complimentary") or tariff.staff_only:
+        if not is_sent(tariff):
             continue
         cents = tariff_price(facts.base_cents, tariff.rule, tariff.value)
         if cents is None:
@@ -90,12 +90,22 @@ def price_info(facts: EventFacts) -> list[dict[str, Any]]:
         prices.append(
             {
                 "category": "tariff",
-                "name": _localized(tariff.name) or {"nl": tariff.code},
+                "name": tariff_name(tariff),
                 "price": _euros(cents),
                 "priceCurrency": "EUR",
             }
         )
     return prices
+
+
+def is_sent(tariff: TariffFact) -> bool:
+    """Whether a tariff goes to UiTdatabank: public ones only; UiTPAS tariffs are added by
+    UiTdatabank itself, the base tariff is the `base` entry."""
+    return tariff.kind not in ("base", "uitpas", "complimentary") and not tariff.staff_only
+
+
+def tariff_name(tariff: TariffFact) -> dict[str, str]:
+    return _localized(tariff.name) or {"nl": tariff.code}
 
 
 def booking_availability(showing: Showing) -> dict[str, Any]:
@@ -160,16 +170,44 @@ def _booking_info(facts: EventFacts) -> dict[str, Any]:
     return info
 
 
+# What Podium writes as a sub-event's status: any other status there was set by an editor
+# in UiTdatabank (postponed, or cancelled with a reason) and is theirs to change.
+OUR_STATUSES = ({"type": "Available"}, {"type": "Unavailable"})
+
+
+def keep_editor_status(
+    sub_events: list[dict[str, Any]],
+    current: Any,
+    showings: tuple[Showing, ...],
+    order: list[str],
+) -> list[dict[str, Any]]:
+    """Our sub-events for a `PUT`, each performance that is not cancelled here keeping the
+    status an editor gave it in UiTdatabank. `current`: the sub-events UiTdatabank holds,
+    whose performances are `order` (their ids, by index)."""
+    if not isinstance(current, list):
+        return sub_events
+    kept = []
+    for ours, showing in zip(sub_events, showings, strict=True):
+        index = order.index(str(showing.id)) if str(showing.id) in order else None
+        theirs = current[index] if index is not None and index < len(current) else None
+        status = theirs.get("status") if isinstance(theirs, dict) else None
+        if not showing.cancelled and isinstance(status, dict) and status not in OUR_STATUSES:
+            ours = {**ours, "status": status}
+        kept.append(ours)
+    return kept
+
+
 def availability_patch(
     showings: tuple[Showing, ...], indexes: dict[uuid.UUID, int]
 ) -> list[dict[str, Any]]:
-    """`PATCH /events/{id}/sub-events`: each performance's status and availability, at
-    the index it has in the event UiTdatabank holds. The patch takes the type or the
-    remaining capacity, not both: UiTdatabank derives the type (0 is Unavailable)."""
+    """`PATCH /events/{id}/sub-events`: each performance's availability, at the index it
+    has in the event UiTdatabank holds. Only `bookingAvailability`: the patch leaves what
+    it omits alone, so a status an editor set in UiTdatabank (postponed, say) stays; a
+    cancellation goes with the full sync. The patch takes the type or the remaining
+    capacity, not both: UiTdatabank derives the type (0 is Unavailable)."""
     return [
         {
             "id": indexes[s.id],
-            "status": {"type": "Unavailable" if s.cancelled else "Available"},
             "bookingAvailability": {
                 k: v for k, v in booking_availability(s).items() if k != "type"
             },

@@ -18,6 +18,9 @@ class SyncStatus(StrEnum):
     PENDING = "pending"  # changes wait to be sent
     SYNCED = "synced"
     FAILED = "failed"  # refused by UiTdatabank: see last_error; sent again on the next change
+    # The answer to its creation was lost: UiTdatabank may hold it or not. Nothing is sent
+    # until staff checked and told (PUT /events/{id}/uitdatabank/locations/{venue_id}).
+    UNCERTAIN = "uncertain"
 
 
 class UitdatabankEvent(HouseOwned, table=True):

@@ -30,14 +30,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock, outbox
+from ticketing.core.errors import Conflict, FieldError, NotFound
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.uow import unit_of_work
 from ticketing.events.models import Event, EventStatus, Performance, PerformanceStatus
 from ticketing.inventory.availability import availability
 from ticketing.settings import UitdatabankSettings
 from ticketing.tenancy.models import House
-from ticketing.uitdatabank import mapping
-from ticketing.uitdatabank.client import Client, Refused
+from ticketing.uitdatabank import limits, mapping
+from ticketing.uitdatabank.client import Client, CreateUncertain, Refused
 from ticketing.uitdatabank.models import SyncStatus, UitdatabankEvent
 from ticketing.venues.models import Hall, Venue
 
@@ -118,6 +119,24 @@ _LOWEST_PRICE = text(
 )
 
 
+async def tariff_facts(
+    session: AsyncSession, event_id: uuid.UUID
+) -> tuple[mapping.TariffFact, ...]:
+    connection = await session.connection()
+    rows = (await connection.execute(_TARIFFS, {"event_id": event_id})).all()
+    return tuple(
+        mapping.TariffFact(
+            code=t.code,
+            name=t.name,
+            kind=t.kind,
+            rule=t.rule,
+            value=t.value,
+            staff_only=t.staff_only,
+        )
+        for t in rows
+    )
+
+
 async def _facts(
     session: AsyncSession,
     event: Event,
@@ -126,7 +145,6 @@ async def _facts(
     performances: list[Performance],
 ) -> mapping.EventFacts:
     connection = await session.connection()
-    tariffs = (await connection.execute(_TARIFFS, {"event_id": event.id})).all()
     lowest = (
         await connection.execute(_LOWEST_PRICE, {"ids": [p.id for p in performances]})
     ).scalar_one()
@@ -143,17 +161,7 @@ async def _facts(
         house_email=house.email,
         shop_url=settings.shop_url.format(public_url=_public_url, event_id=event.id),
         base_cents=int(lowest or 0),
-        tariffs=tuple(
-            mapping.TariffFact(
-                code=t.code,
-                name=t.name,
-                kind=t.kind,
-                rule=t.rule,
-                value=t.value,
-                staff_only=t.staff_only,
-            )
-            for t in tariffs
-        ),
+        tariffs=await tariff_facts(session, event.id),
         showings=tuple(await showings(session, performances)),
     )
 
@@ -224,6 +232,8 @@ async def _sync_location(
     performances: list[Performance],
     record: UitdatabankEvent,
 ) -> None:
+    if record.status == SyncStatus.UNCERTAIN and record.udb_id is None:
+        return  # held for staff (see `link_location`): a new POST could make a second event
     record.last_attempt_at = clock.now()
     try:
         venue = await session.get(Venue, venue_id, with_for_update=True)
@@ -238,14 +248,27 @@ async def _sync_location(
             venue.uitdatabank_place_id = await client.create_place(_place_body(venue, place_type))
             session.add(venue)
         facts = await _facts(session, event, house, venue.uitdatabank_place_id, performances)
+        beyond = limits.problems(facts.title, facts.tariffs)
+        if beyond:
+            raise Refused(
+                "Not sent: UiTdatabank would refuse it. "
+                + " ".join(f"{e.field}: {e.message}" for e in beyond)
+            )
         body = mapping.event_body(facts, api_base=client.base)
         if record.udb_id is None:
-            record.udb_id = await client.create_event(
-                {**body, "workflowStatus": "READY_FOR_VALIDATION"}
-            )
+            try:
+                record.udb_id = await client.create_event(
+                    {**body, "workflowStatus": "READY_FOR_VALIDATION"}
+                )
+            except CreateUncertain as exc:
+                _hold_for_staff(session, record, venue, facts.shop_url, exc)
+                return
         else:
             current = await client.get_event(record.udb_id)
             kept = {k: current[k] for k in KEPT_FROM_UITDATABANK if k in current}
+            body["subEvent"] = mapping.keep_editor_status(
+                body["subEvent"], current.get("subEvent"), facts.showings, record.sub_events
+            )
             await client.put_event(record.udb_id, {**kept, **body})
     except Refused as exc:
         record.status = SyncStatus.FAILED
@@ -260,6 +283,64 @@ async def _sync_location(
     record.last_error = None
     record.schema_errors = []
     session.add(record)
+
+
+def _hold_for_staff(
+    session: AsyncSession,
+    record: UitdatabankEvent,
+    venue: Venue,
+    shop_url: str,
+    exc: CreateUncertain,
+) -> None:
+    """The answer to `POST /events` was lost. The Entry API in publiq's contract has no
+    search (an event is found only by its id), so whether UiTdatabank holds the event
+    cannot be asked; sending it again could make a second one. Staff look it up in
+    UiTdatabank (by our shop link, which the event carries) and tell (`link_location`)."""
+    record.status = SyncStatus.UNCERTAIN
+    record.last_error = (
+        "Create uncertain - check UiTdatabank. UiTdatabank did not answer when this event "
+        f"was created for {venue.name} ({exc}), so it may or may not hold it now. Nothing "
+        "more is sent for this venue until you check: look in UiTdatabank for the event "
+        f"with the booking link {shop_url}. If it is there, link it: PUT "
+        f"/events/{record.event_id}/uitdatabank/locations/{record.venue_id} with "
+        '{"uitdatabank_id": "<its id>"}. If it is not, send {"uitdatabank_id": null} '
+        "and Podium creates it."
+    )[:2000]
+    record.schema_errors = []
+    session.add(record)
+    log.warning("uitdatabank create of event %s uncertain: %s", record.event_id, exc)
+
+
+async def link_location(
+    session: AsyncSession, event: Event, venue_id: uuid.UUID, udb_id: uuid.UUID | None
+) -> None:
+    """Staff tell which UiTdatabank event is this event's at the venue (`udb_id`), or that
+    UiTdatabank holds none (None: Podium creates it). Then the event is synced."""
+    record = (
+        await session.exec(
+            select(UitdatabankEvent)
+            .where(UitdatabankEvent.event_id == event.id, UitdatabankEvent.venue_id == venue_id)
+            .with_for_update()
+        )
+    ).first()
+    if record is None:
+        raise NotFound("This event has not been sent to UiTdatabank for this venue.")
+    if udb_id is None:
+        if record.udb_id is not None:
+            raise Conflict(
+                f"This event is in UiTdatabank already ({record.udb_id}): Podium does not "
+                "create a second one. Give the id of the right event to change it.",
+                errors=[FieldError("uitdatabank_id", "This event is in UiTdatabank already.")],
+            )
+    else:
+        record.udb_id = str(udb_id)
+        record.sub_events = []  # their order comes with the next sync's GET
+    record.status = SyncStatus.PENDING
+    record.last_error = None
+    record.schema_errors = []
+    session.add(record)
+    changed(session, event, was_published=True)
+    await session.flush()
 
 
 async def queue_resync(
