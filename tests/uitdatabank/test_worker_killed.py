@@ -1,5 +1,6 @@
 """A worker killed after the change committed and before UiTdatabank heard of it: the
-change still goes out, once, when a worker runs again."""
+change still goes out, once, when a worker runs again. A worker killed after its creation
+reached UiTdatabank: the next holds it for staff, never a second event."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlmodel import col, select
 from support import JWT_SECRET, TICKETS_SECRET, Tenant
 from udb_support import CLIENT_ID, CLIENT_SECRET, linked_world, publish
+from world import ok
 
 from ticketing.core import outbox
-from ticketing.db.engine import create_engine, create_sessionmaker
+from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
+from ticketing.tenancy.roles import Role
 from ticketing.uitdatabank.models import SyncStatus, UitdatabankEvent
 from ticketing.uitdatabank.sync import SYNC_TOPIC
 
@@ -93,5 +96,104 @@ async def test_a_worker_killed_before_sending_leaves_the_change_to_the_next(
             (record,) = (await session.exec(select(UitdatabankEvent))).all()
             assert record.status == SyncStatus.SYNCED
             assert record.udb_id in udb.events
+    finally:
+        await engine.dispose()
+
+
+async def sync_message(sessionmaker: SessionMaker) -> outbox.OutboxMessage:
+    async with sessionmaker() as session:
+        (message,) = (
+            await session.exec(
+                select(outbox.OutboxMessage).where(
+                    outbox.OutboxMessage.topic == SYNC_TOPIC,
+                    col(outbox.OutboxMessage.processed_at).is_(None),
+                )
+            )
+        ).all()
+        return message
+
+
+async def location(sessionmaker: SessionMaker) -> UitdatabankEvent:
+    async with sessionmaker() as session:
+        (record,) = (await session.exec(select(UitdatabankEvent))).all()
+        return record
+
+
+async def test_a_worker_killed_after_posting_never_leads_to_a_second_event(
+    committing: tuple[httpx.AsyncClient, Tenant, str], udb: FakeUitdatabank
+) -> None:
+    client, tenant, database = committing
+    engine = create_engine(database, pool_size=2)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        world = await linked_world(client, tenant, udb)
+        await outbox.process_all(sessionmaker, await outbox.due(sessionmaker))
+        await publish(client, tenant, world)
+        message = await sync_message(sessionmaker)
+
+        # The creation reaches UiTdatabank (which makes the event) and the worker is killed
+        # before it can store the answer.
+        udb.delay_next(2, path_prefix="/events")
+        worker = start_worker(database, udb.base_url or "", str(message.id))
+        try:
+            deadline = time.monotonic() + 60
+            while not udb.calls("POST", "/events"):
+                assert worker.poll() is None, "the worker ended before it was killed"
+                assert time.monotonic() < deadline, "the worker never posted"
+                await asyncio.sleep(0.05)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while not udb.events:
+            assert time.monotonic() < deadline, "the fake never carried out the POST"
+            await asyncio.sleep(0.05)
+
+        # A worker runs again: it sees a creation went out and holds it for staff.
+        deadline = time.monotonic() + 30
+        while not await outbox.process_all(sessionmaker, await outbox.due(sessionmaker)):
+            assert time.monotonic() < deadline, "the message stayed locked"
+            await asyncio.sleep(0.1)
+        assert len(udb.calls("POST", "/events")) == 1
+        assert len(udb.events) == 1
+        record = await location(sessionmaker)
+        assert record.status == SyncStatus.UNCERTAIN
+        assert record.udb_id is None
+        assert record.last_error is not None
+        assert record.last_error.startswith("Create uncertain - check UiTdatabank")
+    finally:
+        await engine.dispose()
+
+
+async def test_a_create_answered_busy_is_not_taken_for_a_lost_one(
+    committing: tuple[httpx.AsyncClient, Tenant, str], udb: FakeUitdatabank
+) -> None:
+    """Workers commit the mark of a creation on its own: an answer that says it was not
+    carried out (503) takes the mark off again, and the next sync creates it."""
+    client, tenant, database = committing
+    engine = create_engine(database, pool_size=2)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        world = await linked_world(client, tenant, udb)
+        await outbox.process_all(sessionmaker, await outbox.due(sessionmaker))
+        await publish(client, tenant, world)
+        udb.fail_next(503, times=3, path_prefix="/events")
+        assert await outbox.process_all(sessionmaker, await outbox.due(sessionmaker)) == 0
+        record = await location(sessionmaker)
+        assert (record.status, record.create_sent_at) == (SyncStatus.PENDING, None)
+
+        await ok(
+            await client.post(
+                f"/events/{world.event['id']}/uitdatabank/sync",
+                headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            ),
+            202,
+        )
+        assert await outbox.process_all(sessionmaker, await outbox.due(sessionmaker)) == 1
+        assert len(udb.calls("POST", "/events")) == 4  # three answered 503, then created
+        record = await location(sessionmaker)
+        assert record.status == SyncStatus.SYNCED
+        assert record.udb_id in udb.events
+        assert len(udb.events) == 1
     finally:
         await engine.dispose()

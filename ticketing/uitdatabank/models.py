@@ -34,6 +34,9 @@ class UitdatabankEvent(HouseOwned, table=True):
     status: str = Field(default=SyncStatus.PENDING, max_length=16)
     # The performances in the order of the sub-events UiTdatabank holds (their indexes).
     sub_events: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    # Set, in a transaction of its own, just before `POST /events` goes out; cleared when
+    # its answer is stored. Still set with no udb_id: a creation's outcome is unknown.
+    create_sent_at: datetime | None = TimestampField(default=None, nullable=True)
     last_attempt_at: datetime | None = TimestampField(default=None, nullable=True)
     last_success_at: datetime | None = TimestampField(default=None, nullable=True)
     last_error: str | None = Field(default=None, max_length=2000)

@@ -37,8 +37,8 @@ from ticketing.events.models import Event, EventStatus, Performance, Performance
 from ticketing.inventory.availability import availability
 from ticketing.settings import UitdatabankSettings
 from ticketing.tenancy.models import House
-from ticketing.uitdatabank import limits, mapping
-from ticketing.uitdatabank.client import Client, CreateUncertain, Refused
+from ticketing.uitdatabank import creation, limits, mapping
+from ticketing.uitdatabank.client import Client, CreateUncertain, Refused, Retryable
 from ticketing.uitdatabank.models import SyncStatus, UitdatabankEvent
 from ticketing.venues.models import Hall, Venue
 
@@ -148,7 +148,6 @@ async def _facts(
     lowest = (
         await connection.execute(_LOWEST_PRICE, {"ids": [p.id for p in performances]})
     ).scalar_one()
-    settings = uitdatabank_settings()
     return mapping.EventFacts(
         title=event.title,
         description=event.description,
@@ -159,7 +158,7 @@ async def _facts(
         organizer_id=house.uitdatabank_organizer_id,
         house_phone=house.phone,
         house_email=house.email,
-        shop_url=settings.shop_url.format(public_url=_public_url, event_id=event.id),
+        shop_url=_shop_url(event),
         base_cents=int(lowest or 0),
         tariffs=await tariff_facts(session, event.id),
         showings=tuple(await showings(session, performances)),
@@ -232,12 +231,20 @@ async def _sync_location(
     performances: list[Performance],
     record: UitdatabankEvent,
 ) -> None:
-    if record.status == SyncStatus.UNCERTAIN and record.udb_id is None:
+    # One sync of a location at a time: the venue's row is the lock. FOR NO KEY UPDATE, so
+    # that the mark of a creation (its own transaction, referring to the venue) can pass.
+    venue = await session.get(Venue, venue_id, with_for_update={"key_share": True})
+    assert venue is not None
+    # As stored now: a sync of this location that ran meanwhile may have created it.
+    record = await creation.as_stored(session, record)
+    if record.udb_id is None and record.status == SyncStatus.UNCERTAIN:
         return  # held for staff (see `link_location`): a new POST could make a second event
-    record.last_attempt_at = clock.now()
+    attempted_at = clock.now()
+    if record.udb_id is None and record.create_sent_at is not None:
+        record.last_attempt_at = attempted_at
+        creation.hold_for_staff(session, record, venue, _shop_url(event), "its worker stopped")
+        return
     try:
-        venue = await session.get(Venue, venue_id, with_for_update=True)
-        assert venue is not None
         if not venue.uitdatabank_place_id:
             place_type = uitdatabank_settings().place_type_id
             if not place_type:
@@ -256,13 +263,21 @@ async def _sync_location(
             )
         body = mapping.event_body(facts, api_base=client.base)
         if record.udb_id is None:
+            await client.token()  # first, so that little lies between the mark and the POST
+            record = await creation.mark_create_sent(session, record)
             try:
-                record.udb_id = await client.create_event(
+                udb_id = await client.create_event(
                     {**body, "workflowStatus": "READY_FOR_VALIDATION"}
                 )
             except CreateUncertain as exc:
-                _hold_for_staff(session, record, venue, facts.shop_url, exc)
+                record.last_attempt_at = attempted_at
+                creation.hold_for_staff(session, record, venue, facts.shop_url, str(exc))
                 return
+            except Retryable:
+                # Answered (429, 500, 503) or never sent: not created, so it may go again.
+                await creation.on_its_own(session, creation.UNMARK, {"id": record.id})
+                raise
+            record.udb_id, record.create_sent_at = udb_id, None
         else:
             current = await client.get_event(record.udb_id)
             kept = {k: current[k] for k in KEPT_FROM_UITDATABANK if k in current}
@@ -271,12 +286,15 @@ async def _sync_location(
             )
             await client.put_event(record.udb_id, {**kept, **body})
     except Refused as exc:
+        record.last_attempt_at = attempted_at
+        record.create_sent_at = None  # a refusal is an answer: nothing was created
         record.status = SyncStatus.FAILED
         record.last_error = str(exc)[:2000]
         record.schema_errors = exc.schema_errors()
         session.add(record)
         log.warning("uitdatabank refused event %s: %s", event.id, exc)
         return
+    record.last_attempt_at = attempted_at
     record.sub_events = [str(s.id) for s in facts.showings]
     record.status = SyncStatus.SYNCED
     record.last_success_at = clock.now()
@@ -285,30 +303,8 @@ async def _sync_location(
     session.add(record)
 
 
-def _hold_for_staff(
-    session: AsyncSession,
-    record: UitdatabankEvent,
-    venue: Venue,
-    shop_url: str,
-    exc: CreateUncertain,
-) -> None:
-    """The answer to `POST /events` was lost. The Entry API in publiq's contract has no
-    search (an event is found only by its id), so whether UiTdatabank holds the event
-    cannot be asked; sending it again could make a second one. Staff look it up in
-    UiTdatabank (by our shop link, which the event carries) and tell (`link_location`)."""
-    record.status = SyncStatus.UNCERTAIN
-    record.last_error = (
-        "Create uncertain - check UiTdatabank. UiTdatabank did not answer when this event "
-        f"was created for {venue.name} ({exc}), so it may or may not hold it now. Nothing "
-        "more is sent for this venue until you check: look in UiTdatabank for the event "
-        f"with the booking link {shop_url}. If it is there, link it: PUT "
-        f"/events/{record.event_id}/uitdatabank/locations/{record.venue_id} with "
-        '{"uitdatabank_id": "<its id>"}. If it is not, send {"uitdatabank_id": null} '
-        "and Podium creates it."
-    )[:2000]
-    record.schema_errors = []
-    session.add(record)
-    log.warning("uitdatabank create of event %s uncertain: %s", record.event_id, exc)
+def _shop_url(event: Event) -> str:
+    return uitdatabank_settings().shop_url.format(public_url=_public_url, event_id=event.id)
 
 
 async def link_location(
@@ -335,6 +331,7 @@ async def link_location(
     else:
         record.udb_id = str(udb_id)
         record.sub_events = []  # their order comes with the next sync's GET
+    record.create_sent_at = None
     record.status = SyncStatus.PENDING
     record.last_error = None
     record.schema_errors = []
