@@ -11,7 +11,7 @@ from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlalchemy import text
 from support import Tenant
 from tickets_support import run_outbox
-from udb_support import publish, state
+from udb_support import point_sync_at, publish, state
 from world import World, build_world, ok
 
 from ticketing.db.engine import SessionMaker
@@ -175,3 +175,25 @@ async def test_without_uitdatabank_nothing_is_checked(
         ),
         200,
     )
+
+
+async def test_a_venue_podium_would_create_a_place_for_needs_a_short_name(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    udb: FakeUitdatabank,
+    sessionmaker: SessionMaker,
+) -> None:
+    point_sync_at(udb, place_type_id="0.14.0.0.0")  # unlinked venues get a place made
+    admin = tenant.staff[Role.HOUSE_ADMIN].headers
+    built = await build_world(client, tenant)
+    await ok(
+        await client.patch(f"/venues/{built.venue['id']}", headers=admin, json={"name": LONG}),
+        200,
+    )
+    refused = await client.patch(
+        f"/events/{built.event['id']}", headers=admin, json={"status": "published"}
+    )
+    assert field_of(refused) == [f"venues[{built.venue['id']}].name"]
+    assert "uitdatabank_place_id" in refused.json()["errors"][0]["message"]
+    await run_outbox(sessionmaker)
+    assert udb.calls("POST", "/places") == []

@@ -7,7 +7,8 @@ names of the tariffs to differ per language. Our own titles and tariff names may
 longer (a house's shop shows them whole), so a longer one is not shortened behind the
 house's back: it is refused with the field named when the house publishes the event, or
 changes a published one, so the house picks the short name UiTinVlaanderen will show.
-The sync checks again before it sends (a limit met at publishing can be broken later
+The same goes for the name of a venue Podium would create a place for (`place-name.json`,
+90 characters). The sync checks again before it sends (a limit met at publishing can be broken later
 through a path that does not check) and marks the location failed, with these messages,
 instead of sending a body UiTdatabank would refuse.
 """
@@ -31,6 +32,18 @@ def _too_long(text: str, what: str, language: str) -> str | None:
         f"UiTdatabank takes a {what} of at most {NAME_MAX} characters; the "
         f"{LANGUAGE_NAMES.get(language, language)} one has {len(text)}. Shorten it to publish "
         "the event in UiTdatabank."
+    )
+
+
+def place_name_problem(venue_name: str) -> str | None:
+    """What UiTdatabank would refuse of the place Podium creates for a venue
+    (`place-name.json`: at most 90 characters)."""
+    if len(venue_name) <= NAME_MAX:
+        return None
+    return (
+        f"UiTdatabank takes a place name of at most {NAME_MAX} characters; venue "
+        f"'{venue_name[:40]}...' has {len(venue_name)}. Link the venue to its UiTdatabank "
+        "place (its uitdatabank_place_id), or shorten its name."
     )
 
 

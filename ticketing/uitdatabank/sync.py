@@ -252,6 +252,9 @@ async def _sync_location(
                     f"Venue {venue.name} is not linked to a UiTdatabank place: set its "
                     "uitdatabank_place_id (or TICKETING_UITDATABANK__PLACE_TYPE_ID to create one)."
                 )
+            too_long = limits.place_name_problem(venue.name)
+            if too_long is not None:
+                raise Refused(f"Not sent: {too_long}")
             venue.uitdatabank_place_id = await client.create_place(_place_body(venue, place_type))
             session.add(venue)
         facts = await _facts(session, event, house, venue.uitdatabank_place_id, performances)
