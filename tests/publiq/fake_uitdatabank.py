@@ -417,7 +417,9 @@ class FakeUitdatabank:
     # -- events --------------------------------------------------------------------------
 
     def _post_event(self, request: _Request) -> _Reply:
-        refused = self._body_problem(request, "event-post.json")
+        refused = self._body_problem(request, "event-post.json") or _price_names_problem(
+            request.body
+        )
         if refused is not None:
             return refused
         event_id = str(uuid.uuid4())
@@ -434,7 +436,9 @@ class FakeUitdatabank:
         event_id = request.params["id"]
         if event_id not in self.events:
             return _not_found("event", event_id)
-        refused = self._body_problem(request, "event-with-write-example.json")
+        refused = self._body_problem(
+            request, "event-with-write-example.json"
+        ) or _price_names_problem(request.body)
         if refused is not None:
             return refused
         self._store_event(event_id, request.body, request.base_url)
@@ -579,6 +583,28 @@ class FakeUitdatabank:
         place["@id"] = f"{base_url}/places/{place_id}"
         place.setdefault("workflowStatus", "DRAFT")
         self.places[place_id] = place
+
+
+def _price_names_problem(event: Any) -> _Reply | None:
+    """common-priceInfo.json: "Names must be unique (per language) when using multiple
+    tariffs" (a rule the schema states in words, so checked here)."""
+    prices = event.get("priceInfo") if isinstance(event, dict) else None
+    if not isinstance(prices, list):
+        return None
+    seen: set[tuple[str, str]] = set()
+    errors = []
+    for n, price in enumerate(prices):
+        names = price.get("name") if isinstance(price, dict) else None
+        for language, name in (names or {}).items():
+            if (language, name) in seen:
+                errors.append(
+                    {
+                        "jsonPointer": f"/priceInfo/{n}/name/{language}",
+                        "error": "Tariff names must be unique per language.",
+                    }
+                )
+            seen.add((language, name))
+    return invalid_data(errors) if errors else None
 
 
 def _apply_sub_event_change(sub_event: dict[str, Any], change: dict[str, Any]) -> str | None:

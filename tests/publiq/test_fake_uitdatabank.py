@@ -470,6 +470,20 @@ async def test_several_duplicate_places_get_409_with_a_query(
     assert len(fake.places) == 2
 
 
+async def test_tariffs_named_alike_are_refused(client: httpx.AsyncClient) -> None:
+    body = event_body(LOCATION)
+    body["priceInfo"] = [
+        {"category": "base", "price": 10, "priceCurrency": "EUR", "name": {"nl": "Basis"}},
+        {"category": "tariff", "price": 8, "priceCurrency": "EUR", "name": {"nl": "Basis"}},
+    ]
+    refused = await client.post("/events", json=body)
+    assert refused.status_code == 400
+    (error,) = refused.json()["schemaErrors"]
+    assert error["jsonPointer"] == "/priceInfo/1/name/nl"
+    body["priceInfo"][1]["name"] = {"nl": "Reductie"}
+    assert (await client.post("/events", json=body)).status_code == 201
+
+
 def test_serve_stops_the_server(fake: FakeUitdatabank) -> None:
     with serve(fake) as url:
         assert httpx.get(f"{url}/places/x").status_code == 401
