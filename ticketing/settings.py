@@ -115,8 +115,10 @@ class UitdatabankSettings(BaseModel):
     # The shop's page of an event, linked from UiTdatabank ({public_url} and {event_id}).
     shop_url: str = "{public_url}/shop/events/{event_id}"
     timeout_seconds: float = Field(default=10.0, gt=0)
-    # 429, 5xx and timeouts are tried again this often within one sync, waiting
-    # backoff_seconds * 2**n (with jitter) in between; then the outbox retries later.
+    # A call answered 429 or 5xx, or timing out, is tried this many times in all within
+    # one sync (3: the first and two more), waiting backoff_seconds * 2**n (with jitter) in
+    # between; then the outbox retries later. A creation whose answer was lost is never
+    # sent again (docs/uitdatabank.md).
     retries: int = Field(default=3, ge=0, le=10)
     backoff_seconds: float = Field(default=0.5, ge=0)
     # At most one availability update per performance this often (sold out and
