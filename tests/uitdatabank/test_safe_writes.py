@@ -147,6 +147,8 @@ async def test_linking_a_venue_of_another_event_or_unknown_is_not_found(
         json={"uitdatabank_id": "/place/?q=name"},
     )
     assert bad.status_code in (400, 422), bad.text
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert "uitdatabank_id" in bad.text
 
 
 async def test_several_candidate_places_ask_the_house_to_link_the_venue_and_stop(
