@@ -117,8 +117,14 @@ async def test_a_basket_of_a_cancelled_performance_is_closed_and_not_checked_out
         await client.post("/public/orders", json={"hold_id": untouched["id"], "customer": BUYER})
     )
     assert order["status"] == "pending"
-    # Nothing more can be done with the closed basket either.
-    assert_sale_closed(await client.post(f"/public/holds/{hold['id']}/extend"))
+    # Anything else asked of the closed basket answers as an ended basket does, so the
+    # shop starts a new one.
+    more = await client.post(
+        f"/public/holds/{hold['id']}/items",
+        json={"performance_id": other["id"], "seats": ["STALLS/2/2"]},
+    )
+    assert assert_problem(more, 409)["type"].endswith("/hold-expired")
+    assert "cancelled" in more.json()["detail"]
 
 
 async def test_the_counter_cannot_sell_or_reserve_a_basket_of_a_cancelled_performance(

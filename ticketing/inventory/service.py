@@ -309,21 +309,25 @@ def require_active(hold: Hold) -> None:
     if hold.status == HoldStatus.RELEASED:
         raise Conflict("This basket was emptied; start a new basket.")
     if hold.status == HoldStatus.CLOSED:
-        raise SaleClosed(CLOSED_BASKET.format(name="A performance in it"))
+        # Ended like an expired basket (the pages then start a new one); only checking it
+        # out says which performance was cancelled (require_open).
+        raise HoldExpired(
+            "A performance in this basket was cancelled: the basket was closed and its"
+            " places went back. Please start a new basket."
+        )
     if hold.status != HoldStatus.ACTIVE or hold.expires_at <= clock.now():
         raise HoldExpired("This basket has expired; its places went back on sale.")
 
 
-CLOSED_BASKET = "{name} was cancelled: this basket was closed and its places went back."
-
-
 async def require_open(session: AsyncSession, hold: Hold) -> None:
-    """require_active, naming the cancelled performance that closed the basket (read only
-    then)."""
+    """require_active for a sale: a basket closed by a cancellation is refused as the sale
+    of that performance is (sale-closed), naming it (read only then)."""
     if hold.status == HoldStatus.CLOSED:
         target = await repo.closed_by(session, hold.id)
-        name = target.name if target is not None else "A performance in it"
-        raise SaleClosed(CLOSED_BASKET.format(name=name))
+        name = target.name if target is not None else "A performance in this basket"
+        raise SaleClosed(
+            f"{name} was cancelled: this basket was closed and its places went back on sale."
+        )
     require_active(hold)
 
 
