@@ -5,10 +5,12 @@ cancellation closes the open baskets and gives their places back."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import psycopg
 from inventory_setup import MIXED_SPEC, put_on_sale
 from support import Tenant, assert_problem
 from world import ok
@@ -229,3 +231,54 @@ async def test_a_closed_online_sales_window_stops_checkout_but_not_the_counter(
         )
     )
     assert sold["status"] == "paid"
+
+
+async def test_a_cancellation_and_a_checkout_at_the_same_moment_agree(
+    committing: tuple[httpx.AsyncClient, Tenant, str],
+) -> None:
+    """Either the checkout wins (it holds the basket's lock; the cancellation then leaves
+    the order's places alone, and paying it finds the performance off sale) or the
+    cancellation does (the basket is closed, its places gone, the checkout refused).
+    Never an order without its places, nor a closed basket that became an order."""
+    client, tenant, database = committing
+    clerk = tenant.staff[Role.BOX_OFFICE].headers
+    for _ in range(3):
+        performance = await put_on_sale(
+            client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500}
+        )
+        hold = await counter_hold(client, tenant, performance, seats=["STALLS/1/1", "STALLS/1/2"])
+        checkout, cancelled = await asyncio.gather(
+            client.post(
+                "/box-office/orders",
+                headers=clerk,
+                json={
+                    "hold_id": hold["id"],
+                    "customer": {"name": "Jan Peeters"},
+                    "reserve_until": (clock.now() + timedelta(days=1)).isoformat(),
+                },
+            ),
+            client.patch(
+                f"/performances/{performance['id']}",
+                headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+                json={"status": "cancelled"},
+            ),
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        with psycopg.connect(database) as conn:
+            status = conn.execute("SELECT status FROM hold WHERE id = %s", (hold["id"],))
+            [basket] = status.fetchone() or [None]
+            places = conn.execute(
+                "SELECT count(*) FROM allocation WHERE performance_id = %s",
+                (performance["id"],),
+            ).fetchone()
+        if checkout.status_code == 201:
+            assert basket == "ordered"
+            assert places == (2,)
+            paying = await client.post(
+                f"/orders/{checkout.json()['id']}/payments", headers=clerk, json={"method": "cash"}
+            )
+            assert_sale_closed(paying, "cancelled")
+        else:
+            assert_sale_closed(checkout, "cancelled")
+            assert basket == "closed"
+            assert places == (0,)
