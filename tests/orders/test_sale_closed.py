@@ -13,6 +13,7 @@ import httpx
 import psycopg
 from inventory_setup import MIXED_SPEC, put_on_sale
 from support import Tenant, assert_problem
+from test_box_office import counter_hold, open_till
 from world import ok
 
 from ticketing.core import clock
@@ -41,27 +42,6 @@ async def staff_availability(
             headers=tenant.staff[Role.BOX_OFFICE].headers,
         ),
         200,
-    )
-
-
-async def counter_hold(
-    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], **items: Any
-) -> dict[str, Any]:
-    body = {"house_id": str(tenant.house.id), "performance_id": performance["id"], **items}
-    return await ok(
-        await client.post(
-            "/box-office/holds", headers=tenant.staff[Role.BOX_OFFICE].headers, json=body
-        )
-    )
-
-
-async def open_till(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    await ok(
-        await client.post(
-            "/till/open",
-            headers=tenant.staff[Role.BOX_OFFICE].headers,
-            json={"house_id": str(tenant.house.id), "float_cents": 0},
-        )
     )
 
 

@@ -9,32 +9,19 @@ import uuid
 from typing import Any
 
 import httpx
-import pytest
 import stripe
-from inventory_setup import MIXED_SPEC, put_on_sale
 from sqlmodel import select
 from stripe_support import Deliveries
 from support import Tenant, assert_problem
 from test_stripe import buyer_pays, deliver, pending_order
 from world import ok
 
-from ticketing.core import clock, outbox
+from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow
 from ticketing.payments.models import Payment, Refund
 from ticketing.settings import Settings
 from ticketing.tenancy.roles import Role
-
-
-@pytest.fixture
-async def performance(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
-    return await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
-
-
-@pytest.fixture(autouse=True)
-def _real_clock() -> Any:
-    yield
-    clock.set_clock(None)
 
 
 async def cancel(client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any]) -> None:
