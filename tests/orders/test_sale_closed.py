@@ -262,3 +262,30 @@ async def test_a_cancellation_and_a_checkout_at_the_same_moment_agree(
             assert_sale_closed(checkout, "cancelled")
             assert basket == "closed"
             assert places == (0,)
+
+
+async def test_declared_sold_out_stops_new_places_but_sells_those_held(
+    client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any]
+) -> None:
+    hold = await ok(
+        await client.post(
+            "/public/holds", json={"performance_id": performance["id"], "seats": ["STALLS/2/5"]}
+        )
+    )
+    await ok(
+        await client.patch(
+            f"/performances/{performance['id']}",
+            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+            json={"status": "sold_out"},
+        ),
+        200,
+    )
+    more = await client.post(
+        "/public/holds", json={"performance_id": performance["id"], "seats": ["STALLS/2/6"]}
+    )
+    assert assert_problem(more, 409)["type"].endswith("/sold-out")
+    # The buyer who holds the last places gets them: sold out is about places not held.
+    order = await ok(
+        await client.post("/public/orders", json={"hold_id": hold["id"], "customer": BUYER})
+    )
+    assert order["status"] == "pending"
