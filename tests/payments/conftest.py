@@ -10,11 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from inventory_setup import MIXED_SPEC, put_on_sale
 from litestar import Litestar
 from stripe_support import WEBHOOK_SECRET, Deliveries
-from support import JWT_SECRET
+from support import JWT_SECRET, Tenant
 
 from ticketing.app import create_app
+from ticketing.core import clock
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
@@ -62,6 +64,18 @@ def stripe_settings(settings: Settings, localstripe_url: str) -> Iterator[Settin
     stripe_flow.set_gateway_factory(lambda: StripeGateway(configured.stripe))
     yield configured
     stripe_flow.set_gateway_factory(None)
+
+
+@pytest.fixture
+async def performance(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
+    """A published performance on sale with seats and a standing floor."""
+    return await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    yield
+    clock.set_clock(None)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 import stripe
-from inventory_setup import MIXED_SPEC, put_on_sale
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 from stripe_support import WEBHOOK_SECRET, Deliveries
@@ -31,17 +30,6 @@ from ticketing.settings import Settings
 from ticketing.tenancy.roles import Role
 
 BUYER = {"name": "Lotte De Smet", "email": "lotte@example.test"}
-
-
-@pytest.fixture
-async def performance(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
-    return await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
-
-
-@pytest.fixture(autouse=True)
-def _real_clock() -> Any:
-    yield
-    clock.set_clock(None)
 
 
 async def pending_order(

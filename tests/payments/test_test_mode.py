@@ -8,10 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from inventory_setup import MIXED_SPEC, put_on_sale
 from pydantic import ValidationError
 from stripe_support import Deliveries
-from support import Tenant, assert_problem
+from support import assert_problem
 from test_stripe import deliver, pending_order, run_worker
 from world import ok
 
@@ -27,11 +26,6 @@ def stripe_settings(stripe_settings: Settings) -> Settings:
     configured = stripe_settings.model_copy(update={"stripe": stripe})
     stripe_flow.set_gateway_factory(lambda: StripeGateway(configured.stripe))
     return configured
-
-
-@pytest.fixture
-async def performance(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
-    return await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
 
 
 async def test_a_test_card_pays_the_order_through_the_webhook(

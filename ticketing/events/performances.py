@@ -26,7 +26,7 @@ from ticketing.events.schemas import (
 )
 from ticketing.inventory.layouts import layout_index
 from ticketing.inventory.repository import forget_sale_targets
-from ticketing.inventory.service import ensure_stock
+from ticketing.inventory.service import close_baskets, ensure_stock
 from ticketing.seatmaps import repository as layouts_repo
 from ticketing.seatmaps.layout import LayoutDocument
 from ticketing.seatmaps.models import SeatMapLayout
@@ -251,6 +251,10 @@ async def update_performance(
         performance.status = new_status
     session.add(performance)
     await session.flush()
+    if new_status == PerformanceStatus.CANCELLED:
+        # After the status is written: a basket that takes places from now on is refused
+        # at checkout, so none outlives the cancellation unnoticed.
+        await close_baskets(session, performance.id)
     forget_sale_targets(session)
     await uitdatabank_sync.performance_changed(session, performance)
     return performance

@@ -25,6 +25,9 @@ class HoldStatus(StrEnum):
     RELEASED = "released"
     ORDERED = "ordered"
     EXPIRED = "expired"
+    # Ended because a performance in it was cancelled: its places went back, and checking
+    # it out answers which performance is off sale (closed_performance_id).
+    CLOSED = "closed"
 
 
 class AllocationStatus(StrEnum):
@@ -43,6 +46,9 @@ class Hold(HouseOwned, table=True):
     extended: bool = Field(default=False)
     created_by_id: uuid.UUID | None = Field(
         default=None, foreign_key="staff_user.id", ondelete="SET NULL"
+    )
+    closed_performance_id: uuid.UUID | None = Field(
+        default=None, foreign_key="performance.id", ondelete="SET NULL"
     )
 
 

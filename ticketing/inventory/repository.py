@@ -72,13 +72,26 @@ class SaleTarget:
     online_sales_until: datetime | None
     box_office_sales_from: datetime | None
     box_office_sales_until: datetime | None
+    # The event's title by language: a refusal names the performance.
+    title: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """The performance as a clerk knows it: its title and when it plays."""
+        title = self.title.get("nl") or next(iter(self.title.values()), "")
+        when = clock.local(self.starts_at).strftime("%d/%m/%Y %H:%M")
+        return f"{title} ({when})" if title else when
 
 
-SALE_TARGET = """
-    SELECT h.id, h.cluster_id, h.hold_minutes,
-           p.id, p.house_id, p.cluster_id, p.layout_id, p.status, e.status,
+# A SaleTarget's columns, of a performance p and its event e. Every statement that checks
+# the sale rules selects these, so they are read with what the statement reads anyway.
+SALE_TARGET_COLUMNS = """p.id, p.house_id, p.cluster_id, p.layout_id, p.status, e.status,
            p.starts_at, p.ends_at, p.online_sales_from, p.online_sales_until,
-           p.box_office_sales_from, p.box_office_sales_until
+           p.box_office_sales_from, p.box_office_sales_until, e.title"""
+
+SALE_TARGET = f"""
+    SELECT h.id, h.cluster_id, h.hold_minutes,
+           {SALE_TARGET_COLUMNS}
     FROM house h
     LEFT JOIN performance p ON p.id = $2
     LEFT JOIN event e ON e.id = p.event_id
@@ -223,6 +236,40 @@ def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
         now,
     )
     raw.mirror(hold, status=status, updated_at=now)
+
+
+CLOSE_BASKETS = """
+    UPDATE hold SET status = 'closed', closed_performance_id = $1, updated_at = $2
+    WHERE status = 'active' AND id IN (
+        SELECT hold_id FROM allocation
+        WHERE performance_id = $1 AND status = 'held' AND hold_id IS NOT NULL
+    )
+    RETURNING id
+"""
+
+
+async def close_baskets(
+    session: AsyncSession, performance_id: uuid.UUID, now: datetime
+) -> list[uuid.UUID]:
+    """Close the open baskets holding places of this performance (each waits for a
+    checkout that has it locked: a basket that became an order meanwhile stays one)."""
+    connection = await raw.connection(session)
+    return [r[0] for r in await connection.fetch(CLOSE_BASKETS, performance_id, now)]
+
+
+CLOSED_BY = f"""
+    SELECT {SALE_TARGET_COLUMNS}
+    FROM hold h JOIN performance p ON p.id = h.closed_performance_id
+    JOIN event e ON e.id = p.event_id
+    WHERE h.id = $1
+"""
+
+
+async def closed_by(session: AsyncSession, hold_id: uuid.UUID) -> SaleTarget | None:
+    """The cancelled performance that closed this basket."""
+    connection = await raw.connection(session)
+    row = await connection.fetchrow(CLOSED_BY, hold_id)
+    return None if row is None else SaleTarget(*row)
 
 
 # --- taking places ------------------------------------------------------------------------

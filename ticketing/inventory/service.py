@@ -60,28 +60,37 @@ def _local(dt: datetime) -> str:
     return clock.local(dt).strftime("%d/%m/%Y %H:%M")
 
 
-def check_sellable(performance: SaleTarget, channel: str, now: datetime) -> None:
+def check_sellable(
+    performance: SaleTarget, channel: str, now: datetime, *, held: bool = False
+) -> None:
+    """The sale rules, the one copy for every moment of sale: taking places, checking out
+    a basket, starting or taking a payment. held: the buyer holds the places already (a
+    basket, an unpaid order), so a performance declared sold out still sells them."""
+    name = performance.name
     if performance.status == PerformanceStatus.CANCELLED:
-        raise SaleClosed("This performance is cancelled.")
+        raise SaleClosed(f"{name} is cancelled; it is not sold any more.")
     if channel == Channel.ONLINE:
-        if performance.status == PerformanceStatus.SOLD_OUT:
-            raise SoldOut("This performance is sold out.")
+        if performance.status == PerformanceStatus.SOLD_OUT and not held:
+            raise SoldOut(f"{name} is sold out.")
+        selling = (PerformanceStatus.ON_SALE, PerformanceStatus.SOLD_OUT)
         if (
-            performance.status != PerformanceStatus.ON_SALE
+            performance.status not in (selling if held else selling[:1])
             or performance.event_status != EventStatus.PUBLISHED
         ):
-            raise SaleClosed("This performance is not on sale online.")
+            raise SaleClosed(f"{name} is not on sale online.")
         opens, closes = performance.online_sales_from, performance.online_sales_until
         closes = closes or performance.starts_at
+        where = "Online sales"
     else:
         if performance.status == PerformanceStatus.DRAFT:
-            raise SaleClosed("This performance is not on sale yet.")
+            raise SaleClosed(f"{name} is not on sale yet.")
         opens, closes = performance.box_office_sales_from, performance.box_office_sales_until
         closes = closes or performance.ends_at
+        where = "Box-office sales"
     if opens is not None and now < opens:
-        raise SaleClosed(f"Sales open on {_local(opens)}.")
+        raise SaleClosed(f"{where} for {name} open on {_local(opens)}.")
     if now >= closes:
-        raise SaleClosed("Sales for this performance have closed.")
+        raise SaleClosed(f"{where} for {name} have closed.")
 
 
 def _check_seats(index: LayoutIndex, seats: list[str], *, for_sale: bool = True) -> None:
@@ -299,8 +308,41 @@ def require_active(hold: Hold) -> None:
         raise Conflict("This basket has become an order; start a new basket for more places.")
     if hold.status == HoldStatus.RELEASED:
         raise Conflict("This basket was emptied; start a new basket.")
+    if hold.status == HoldStatus.CLOSED:
+        # Ended like an expired basket (the pages then start a new one); only checking it
+        # out says which performance was cancelled (require_open).
+        raise HoldExpired(
+            "A performance in this basket was cancelled: the basket was closed and its"
+            " places went back. Please start a new basket."
+        )
     if hold.status != HoldStatus.ACTIVE or hold.expires_at <= clock.now():
         raise HoldExpired("This basket has expired; its places went back on sale.")
+
+
+async def require_open(session: AsyncSession, hold: Hold) -> None:
+    """require_active for a sale: a basket closed by a cancellation is refused as the sale
+    of that performance is (sale-closed), naming it (read only then)."""
+    if hold.status == HoldStatus.CLOSED:
+        target = await repo.closed_by(session, hold.id)
+        name = target.name if target is not None else "A performance in this basket"
+        raise SaleClosed(
+            f"{name} was cancelled: this basket was closed and its places went back on sale."
+        )
+    require_active(hold)
+
+
+async def close_baskets(session: AsyncSession, performance_id: uuid.UUID) -> int:
+    """A performance was cancelled: every open basket holding its places is closed and all
+    its places go back (those of other performances too: the basket cannot become an
+    order any more). Unpaid orders keep theirs until they are paid (and refunded: the
+    payment finds the performance off sale) or expire. Returns the baskets closed."""
+    closed = await repo.close_baskets(session, performance_id, clock.now())
+    if closed:
+        await repo.delete_allocations(
+            session,
+            col(Allocation.hold_id).in_(closed) & (col(Allocation.status) == AllocationStatus.HELD),
+        )
+    return len(closed)
 
 
 async def release_item(session: AsyncSession, hold: Hold, item_id: uuid.UUID) -> None:

@@ -22,6 +22,7 @@ from ticketing.orders.lifecycle import (
     cancel_tickets,
     has_live_tickets,
     mark_paid,
+    require_on_sale,
     select_tickets,
     settle_status,
 )
@@ -173,6 +174,8 @@ async def pay_reservation(
         raise Conflict(f"This order is {order.status}; only a reservation can be paid here.")
     if order.pay_before is not None and order.pay_before <= clock.now():
         raise Conflict("The reservation has expired; its places went back on sale.")
+    # Paying sells the places: only while the counter may still sell them.
+    await require_on_sale(session, order, Channel.BOX_OFFICE, clock.now())
     await _take_payment(session, principal, order, payment)
     return order
 

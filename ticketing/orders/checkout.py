@@ -22,7 +22,7 @@ from ticketing.inventory import changes
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Channel, Hold, HoldStatus
 from ticketing.inventory.repository import HeldPlace
-from ticketing.inventory.service import require_active
+from ticketing.inventory.service import check_sellable, require_open
 from ticketing.orders import repository as repo
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.repository import PriceTariff, Pricing
@@ -202,10 +202,15 @@ async def checkout(
     secret. The order waits for its payment (pending), or with paid=True (money taken at
     the counter right now) its places are sold as it is stored, paid in full; the
     caller records the payment. seller: the clerk at the counter."""
-    require_active(hold)
+    await require_open(session, hold)
     items, pricing = await repo.basket(session, hold.id, hold.house_id)
     if pricing is None:
         raise InvalidInput.field("hold_id", "The basket is empty.")
+    now = clock.now()
+    # The places were taken under the sale rules; they hold at the moment of sale too (a
+    # performance cancelled or taken off sale since, a sales window closed since).
+    for performance in pricing.performances.values():
+        check_sellable(performance.sale, channel, now, held=True)
     buyer = data.customer
     online = channel == Channel.ONLINE
     if online and buyer.name is None:
@@ -219,7 +224,6 @@ async def checkout(
     fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
     order_id = uuid.uuid4()
     secret = keyring().order_secret(order_id)
-    now = clock.now()
     order = raw.build(
         Order,
         id=order_id,

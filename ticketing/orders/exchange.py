@@ -7,11 +7,11 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import outbox
+from ticketing.core import clock, outbox
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, HoldStatus
-from ticketing.inventory.service import require_active
+from ticketing.inventory.service import check_sellable, require_open
 from ticketing.orders import repository as repo
 from ticketing.orders.box_office import actor, refund, staff_order, take_counter_payment
 from ticketing.orders.checkout import price_lines, record, ticket_for
@@ -37,10 +37,17 @@ async def exchange(
     if old is None or old.status != TicketStatus.VALID:
         raise InvalidInput.field("ticket_id", "This ticket is not a valid ticket of the order.")
     hold = await holds.box_office_hold(session, principal, data.hold_id, lock=True)
-    require_active(hold)
+    await require_open(session, hold)
     items, pricing = await repo.basket(session, hold.id, order.house_id)
     if pricing is None or len(items) != 1 or items[0].quantity != 1:
         raise InvalidInput.field("hold_id", "Hold exactly one place to exchange a ticket for.")
+    # The new place is sold at the counter now: under the sale rules of this moment.
+    check_sellable(
+        pricing.performances[items[0].performance_id].sale,
+        Channel.BOX_OFFICE,
+        clock.now(),
+        held=True,
+    )
     [line] = price_lines(
         items,
         [LineIn(item_id=items[0].id, tariff=data.tariff or old.tariff_code)],

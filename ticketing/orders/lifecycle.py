@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import Counter
+from datetime import datetime
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +17,7 @@ from ticketing.core.security import sha256_hex
 from ticketing.customers import service as customers
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.layouts import layout_index
+from ticketing.inventory.service import SaleClosed, check_sellable
 from ticketing.orders import repository as repo
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
@@ -107,21 +109,56 @@ async def mark_paid(
     missing = any(t.allocation_id is None for t in tickets)
     sold = await repo.sell_allocations(session, wanted)
     if missing or sold != set(wanted):
-        await release_tickets(session, tickets)
-        for ticket in tickets:
-            ticket.status = TicketStatus.CANCELLED
-        order.status = OrderStatus.REFUND_DUE
-        order.needs_attention = True
-        order.pay_before = None
-        session.add(order)
-        record(session, order, "places_lost", actor, lost=len(set(wanted) - sold) + int(missing))
-        await session.flush()
+        lost = len(set(wanted) - sold) + int(missing)
+        await lose_places(session, order, tickets, actor, "places_lost", lost=lost)
         return False
     await repo.set_tickets_status(session, tickets, TicketStatus.VALID)
     await repo.save_order(session, order, status=OrderStatus.PAID, pay_before=None)
     await customers.remember_buyer(session, order)
     await announce_paid(session, order, actor)
     return True
+
+
+async def lose_places(
+    session: AsyncSession,
+    order: Order,
+    tickets: list[Ticket],
+    actor: str | None,
+    kind: str,
+    **data: object,
+) -> None:
+    """An unpaid order that can no longer be sold (why: kind and data, in its history):
+    no ticket is valid, the places still held go back on sale and the order waits for
+    the refund of what was paid."""
+    await release_tickets(session, tickets)
+    for ticket in tickets:
+        ticket.status = TicketStatus.CANCELLED
+    order.status = OrderStatus.REFUND_DUE
+    order.needs_attention = True
+    order.pay_before = None
+    session.add(order)
+    record(session, order, kind, actor, **data)
+    await session.flush()
+
+
+async def sale_refusal(
+    session: AsyncSession, order: Order, channel: str, at: datetime
+) -> SaleClosed | None:
+    """Why the unpaid tickets of this order cannot be sold now (None: they can), by the
+    sale rules that held when the places were taken: its performances still on sale,
+    their sales window for channel open at the moment at."""
+    for target in await repo.sale_targets_of(session, order.id):
+        try:
+            check_sellable(target, channel, at, held=True)
+        except SaleClosed as refusal:
+            return refusal
+    return None
+
+
+async def require_on_sale(session: AsyncSession, order: Order, channel: str, at: datetime) -> None:
+    refusal = await sale_refusal(session, order, channel, at)
+    if refusal is not None:
+        raise refusal
 
 
 async def announce_paid(session: AsyncSession, order: Order, actor: str | None) -> None:

@@ -17,7 +17,7 @@ from ticketing.db.search import contains
 from ticketing.events.models import Event, Performance
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold
-from ticketing.inventory.repository import HeldPlace
+from ticketing.inventory.repository import SALE_TARGET_COLUMNS, HeldPlace, SaleTarget
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket
 from ticketing.payments.models import Payment, Refund
 from ticketing.tenancy.models import House
@@ -39,12 +39,17 @@ class PriceTariff:
 
 @dataclass(frozen=True)
 class PerformancePricing:
-    """A performance's zone prices and its event's tariffs by code."""
+    """A performance's zone prices and its event's tariffs by code, and what the sale
+    rules ask of it (read with them: checkout checks them again)."""
 
     id: uuid.UUID
-    starts_at: datetime
+    sale: SaleTarget
     zone_prices: dict[str, int]
     tariffs: dict[str, PriceTariff]
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.sale.starts_at
 
 
 @dataclass(frozen=True)
@@ -55,9 +60,9 @@ class Pricing:
     online_fee_cents: int
 
 
-# The basket's places, each with its performance's pricing, and the selling house: what
-# checkout needs, in one round trip. A performance's prices and tariffs come with its
-# first place only.
+# The basket's places, each with its performance's pricing and sale rules, and the
+# selling house: what checkout needs, in one round trip. A performance's prices and
+# tariffs come with its first place only.
 BASKET = f"""
     WITH place AS MATERIALIZED (
         SELECT {inventory_repo.PLACE_COLUMNS} FROM allocation WHERE hold_id = $1
@@ -67,7 +72,7 @@ BASKET = f"""
     )
     SELECT ranked.id, ranked.house_id, ranked.cluster_id, ranked.performance_id,
            ranked.seat_key, ranked.area_code, ranked.zone_code, ranked.quantity,
-           ranked.status, p.starts_at,
+           ranked.status,
            CASE WHEN is_first THEN
                (SELECT coalesce(jsonb_object_agg(pp.zone_code, pp.amount_cents), '{{}}')
                   FROM performance_price pp WHERE pp.performance_id = p.id) END,
@@ -76,8 +81,10 @@ BASKET = f"""
                                          t.max_per_order, t.staff_only, t.requires_check)),
                                 '[]')
                   FROM tariff t WHERE t.event_id = p.event_id) END,
-           h.order_code_prefix, h.online_fee_cents
+           h.order_code_prefix, h.online_fee_cents,
+           {SALE_TARGET_COLUMNS}
     FROM ranked JOIN performance p ON p.id = ranked.performance_id
+    JOIN event e ON e.id = p.event_id
     CROSS JOIN house h
     WHERE h.id = $2
     ORDER BY ranked.performance_id, ranked.seat_key, ranked.area_code
@@ -97,14 +104,28 @@ async def basket(
     performances = {}
     for row in rows:
         items.append(HeldPlace(*row[:9]))
-        if row[10] is not None:
+        if row[9] is not None:
             pid = row[3]
             by_code = {
                 t[1]: PriceTariff(uuid.UUID(t[0]), t[1], t[2], t[3], t[4], t[5], t[6])
-                for t in row[11]
+                for t in row[10]
             }
-            performances[pid] = PerformancePricing(pid, row[9], row[10], by_code)
-    return items, Pricing(performances, rows[0][12], rows[0][13])
+            performances[pid] = PerformancePricing(pid, SaleTarget(*row[13:]), row[9], by_code)
+    return items, Pricing(performances, rows[0][11], rows[0][12])
+
+
+# The performances of an unpaid order's tickets, for the sale rules at payment.
+ORDER_SALE_TARGETS = f"""
+    SELECT {SALE_TARGET_COLUMNS}
+    FROM performance p JOIN event e ON e.id = p.event_id
+    WHERE p.id IN (SELECT performance_id FROM ticket WHERE order_id = $1 AND status = 'pending')
+    ORDER BY p.starts_at
+"""
+
+
+async def sale_targets_of(session: AsyncSession, order_id: uuid.UUID) -> list[SaleTarget]:
+    connection = await raw.connection(session)
+    return [SaleTarget(*r) for r in await connection.fetch(ORDER_SALE_TARGETS, order_id)]
 
 
 ORDER_COLUMNS = (

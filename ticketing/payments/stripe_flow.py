@@ -24,8 +24,15 @@ from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.orders import repository as orders_repo
 from ticketing.orders.checkout import record
-from ticketing.orders.lifecycle import has_live_tickets, mark_paid, settle_status
-from ticketing.orders.models import Order, OrderStatus, PaymentMethod
+from ticketing.orders.lifecycle import (
+    has_live_tickets,
+    lose_places,
+    mark_paid,
+    require_on_sale,
+    sale_refusal,
+    settle_status,
+)
+from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TicketStatus
 from ticketing.payments.gateway import Intent, StripeGateway
 from ticketing.payments.models import InboundEvent, Payment, PaymentStatus, Refund, RefundStatus
 from ticketing.tenancy.models import House
@@ -59,6 +66,8 @@ async def start_payment(
         raise Conflict(f"This order is {order.status}; there is nothing to pay.")
     if order.pay_before is not None and order.pay_before <= clock.now():
         raise Conflict("The time to pay this order has passed; its places went back on sale.")
+    # Before any money is asked for: the order's performances must still be on sale.
+    await require_on_sale(session, order, order.channel, clock.now())
     payments = await orders_repo.payments_of(session, order.id)
     pending = _pending(payments)
     if pending is not None:
@@ -146,7 +155,28 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
         record(
             session, order, "payment", "stripe", method="online", amount_cents=payment.amount_cents
         )
-        if order.status == OrderStatus.PENDING:
+        # The window as it was when the buyer started paying; the status as it is now.
+        refusal = (
+            await sale_refusal(session, order, order.channel, payment.created_at)
+            if order.status == OrderStatus.PENDING
+            else None
+        )
+        if refusal is not None:
+            # Paid for a performance cancelled (or taken off sale) meanwhile: nothing to
+            # sell, the places still held go back and the money goes back.
+            tickets = await orders_repo.tickets_of(session, [order.id])
+            await lose_places(
+                session,
+                order,
+                [t for t in tickets if t.status == TicketStatus.PENDING],
+                "stripe",
+                "sale_closed",
+                reason=refusal.detail,
+            )
+            await _refund_everything(
+                session, order, payment, "Paid after the performance went off sale."
+            )
+        elif order.status == OrderStatus.PENDING:
             if not await mark_paid(session, order, actor="stripe"):
                 await _refund_everything(
                     session, order, payment, "Paid after the places were sold again."
