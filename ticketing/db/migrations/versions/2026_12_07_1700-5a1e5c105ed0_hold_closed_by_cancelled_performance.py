@@ -5,7 +5,7 @@ their places go back and the basket remembers which performance closed it, so ch
 out later can name the performance that is off sale. Nullable: adding it rewrites nothing.
 
 Revision ID: 5a1e5c105ed0
-Revises: c2cb98349d90
+Revises: 3b7e52c1a9d4
 Create Date: 2026-12-07 17:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5a1e5c105ed0"
-down_revision: str | None = "c2cb98349d90"
+down_revision: str | None = "3b7e52c1a9d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
