@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from ticketing.core.deps import Caller, Config, Db
+from ticketing.core.ratelimit import client_address
 from ticketing.tenancy import auth, service
 from ticketing.tenancy import repository as repo
 from ticketing.tenancy.schemas import (
@@ -50,7 +51,16 @@ class AuthController(Controller):
         self, request: Request[Any, Any, Any], db: Db, settings: Config, data: JSONBody[LoginIn]
     ) -> TokenOut:
         agent = request.headers.get("user-agent")
-        return _tokens(await auth.login(db, settings, data.email, data.password, agent))
+        pair = await auth.login(
+            db,
+            settings,
+            data.email,
+            data.password,
+            agent,
+            counters=request.app.state.sessionmaker,
+            address=client_address(request.scope),
+        )
+        return _tokens(pair)
 
     @post("/refresh", exclude_from_auth=True, status_code=HTTP_200_OK, summary="New access token")
     async def refresh(self, db: Db, settings: Config, data: JSONBody[RefreshIn]) -> TokenOut:
