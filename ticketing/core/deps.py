@@ -18,7 +18,7 @@ from ticketing.tenancy.principal import Principal
 
 async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
     async with unit_of_work(state.sessionmaker) as session:
-        note_session(request.scope, session)  # the audit entry commits with the change
+        await note_session(request.scope, session)  # the audit entry commits with the change
         yield session
 
 

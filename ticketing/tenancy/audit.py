@@ -38,6 +38,7 @@ from ticketing.tenancy.principal import Principal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SESSION = "podium.db"
+_HOUSE = "podium.audit_house"
 _WRITE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("audit_write", default=None)
 _CONVERTER = re.compile(r"{(\w+):[^}]+}")
 
@@ -56,7 +57,6 @@ ID_TABLES = {
     "till_id": "till_session",
     "token_id": "api_token",
     "device_id": "scanner_device",
-    "customer_id": "customer",
 }
 
 INSERT = raw.insert_sql(
@@ -93,9 +93,13 @@ def audit_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def note_session(scope: Scope, session: AsyncSession) -> None:
-    """The request's unit of work, for the entry to commit with (called by `db`)."""
-    scope.setdefault("state", {})[_SESSION] = session
+async def note_session(scope: Scope, session: AsyncSession) -> None:
+    """The request's unit of work, for the entry to commit with (called by `db`). A
+    DELETE's resource may be gone when the entry is written: its house is read first."""
+    state = scope.setdefault("state", {})
+    state[_SESSION] = session
+    if scope.get("method") == "DELETE" and isinstance(scope.get("user"), Principal):
+        state[_HOUSE] = await _house_of_path(session, scope)
 
 
 def operation(scope: Scope) -> str:
@@ -136,23 +140,48 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+def _kind(segment: str) -> str:
+    return segment.removesuffix("s") if segment.endswith("s") else segment
+
+
 def resource(scope: Scope, answer: dict[str, Any]) -> tuple[str | None, str | None]:
     """The resource a write acted on: the last id of the path (DELETE /staff/{user_id}/
-    roles/{assignment_id} -> assignment), or for a create (a path ending in a name) the
-    id in the answer (POST /venues -> venue)."""
+    roles/{assignment_id} -> assignment); an action's (POST /orders/{order_id}/cancel ->
+    order); or what a create answers (POST /venues -> venue, POST /halls/{hall_id}/
+    layouts -> layout, POST /till/open -> till)."""
     parts = [p for p in _template(scope).split("/") if p]
     params: dict[str, Any] = scope.get("path_params", {})
-    last = parts[-1] if parts else ""
-    if last.startswith("{"):
-        name = last[1:-1]
-        return name.removesuffix("_id"), str(params.get(name, ""))[:64] or None
-    if "id" in answer:
-        kind = last.removesuffix("s") if last.endswith("s") else last
-        return kind, str(answer["id"])[:64]
-    ids = [p[1:-1] for p in parts if p.startswith("{")]
-    if ids:  # an action on a resource: POST /orders/{order_id}/cancel
-        return ids[-1].removesuffix("_id"), str(params.get(ids[-1], ""))[:64] or None
-    return last or None, None
+    names = [p[1:-1] for p in parts if p.startswith("{")]
+    literals = [p for p in parts if not p.startswith("{") and p != "box-office"]
+    if parts and parts[-1].startswith("{"):
+        return names[-1].removesuffix("_id"), str(params.get(names[-1], ""))[:64] or None
+    answered = str(answer.get("id", ""))[:64]
+    for name in reversed(names):
+        if answered and str(params.get(name)) == answered:
+            return name.removesuffix("_id"), answered
+    if answered:
+        created = literals[-1] if names else literals[0]
+        return _kind(created), answered
+    if names:
+        return names[-1].removesuffix("_id"), str(params.get(names[-1], ""))[:64] or None
+    return (_kind(literals[0]) if literals else None), None
+
+
+async def _house_of_path(session: AsyncSession, scope: Scope) -> uuid.UUID | None:
+    """The house of the row named by the path's last id that names a house's row."""
+    params: dict[str, Any] = scope.get("path_params", {})
+    for name in reversed(re.findall(r"{(\w+)", scope.get("path_template") or "")):
+        table = ID_TABLES.get(name)
+        if table is not None and name in params:
+            # The table name comes from ID_TABLES, never from the request.
+            driver = await raw.connection(session)
+            house: uuid.UUID | None = await driver.fetchval(
+                f"SELECT house_id FROM {table} WHERE id = $1",
+                _uuid(params[name]),
+            )
+            if house is not None:
+                return house
+    return None
 
 
 async def _house(
@@ -162,19 +191,11 @@ async def _house(
     row's, the body's, or the caller's only house."""
     params: dict[str, Any] = scope.get("path_params", {})
     house = _uuid(answer.get("house_id")) or _uuid(params.get("house_id"))
+    if house is None and resource(scope, answer)[0] == "house":
+        house = _uuid(answer.get("id"))  # a new house
+    state = scope.get("state", {})
     if house is None:
-        template = scope.get("path_template") or ""
-        for name in reversed(re.findall(r"{(\w+)", template)):
-            table = ID_TABLES.get(name)
-            if table is not None and name in params:
-                # The table name comes from ID_TABLES, never from the request.
-                driver = await raw.connection(session)
-                house = await driver.fetchval(
-                    f"SELECT house_id FROM {table} WHERE id = $1",
-                    _uuid(params[name]),
-                )
-                if house is not None:
-                    break
+        house = state[_HOUSE] if _HOUSE in state else await _house_of_path(session, scope)
     if house is None:
         house = _uuid(_body(scope).get("house_id"))
     if house is None and len(principal.house_roles) == 1:
