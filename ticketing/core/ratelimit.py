@@ -29,6 +29,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import Column, DateTime, Integer, String
 from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core import clock
 from ticketing.core.security import sha256_hex
@@ -87,6 +88,25 @@ async def count(
         await session.commit()
     counts: dict[str, int] = {row[0]: row[1] for row in rows}
     return [counts.get(key, 0) for key in keys]
+
+
+_GIVE_BACK = """
+    UPDATE rate_limit_counter c SET hits = c.hits - 1
+    FROM unnest($1::text[], $2::timestamptz[]) AS t(k, e)
+    WHERE c.key = t.k AND c.window_end = t.e
+"""
+
+
+def give_back(session: AsyncSession, limits: Sequence[Limit]) -> None:
+    """Take back one count of each limit, with the commit of the request's own work (a
+    successful login is not counted against anyone)."""
+    now = clock.now()
+    raw.defer(
+        session,
+        _GIVE_BACK,
+        [limit.key for limit in limits],
+        [limit.window_end(now) for limit in limits],
+    )
 
 
 def refuse_if_over(limits: Sequence[Limit], counts: Sequence[int], message: str) -> None:

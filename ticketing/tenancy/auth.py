@@ -165,7 +165,7 @@ async def login(
     its own), failed attempts are limited per account and per client address
     (core/ratelimit.py): every attempt is counted before the password is checked, so
     processes racing each other cannot check more than the limit, and a correct login
-    takes its count back, so only failures add up."""
+    takes its count back with its commit, so only failures add up."""
     limits = []
     if counters is not None and settings.ratelimit.enabled:
         limits = ratelimit.login_limits(settings.ratelimit, email, address)
@@ -176,8 +176,8 @@ async def login(
         raise LoginFailed("The e-mail address or the password is not correct.")
     if not user.is_active:
         raise LoginFailed("This account has been switched off. Ask your house admin.")
-    if limits and counters is not None:
-        await ratelimit.count(counters, limits, [-1] * len(limits))
+    if limits:
+        ratelimit.give_back(session, limits)
     refresh = new_secret()
     auth_session = AuthSession(
         user_id=user.id,
