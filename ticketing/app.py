@@ -23,6 +23,7 @@ from ticketing.core import jobs
 from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
+from ticketing.core.ratelimit import public_secret_limit
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events import programme
@@ -33,6 +34,8 @@ from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from ticketing.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
 from ticketing.settings import Settings, get_settings
+from ticketing.tenancy import audit
+from ticketing.tenancy.audit import audit_middleware
 from ticketing.tenancy.auth import BearerAuthMiddleware
 from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tickets import keyring
@@ -178,7 +181,10 @@ def create_app(
             in_flight_limit(settings.max_in_flight),
             request_id_middleware,
             DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/static/"]),
+            public_secret_limit,
+            audit_middleware,
         ],
+        after_request=audit.record,
         # The widget reads the public programme from houses' own websites. Only GET, no
         # cookies: every staff route needs a bearer token that such a page does not have.
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET"], allow_credentials=False),

@@ -24,6 +24,29 @@ class AuthSettings(BaseModel):
     principal_cache_seconds: float = Field(default=5.0, ge=0, le=60)
 
 
+class RateLimitSettings(BaseModel):
+    """Limits counted in PostgreSQL (fixed windows), so they hold across API processes.
+
+    Logins: failed attempts are counted per account (the e-mail address typed) and per
+    client address; a successful login is not counted. Public order routes (the buyer's
+    order, tickets and QR codes by the order's secret): every request and every refused
+    one (a wrong secret) are counted per client address."""
+
+    enabled: bool = True
+    window_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
+    # Failed logins for one account per window; then that account's logins wait.
+    login_per_account: int = Field(default=10, ge=1)
+    # Failed logins from one client address per window (any accounts). Generous: many
+    # clerks of one house share an address behind their router.
+    login_per_address: int = Field(default=100, ge=1)
+    public_window_seconds: int = Field(default=60, ge=1, le=24 * 3600)
+    # Requests to the public order routes from one address per public window (the shop
+    # asks for an order about once a second while its payment is confirmed).
+    public_per_address: int = Field(default=600, ge=1)
+    # Of those, refused ones (unknown order or wrong secret) per public window.
+    public_failures_per_address: int = Field(default=30, ge=1)
+
+
 class CelerySettings(BaseModel):
     # Empty: the broker is kombu's SQLAlchemy transport on the platform's own PostgreSQL,
     # so the demo runs a real worker without a Redis or RabbitMQ.
@@ -145,6 +168,7 @@ class Settings(BaseSettings):
     stripe: StripeSettings = StripeSettings()
     tickets: TicketSettings = TicketSettings()
     uitdatabank: UitdatabankSettings = UitdatabankSettings()
+    ratelimit: RateLimitSettings = RateLimitSettings()
     debug: bool = False
 
 

@@ -12,11 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.db.uow import unit_of_work
 from ticketing.settings import Settings
+from ticketing.tenancy.audit import note_session
 from ticketing.tenancy.principal import Principal
 
 
-async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
+async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
     async with unit_of_work(state.sessionmaker) as session:
+        await note_session(request.scope, session)  # the audit entry commits with the change
         yield session
 
 

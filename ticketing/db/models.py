@@ -1,6 +1,7 @@
 """Import every table so the metadata is complete (Alembic, tests)."""
 
 from ticketing.core.outbox import OutboxMessage
+from ticketing.core.ratelimit import RateLimitCounter
 from ticketing.customers.models import Customer
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
@@ -10,6 +11,7 @@ from ticketing.payments.models import InboundEvent, Payment, Refund
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import (
     ApiToken,
+    AuditEntry,
     AuthSession,
     Cluster,
     House,
@@ -23,6 +25,7 @@ from ticketing.venues.models import Hall, Venue
 __all__ = [
     "Allocation",
     "ApiToken",
+    "AuditEntry",
     "AuthSession",
     "Cluster",
     "Customer",
@@ -39,6 +42,7 @@ __all__ = [
     "Payment",
     "Performance",
     "PerformancePrice",
+    "RateLimitCounter",
     "Refund",
     "RoleAssignment",
     "Scan",

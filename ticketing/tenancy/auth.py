@@ -14,7 +14,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing.core import clock, ratelimit
 from ticketing.core.errors import DomainError
 from ticketing.core.security import (
     API_TOKEN_PREFIX,
@@ -152,13 +152,32 @@ def _issue(settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID) -> str
 
 
 async def login(
-    session: AsyncSession, settings: Settings, email: str, password: str, user_agent: str | None
+    session: AsyncSession,
+    settings: Settings,
+    email: str,
+    password: str,
+    user_agent: str | None,
+    *,
+    counters: SessionMaker | None = None,
+    address: str = "unknown",
 ) -> TokenPair:
+    """Tokens for a correct e-mail address and password. With counters (a sessionmaker of
+    its own), failed attempts are limited per account and per client address
+    (core/ratelimit.py): every attempt is counted before the password is checked, so
+    processes racing each other cannot check more than the limit, and a correct login
+    takes its count back with its commit, so only failures add up."""
+    limits = []
+    if counters is not None and settings.ratelimit.enabled:
+        limits = ratelimit.login_limits(settings.ratelimit, email, address)
+        counts = await ratelimit.count(counters, limits)
+        ratelimit.refuse_if_over(limits, counts, ratelimit.LOGIN_REFUSED)
     user = await repo.user_by_email(session, email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise LoginFailed("The e-mail address or the password is not correct.")
     if not user.is_active:
         raise LoginFailed("This account has been switched off. Ask your house admin.")
+    if limits:
+        ratelimit.give_back(session, limits)
     refresh = new_secret()
     auth_session = AuthSession(
         user_id=user.id,

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from ticketing.core.deps import Caller, Config, Db
+from ticketing.core.ratelimit import client_address
 from ticketing.tenancy import auth, service
 from ticketing.tenancy import repository as repo
+from ticketing.tenancy.models import AuditEntry
+from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.schemas import (
     ApiTokenCreated,
     ApiTokenIn,
     ApiTokenOut,
+    AuditEntryOut,
     ClusterIn,
     ClusterOut,
     ClusterPatch,
@@ -32,7 +37,7 @@ from ticketing.tenancy.schemas import (
     StaffPatch,
     TokenOut,
 )
-from ticketing.tenancy.scoping import get_house
+from ticketing.tenancy.scoping import authorize, get_house
 
 
 def _tokens(pair: auth.TokenPair) -> TokenOut:
@@ -50,7 +55,16 @@ class AuthController(Controller):
         self, request: Request[Any, Any, Any], db: Db, settings: Config, data: JSONBody[LoginIn]
     ) -> TokenOut:
         agent = request.headers.get("user-agent")
-        return _tokens(await auth.login(db, settings, data.email, data.password, agent))
+        pair = await auth.login(
+            db,
+            settings,
+            data.email,
+            data.password,
+            agent,
+            counters=request.app.state.sessionmaker,
+            address=client_address(request.scope),
+        )
+        return _tokens(pair)
 
     @post("/refresh", exclude_from_auth=True, status_code=HTTP_200_OK, summary="New access token")
     async def refresh(self, db: Db, settings: Config, data: JSONBody[RefreshIn]) -> TokenOut:
@@ -140,6 +154,74 @@ class HouseController(Controller):
         return HouseOut.model_validate(await service.update_house(db, principal, house_id, data))
 
 
+Since = Parameter(default=None, description="Entries from this moment (inclusive).")
+Until = Parameter(default=None, description="Entries before this moment.")
+
+
+def _audit_out(rows: list[tuple[AuditEntry, str | None]]) -> list[AuditEntryOut]:
+    return [
+        AuditEntryOut.model_validate(entry).model_copy(update={"user_email": email})
+        for entry, email in rows
+    ]
+
+
+class AuditController(Controller):
+    tags = ["audit"]
+
+    @get("/houses/{house_id:uuid}/audit", summary="The house's audit log of staff writes")
+    async def house_audit(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromPath[uuid.UUID],
+        user_id: FromQuery[uuid.UUID | None] = None,
+        since: datetime | None = Since,
+        until: datetime | None = Until,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[AuditEntryOut]:
+        await get_house(db, house_id, principal)
+        authorize(principal, house_id, MANAGE)
+        rows = await repo.audit_entries(
+            db,
+            principal,
+            house_id=house_id,
+            user_id=user_id,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )
+        return _audit_out(rows)
+
+    @get(
+        "/audit",
+        summary="Audit log of the houses I manage (platform admin: all, houseless entries too)",
+    )
+    async def audit(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromQuery[uuid.UUID | None] = None,
+        user_id: FromQuery[uuid.UUID | None] = None,
+        since: datetime | None = Since,
+        until: datetime | None = Until,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[AuditEntryOut]:
+        rows = await repo.audit_entries(
+            db,
+            principal,
+            house_id=house_id,
+            user_id=user_id,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )
+        return _audit_out(rows)
+
+
 class StaffController(Controller):
     path = "/staff"
     tags = ["tenancy"]
@@ -216,4 +298,5 @@ CONTROLLERS = [
     HouseController,
     StaffController,
     ApiTokenController,
+    AuditController,
 ]

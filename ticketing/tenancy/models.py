@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from ticketing.db.base import HouseOwned, IdMixin, TimestampField, TimestampMixin
 
@@ -108,4 +108,32 @@ class ApiToken(HouseOwned, table=True):
 
     __table_args__ = (
         Index("ix_api_token_live", "house_id", postgresql_where=text("revoked_at IS NULL")),
+    )
+
+
+class AuditEntry(SQLModel, table=True):
+    """One staff write: who, when, in which house, what, on which resource, with what
+    answer. Append-only: a trigger refuses UPDATE and DELETE (migration 2026_12_07).
+
+    No foreign keys: an entry outlives the house, account or token it names (a cascade
+    would have to delete it, which the trigger refuses)."""
+
+    __tablename__ = "audit_entry"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    at: datetime = TimestampField(nullable=False)
+    house_id: uuid.UUID | None = Field(default=None)
+    cluster_id: uuid.UUID | None = Field(default=None)
+    user_id: uuid.UUID | None = Field(default=None, index=True)
+    api_token_id: uuid.UUID | None = Field(default=None)
+    # "PATCH /venues/{venue_id}": the method and the route as the OpenAPI document names it.
+    operation: str = Field(max_length=300)
+    resource_type: str | None = Field(default=None, max_length=64)
+    resource_id: str | None = Field(default=None, max_length=64)
+    status: int
+    request_id: str | None = Field(default=None, max_length=64)
+
+    __table_args__ = (
+        Index("ix_audit_entry_house_at", "house_id", "at"),
+        Index("ix_audit_entry_at", "at"),
     )

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing.db import raw
 from ticketing.tenancy.models import (
     ApiToken,
+    AuditEntry,
     AuthSession,
     Cluster,
     House,
@@ -21,7 +22,13 @@ from ticketing.tenancy.models import (
 )
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
-from ticketing.tenancy.scoping import scope, scope_clusters, scope_houses, scope_staff
+from ticketing.tenancy.scoping import (
+    scope,
+    scope_audit,
+    scope_clusters,
+    scope_houses,
+    scope_staff,
+)
 
 # --- authentication lookups (before a principal exists) ---------------------------------
 
@@ -178,3 +185,34 @@ async def list_api_tokens(
         stmt = stmt.where(ApiToken.house_id == house_id)
     stmt = scope(stmt, ApiToken, principal, MANAGE)
     return list((await session.exec(stmt)).all())
+
+
+async def audit_entries(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    house_id: uuid.UUID | None,
+    user_id: uuid.UUID | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[AuditEntry, str | None]]:
+    """Newest first, with the e-mail address of the account that wrote (if any)."""
+    stmt = scope_audit(select(AuditEntry), principal)
+    if house_id is not None:
+        stmt = stmt.where(col(AuditEntry.house_id) == house_id)
+    if user_id is not None:
+        stmt = stmt.where(col(AuditEntry.user_id) == user_id)
+    if since is not None:
+        stmt = stmt.where(col(AuditEntry.at) >= since)
+    if until is not None:
+        stmt = stmt.where(col(AuditEntry.at) < until)
+    stmt = stmt.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id)).limit(limit).offset(offset)
+    entries = list((await session.exec(stmt)).all())
+    accounts = {e.user_id for e in entries if e.user_id is not None}
+    emails: dict[uuid.UUID, str] = {}
+    if accounts:
+        found = select(StaffUser.id, StaffUser.email).where(col(StaffUser.id).in_(accounts))
+        emails = {row[0]: row[1] for row in (await session.exec(found)).all()}
+    return [(e, emails.get(e.user_id) if e.user_id else None) for e in entries]

@@ -170,3 +170,18 @@ class ApiTokenOut(Out):
 
 class ApiTokenCreated(ApiTokenOut):
     token: str = Field(description="Shown once: store it now, it cannot be read back.")
+
+
+class AuditEntryOut(Out):
+    id: uuid.UUID
+    at: datetime
+    house_id: uuid.UUID | None
+    cluster_id: uuid.UUID | None
+    user_id: uuid.UUID | None = Field(description="The account that wrote (None: an API token).")
+    user_email: str | None = None
+    api_token_id: uuid.UUID | None
+    operation: str = Field(description="Method and route, as in this document's paths.")
+    resource_type: str | None
+    resource_id: str | None
+    status: int = Field(description="The status of the answer.")
+    request_id: str | None = Field(description="X-Request-ID of the request.")

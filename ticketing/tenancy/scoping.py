@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.core.errors import Forbidden, NotFound
 from ticketing.db.base import HouseOwned
-from ticketing.tenancy.models import Cluster, House, RoleAssignment, StaffUser
+from ticketing.tenancy.models import AuditEntry, Cluster, House, RoleAssignment, StaffUser
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE, READ, Role
 
@@ -69,6 +69,17 @@ def scope_cluster_rows(
     if not clusters:
         return stmt.where(false())
     return stmt.where(col(model.cluster_id).in_(clusters))
+
+
+def scope_audit(stmt: S, principal: Principal) -> S:
+    """Audit entries of the houses the principal manages; a platform admin reads them
+    all, the entries without a house (a new cluster, a logout) included."""
+    houses = principal.house_ids(MANAGE)
+    if houses is None:
+        return stmt
+    if not houses:
+        return stmt.where(false())
+    return stmt.where(col(AuditEntry.house_id).in_(houses))
 
 
 def scope_staff(stmt: S, principal: Principal) -> S:

@@ -369,6 +369,7 @@ const Admin = (() => {
     ["devices", "/admin/devices", "nav.devices"],
     ["house", "/admin/house", "nav.house"],
     ["seatmaps", "/admin/seatmaps", "nav.seatmaps"],
+    ["audit", "/admin/audit", "nav.audit"],
   ];
 
   function markNav(section) {
