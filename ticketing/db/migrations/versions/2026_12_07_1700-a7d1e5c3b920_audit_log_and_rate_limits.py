@@ -8,7 +8,7 @@ or removed through the application's database role.
 counters are not worth a WAL write, and a crash only forgives one window's attempts.
 
 Revision ID: a7d1e5c3b920
-Revises: c2cb98349d90
+Revises: 5a1e5c105ed0
 Create Date: 2026-12-07 17:00:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a7d1e5c3b920"
-down_revision: str | None = "c2cb98349d90"
+down_revision: str | None = "5a1e5c105ed0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
