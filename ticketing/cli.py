@@ -50,7 +50,7 @@ def _exec_celery(argv: list[str]) -> int:
     os.execv(sys.executable, [sys.executable, "-m", "celery", *argv])  # noqa: S606 - our own
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podium", description="Podium ticketing platform")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="start everything with demo data")
@@ -91,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     which = resync.add_mutually_exclusive_group(required=True)
     which.add_argument("--event", type=uuid.UUID, help="an event id")
     which.add_argument("--house", type=uuid.UUID, help="a house id: all its published events")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     if args.command == "demo":
         from ticketing.demo.launcher import run_demo

@@ -10,8 +10,6 @@ find everything in place; concurrent preparers wait for each other on an advisor
 
 from __future__ import annotations
 
-import contextlib
-
 import psycopg
 from celery import Celery
 
@@ -19,7 +17,7 @@ from ticketing.core import jobs
 from ticketing.db.urls import sync_url, with_database
 from ticketing.settings import Settings
 
-# Any constant of our own: the lock only orders preparers of the same broker database.
+# Any constant of our own: the lock only orders preparers of the broker.
 _LOCK = 0x506F6469756D  # "Podium"
 
 
@@ -28,28 +26,22 @@ def _libpq(url: str, database: str) -> str:
     return rendered.replace("postgresql+psycopg", "postgresql", 1)
 
 
-def ensure_database(url: str, name: str) -> None:
-    """Create the database `name` on the server of `url` unless it exists."""
-    with psycopg.connect(_libpq(url, "postgres"), autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if found is None:
-            # Another preparer may be quicker.
-            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def prepare_sql_broker(settings: Settings) -> bool:
     """Create the SQL broker's database, its queue tables and queues, and the result
     backend's tables. Does nothing (False) when a broker such as Redis is configured."""
     if settings.celery.broker_url:
         return False
     name = settings.celery.broker_database
-    ensure_database(settings.database_url, name)
     app = Celery("podium-prepare")
     app.conf.update(jobs.celery_config(settings))
-    with psycopg.connect(_libpq(settings.database_url, name), autocommit=True) as lock:
-        lock.execute("SELECT pg_advisory_lock(%s)", (_LOCK,))
+    # The lock is taken in the server's maintenance database (advisory locks belong to a
+    # database, and the broker's may not exist yet): preparers go one at a time.
+    with psycopg.connect(_libpq(settings.database_url, "postgres"), autocommit=True) as admin:
+        admin.execute("SELECT pg_advisory_lock(%s)", (_LOCK,))
         try:
+            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if found.fetchone() is None:
+                admin.execute(f'CREATE DATABASE "{name}"')
             with app.connection_for_write() as connection:
                 channel = connection.default_channel
                 # Declaring creates kombu's tables, then each queue's row (unique by name:
@@ -59,5 +51,5 @@ def prepare_sql_broker(settings: Settings) -> bool:
             if app.conf.result_backend:
                 app.backend.ResultSession().close()  # type: ignore[attr-defined]
         finally:
-            lock.execute("SELECT pg_advisory_unlock(%s)", (_LOCK,))
+            admin.execute("SELECT pg_advisory_unlock(%s)", (_LOCK,))
     return True
