@@ -22,7 +22,9 @@ from ticketing.db.migrate import upgrade
 from ticketing.settings import AuthSettings, CelerySettings, Settings, TicketSettings
 
 
-@pytest.fixture(scope="session")
+# Stopped when the module is done: the rest of the run need not share the machine with a
+# beat that sweeps every second.
+@pytest.fixture(scope="module")
 def running_worker(
     server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningWorker]:
