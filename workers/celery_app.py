@@ -6,18 +6,12 @@ from celery import Celery
 
 from ticketing.core.jobs import celery_config
 from ticketing.settings import get_settings
+from workers import tasks
 
 settings = get_settings()
 
-app = Celery(
-    "podium",
-    include=[
-        "workers.tasks.system",
-        "workers.tasks.outbox",
-        "workers.tasks.inventory",
-        "workers.tasks.payments",
-    ],
-)
+# Every module of workers/tasks, found on disk: none can be forgotten.
+app = Celery("podium", include=list(tasks.MODULES))
 app.conf.update(celery_config(settings))
 app.conf.beat_schedule = {
     "outbox-sweep": {

@@ -19,12 +19,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
+from ticketing.core.broker import prepare_sql_broker
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
-from ticketing.db.urls import sync_url, with_database
 from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
 from ticketing.payments.test_server import send_webhooks, start_localstripe
 from ticketing.settings import Settings
@@ -40,18 +38,6 @@ def _secret(data_dir: Path, name: str) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _libpq(url: str, database: str) -> str:
-    rendered = sync_url(with_database(url, database)).render_as_string(hide_password=False)
-    return rendered.replace("postgresql+psycopg", "postgresql", 1)
-
-
-def ensure_database(url: str, name: str) -> None:
-    with psycopg.connect(_libpq(url, "postgres"), autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if found is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 async def _seed(url: str) -> bool:
@@ -77,11 +63,14 @@ def _wait_http(url: str, timeout: float) -> None:
         time.sleep(0.3)
 
 
-def _ping_worker(env: dict[str, str], timeout: float) -> dict[str, Any]:
+def _ask_worker(env: dict[str, str], timeout: float) -> dict[str, Any]:
+    """The worker's answer to a ping, and what it says it can carry out."""
     code = (
         "import json, sys\n"
         "from workers.celery_app import app\n"
-        f"print(json.dumps(app.send_task('podium.ping').get(timeout={timeout})))\n"
+        f"ping = app.send_task('podium.ping').get(timeout={timeout})\n"
+        f"known = app.send_task('podium.registered').get(timeout={timeout})\n"
+        "print(json.dumps({'ping': ping, 'registered': known}))\n"
     )
     out = subprocess.run(  # noqa: S603 - our own interpreter, argv built here
         [sys.executable, "-c", code],
@@ -192,11 +181,13 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
     env.setdefault("TICKETING_AUTH__JWT_SECRET", _secret(settings.data_dir, "jwt_secret"))
     env.setdefault("TICKETING_TICKETS__SECRET_KEY", _secret(settings.data_dir, "tickets_secret"))
     env["TICKETING_PUBLIC_URL"] = f"http://{host}:{port}"
-    if not settings.celery.broker_url:
-        ensure_database(url, settings.celery.broker_database)
 
     print("Migrating the database…", flush=True)
     upgrade(url)
+    # The SQL broker's tables, before any process that publishes or consumes starts: the
+    # worker, its beat and the API processes each made them on first use, and racing
+    # there killed the worker of a first start about one time in two.
+    prepare_sql_broker(settings.model_copy(update={"database_url": url}))
     created = asyncio.run(_seed(url))
     print("Demo data loaded." if created else "Demo data already present.", flush=True)
 
@@ -229,17 +220,15 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
                 [
                     sys.executable,
                     "-m",
-                    "celery",
-                    "-A",
-                    "workers.celery_app",
+                    "ticketing.cli",
                     "worker",
                     "--beat",
-                    "--loglevel",
-                    "warning",
                     "--concurrency",
                     "2",
                     "--schedule",
                     str(settings.data_dir / "celerybeat-schedule"),
+                    "--loglevel",
+                    "warning",
                 ],
                 env=env,
             )
@@ -253,12 +242,24 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
                 f"{base}/webhooks/stripe",
                 DEMO_WEBHOOK_SECRET,
             )
-        worker = _ping_worker(env, timeout=60)
-        _print_banner(base, settings, worker, test_stripe=stripe_server is not None)
+        worker = _ask_worker(env, timeout=60)
+        _print_banner(base, settings, worker["ping"], test_stripe=stripe_server is not None)
         if check_only:
             for line in check_running(base):
                 print("check:", line, flush=True)
-            return 0
+            known = worker["registered"]
+            missing = sorted(set(known["scheduled"]) - set(known["tasks"]))
+            print(
+                f"check: worker has {len(known['tasks'])} tasks, "
+                f"{len(known['outbox_topics'])} outbox topics; "
+                f"scheduled tasks it lacks: {missing or 'none'}",
+                flush=True,
+            )
+            # A process that died after answering (the worker once did, on its broker's
+            # tables) fails the check as it would stop the running demo.
+            stopped = [child.args for child in children if child.poll() is not None]
+            print(f"check: processes stopped: {stopped or 'none'}", flush=True)
+            return 1 if missing or stopped else 0
         stop = {"flag": False}
         # Set explicitly: a launcher started in the background inherits an ignored SIGINT.
         for signum in (signal.SIGINT, signal.SIGTERM):
