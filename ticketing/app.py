@@ -22,6 +22,7 @@ import ticketing.handlers  # noqa: F401 - registers every outbox topic
 from ticketing.core import jobs
 from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
+from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
@@ -153,7 +154,7 @@ def create_app(
     if sessionmaker is not None:
         state["sessionmaker"] = sessionmaker
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             index,
@@ -177,7 +178,9 @@ def create_app(
         middleware=[
             in_flight_limit(settings.max_in_flight),
             request_id_middleware,
+            request_line_guard,
             DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/static/"]),
+            body_guard,
         ],
         # The widget reads the public programme from houses' own websites. Only GET, no
         # cookies: every staff route needs a bearer token that such a page does not have.
@@ -188,3 +191,5 @@ def create_app(
         state=State(state),
         debug=settings.debug,
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)
+    return app
