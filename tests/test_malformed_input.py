@@ -91,6 +91,8 @@ def query_variants(op: dict[str, Any], ids: dict[str, str]) -> Iterator[tuple[st
         name = p["name"]
         yield f"NUL in ?{name}", {**base, name: "a\u0000b"}
         kind = json.dumps(p.get("schema", {}))
+        if '"date"' in kind:
+            yield f"last day ?{name}", {**base, name: "9999-12-31"}
         if '"integer"' in kind:
             yield f"huge ?{name}", {**base, name: str(HUGE)}
             yield f"negative ?{name}", {**base, name: str(-HUGE)}
