@@ -185,3 +185,31 @@ def test_every_patch_body_follows_the_null_rule() -> None:
     assert all(issubclass(m, Patch) for m in patches), [
         m.__name__ for m in patches if not issubclass(m, Patch)
     ]
+
+
+async def test_a_standing_capacity_past_the_counts_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    world = await build_world(client, tenant)
+    h = tenant.staff[Role.HOUSE_ADMIN].headers
+    doc = {
+        "name": "Zaal",
+        "width": 400,
+        "height": 300,
+        "price_zones": [{"code": "A", "name": "Rang 1", "color": "#336699"}],
+        "standing_areas": [
+            {
+                "code": "F",
+                "name": "Vloer",
+                "zone": "A",
+                "capacity": 10**12,
+                "x": 10,
+                "y": 10,
+                "width": 100,
+                "height": 100,
+            }
+        ],
+    }
+    response = await client.post(f"/halls/{world.hall['id']}/layouts", headers=h, json=doc)
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["field"] == "document.standing_areas[0].capacity"
