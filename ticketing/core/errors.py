@@ -285,6 +285,11 @@ KEY_REUSED = "This Idempotency-Key was used for a different request; use a new k
 def handle_integrity(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Services translate the constraints they expect; this is the safety net for the rest,
     # so a race that hits a unique index is a clear 409, never a 500.
+    if getattr(getattr(exc, "orig", exc), "sqlstate", None) == NOT_NULL_VIOLATION:
+        # Never a client's conflict: a null got past the request's validation (PATCH nulls
+        # are refused there, core.schemas.Patch). Saying "conflicts with existing data"
+        # would send the clerk looking for a duplicate that does not exist.
+        return handle_unexpected(request, exc)
     log.info("integrity error: %s", getattr(exc, "orig", exc))
     if _constraint(exc) == IDEMPOTENCY_RECORD:
         return handle_domain_error(request, InvalidInput.field("Idempotency-Key", KEY_REUSED))
@@ -307,6 +312,7 @@ def _constraint(exc: Exception) -> str | None:
 
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 UNIQUE_VIOLATION = "23505"
+NOT_NULL_VIOLATION = "23502"
 
 
 def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
