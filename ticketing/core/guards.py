@@ -9,6 +9,7 @@ One place for what holds for every route, so a new route cannot forget it:
 - No NUL character in any string of a JSON body (400, naming each field).
 - Request bodies are validated strictly, as JSON: "5" is not a number and "yes" is not a
   boolean (the API's documentation promises a 400 for a wrong type).
+- HEAD answers like GET, and OPTIONS lists every method of the path.
 
 The body is read and validated once, here; the handler gets the validated model through
 Litestar's per-request cache (the same one `Request.json()` fills), so nothing is parsed
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any
+from typing import Any, Union
 
 from litestar import Request
 from litestar.enums import ScopeType
@@ -51,19 +52,23 @@ NUL_MESSAGE = "This text contains a NUL character (\\u0000), which cannot be sto
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def body_model(handler: HTTPRouteHandler) -> type[BaseModel] | None:
-    """The pydantic model of the handler's `data` parameter, or None if it reads no JSON.
-    (The parsed signature is cached on the handler: this is a lookup.)"""
+class _NoBody:
+    """A handler without a `data` parameter: it reads no body."""
+
+
+NO_BODY = _NoBody()
+
+
+def body_type(handler: HTTPRouteHandler) -> type[BaseModel] | _NoBody | None:
+    """What the handler reads its JSON body into: a pydantic model (validated here,
+    strictly), None for any other type (decoded and checked here, converted by Litestar),
+    or NO_BODY. (The parsed signature is cached on the handler: this is a lookup.)"""
     field = handler.parsed_fn_signature.parameters.get("data")
     if field is None:
-        return None
+        return NO_BODY
     annotation = field.annotation
-    candidates = (
-        typing.get_args(annotation)
-        if isinstance(annotation, types.UnionType) or typing.get_origin(annotation)
-        else (annotation,)
-    )
-    for candidate in candidates:
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is Union
+    for candidate in typing.get_args(annotation) if union else (annotation,):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
     return None
@@ -128,7 +133,7 @@ def _check_request_line(scope: Scope) -> None:
         )
 
 
-async def _validate_body(scope: Scope, receive: Receive, model: type[BaseModel]) -> None:
+async def _validate_body(scope: Scope, receive: Receive, model: type[BaseModel] | None) -> None:
     request: Request[Any, Any, Any] = Request(scope, receive)
     body = await request.body()
     if not body:
@@ -140,22 +145,31 @@ async def _validate_body(scope: Scope, receive: Receive, model: type[BaseModel])
         )
     _check_body_nul(body)
     try:
-        data = model.__pydantic_validator__.validate_json(body, strict=True)
+        if model is None:
+            data = from_json(body)
+        else:
+            data = model.__pydantic_validator__.validate_json(body, strict=True)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
         invalid = [e for e in errors if e["type"] == "json_invalid"]
         if invalid:
             reason = str(invalid[0].get("ctx", {}).get("error", "it cannot be read"))
-            raise BadRequest(
-                f"The body is not valid JSON: {reason}.",
-                errors=[FieldError("body", f"Not valid JSON: {reason}.")],
-            ) from exc
+            raise _not_json(reason) from exc
         raise ValidationException(
             detail="The body is not valid.", extra=pydantic_errors(errors)
         ) from exc
+    except ValueError as exc:  # from_json: the same parser, without a model
+        raise _not_json(str(exc)) from exc
     # Litestar reads the body from this cache (Request.json()); its decoder then passes an
     # instance of the model through unchanged.
     ScopeState.from_scope(scope).json = data
+
+
+def _not_json(reason: str) -> BadRequest:
+    return BadRequest(
+        f"The body is not valid JSON: {reason}.",
+        errors=[FieldError("body", f"Not valid JSON: {reason}.")],
+    )
 
 
 def _allowed_methods(scope: Scope, handler: HTTPRouteHandler) -> str | None:
@@ -209,7 +223,8 @@ def body_guard(app: ASGIApp) -> ASGIApp:
                 await send(start)
                 await send(end)
                 return
-            if method in BODY_METHODS and (model := body_model(handler)) is not None:
+            model = body_type(handler)
+            if method in BODY_METHODS and not isinstance(model, _NoBody):
                 await _validate_body(scope, receive, model)
         await app(scope, receive, send)
 
