@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from annotated_types import MaxLen
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import Table
 
 Slug = Annotated[
@@ -76,15 +76,25 @@ class Patch(In):
         column = _table(cls.table).c.get(name)
         return column is not None and bool(column.nullable)
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _null_clears_only_optional(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name and not cls.may_clear(info.field_name):
-            raise PydanticCustomError(
-                "null_not_allowed",
-                "This field cannot be emptied; leave it out to keep it as it is.",
+    # After validation, not before: a "before" validator hands the fields Python values,
+    # and strict validation then refuses a time or an id written as JSON text.
+    @model_validator(mode="after")
+    def _null_clears_only_optional(self) -> Patch:
+        refused = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "null_not_allowed",
+                    "This field cannot be emptied; leave it out to keep it as it is.",
+                ),
+                loc=(name,),
+                input=None,
             )
-        return value
+            for name in sorted(self.model_fields_set)
+            if getattr(self, name) is None and not self.may_clear(name)
+        ]
+        if refused:
+            raise ValidationError.from_exception_data(type(self).__name__, refused)
+        return self
 
     def cleared(self) -> dict[str, None]:
         """The fields the caller emptied with null (only those that may be empty get here),
