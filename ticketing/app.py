@@ -22,6 +22,7 @@ import ticketing.handlers  # noqa: F401 - registers every outbox topic
 from ticketing.core import jobs
 from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
+from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
 from ticketing.core.ratelimit import public_secret_limit
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
@@ -156,7 +157,7 @@ def create_app(
     if sessionmaker is not None:
         state["sessionmaker"] = sessionmaker
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             index,
@@ -180,9 +181,11 @@ def create_app(
         middleware=[
             in_flight_limit(settings.max_in_flight),
             request_id_middleware,
+            request_line_guard,
             DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/static/"]),
             public_secret_limit,
             audit_middleware,
+            body_guard,
         ],
         after_request=audit.record,
         # The widget reads the public programme from houses' own websites. Only GET, no
@@ -194,3 +197,5 @@ def create_app(
         state=State(state),
         debug=settings.debug,
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)
+    return app

@@ -266,11 +266,11 @@ async def test_generate_previews_the_document_the_saving_route_stores(
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({"rows": 0}, "blocks.0.rows", "greater than or equal to 1"),
-        ({"curvature": 40}, "blocks.0", "curvature 40 is too strong"),
-        ({"aisle_after": [14]}, "blocks.0", "aisle after seat 14"),
+        ({"rows": 0}, "blocks[0].rows", "greater than or equal to 1"),
+        ({"curvature": 40}, "blocks[0]", "curvature 40 is too strong"),
+        ({"aisle_after": [14]}, "blocks[0]", "aisle after seat 14"),
         ({"zone": "Z"}, "body", "price zone Z"),
-        ({"colour": "red"}, "blocks.0.colour", "not expected"),
+        ({"colour": "red"}, "blocks[0].colour", "not expected"),
     ],
 )
 async def test_a_bad_spec_is_refused_the_same_way_by_both_routes(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
@@ -71,6 +73,19 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class BadRequest(DomainError):
+    """The request cannot be read: not JSON, or a character that cannot be stored."""
+
+    type_slug = "bad-request"
+    title = "The request cannot be read"
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    type_slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
 class InvalidInput(DomainError):
     status_code = HTTP_422_UNPROCESSABLE_ENTITY
     type_slug = "invalid-input"
@@ -106,14 +121,45 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def field_path(parts: Sequence[str | int]) -> str:
+    """The one spelling of a field in errors: dots between names, brackets around list
+    positions (`lines[0].quantity`, `document.sections[1].rows[0]`)."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
 def _field_path(key: str | None, source: Any) -> str:
     # Litestar names the source with its ParamType enum, whose str() is "ParamType.QUERY".
     source = getattr(source, "value", source)
     if not key:
         return source or "body"
+    key = field_path(key.split("."))
     if source in (None, "body"):
         return key
     return f"{source}.{key}"
+
+
+# Errors of a well-formed request that the API cannot accept: a 422, not a 400 (see
+# docs/api.md, Errors). Pydantic validators raise them with this type.
+UNACCEPTABLE = frozenset({"null_not_allowed"})
+
+
+def pydantic_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors of a request body, as Litestar's ValidationException carries them."""
+    return [
+        {
+            "key": field_path([p for p in e["loc"] if isinstance(p, (str, int))]),
+            "source": "body",
+            "message": e["msg"],
+            "type": e["type"],
+        }
+        for e in errors
+    ]
 
 
 def _humanize(message: str) -> str:
@@ -140,6 +186,12 @@ def validation_errors(exc: ValidationException) -> list[dict[str, str]]:
     return errors
 
 
+def _unacceptable(exc: ValidationException) -> bool:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    types = [item.get("type") for item in extra if isinstance(item, dict)]
+    return bool(types) and all(t in UNACCEPTABLE for t in types)
+
+
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return problem(
         request,
@@ -162,6 +214,15 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
         if missing:
             source, name = missing.groups()
             errors = [{"field": f"{source}.{name}", "message": "This field is required."}]
+    if _unacceptable(exc):
+        return problem(
+            request,
+            status=InvalidInput.status_code,
+            type_slug=InvalidInput.type_slug,
+            title=InvalidInput.title,
+            detail=detail,
+            errors=errors,
+        )
     return problem(
         request,
         status=HTTP_400_BAD_REQUEST,
@@ -224,6 +285,11 @@ KEY_REUSED = "This Idempotency-Key was used for a different request; use a new k
 def handle_integrity(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Services translate the constraints they expect; this is the safety net for the rest,
     # so a race that hits a unique index is a clear 409, never a 500.
+    if getattr(getattr(exc, "orig", exc), "sqlstate", None) == NOT_NULL_VIOLATION:
+        # Never a client's conflict: a null got past the request's validation (PATCH nulls
+        # are refused there, core.schemas.Patch). Saying "conflicts with existing data"
+        # would send the clerk looking for a duplicate that does not exist.
+        return handle_unexpected(request, exc)
     log.info("integrity error: %s", getattr(exc, "orig", exc))
     if _constraint(exc) == IDEMPOTENCY_RECORD:
         return handle_domain_error(request, InvalidInput.field("Idempotency-Key", KEY_REUSED))
@@ -246,6 +312,7 @@ def _constraint(exc: Exception) -> str | None:
 
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 UNIQUE_VIOLATION = "23505"
+NOT_NULL_VIOLATION = "23502"
 
 
 def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -279,10 +346,12 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
 
 __all__ = [
     "PROBLEM_JSON",
+    "BadRequest",
     "Conflict",
     "DomainError",
     "FieldError",
     "Forbidden",
     "InvalidInput",
     "NotFound",
+    "UnsupportedMediaType",
 ]

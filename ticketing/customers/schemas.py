@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import Field, model_validator
 
-from ticketing.core.schemas import In, Out
+from ticketing.core.schemas import Out, Patch
 
 
 class NewsletterOut(Out):
@@ -38,8 +38,9 @@ class CustomerOut(Out):
     updated_at: datetime
 
 
-class ConsentIn(In):
-    """A choice the customer states at the counter; what is left out stays as it was."""
+class ConsentIn(Patch):
+    """A choice the customer states at the counter; what is left out stays as it was (null
+    is not a choice: refused)."""
 
     share_in_cluster: bool | None = None
     newsletter: bool | None = Field(

@@ -7,6 +7,7 @@ from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from ticketing.core.deps import Caller, Db
+from ticketing.core.paging import Limit, Offset
 from ticketing.events import performances, programme, service
 from ticketing.events import repository as repo
 from ticketing.events.models import EventStatus, Performance, Tariff
@@ -29,9 +30,6 @@ from ticketing.events.schemas import (
 from ticketing.events.taxonomy import EVENT_TYPES
 from ticketing.tenancy.scoping import get_scoped
 
-Limit = Parameter(ge=1, le=200, default=50)
-Offset = Parameter(ge=0, default=0)
-
 
 class EventController(Controller):
     path = "/events"
@@ -46,8 +44,8 @@ class EventController(Controller):
         status: FromQuery[EventStatus | None] = None,
         genre: FromQuery[str | None] = None,
         q: str | None = Parameter(default=None, max_length=100),
-        limit: int = Limit,
-        offset: int = Offset,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> list[EventOut]:
         events = await repo.list_events(
             db,
@@ -178,8 +176,8 @@ class PublicController(Controller):
         q: str | None = Parameter(
             default=None, min_length=2, max_length=100, description="Words of the title."
         ),
-        limit: int = Limit,
-        offset: int = Offset,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> list[ProgrammeItem]:
         return await programme.programme(
             db,
@@ -204,8 +202,8 @@ class PublicController(Controller):
         q: str | None = Parameter(
             default=None, min_length=2, max_length=100, description="Words of the title."
         ),
-        limit: int = Limit,
-        offset: int = Offset,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> list[ProgrammeItem]:
         return await programme.programme(
             db,

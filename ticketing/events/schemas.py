@@ -12,14 +12,28 @@ from pydantic import (
     field_validator,
 )
 
-from ticketing.core.schemas import In, Out
-from ticketing.events.models import EventStatus, PerformanceStatus, PriceRule, TariffKind
+from ticketing.core.schemas import In, Out, Patch, fits
+from ticketing.events.models import (
+    Event,
+    EventStatus,
+    Performance,
+    PerformancePrice,
+    PerformanceStatus,
+    PriceRule,
+    Tariff,
+    TariffKind,
+)
 from ticketing.events.taxonomy import EVENT_TYPES
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(max_length=20000)]
-ZoneCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
-TariffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
+ZoneCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,16}$"),
+    fits(PerformancePrice, "zone_code"),
+]
+TariffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$"), fits(Tariff, "code")]
+EventTypeId = Annotated[str, fits(Event, "event_type_id")]
 
 
 class LocalizedTitle(In):
@@ -55,7 +69,7 @@ class EventIn(In):
     house_id: uuid.UUID
     title: LocalizedTitle
     description: LocalizedText = LocalizedText()
-    event_type_id: str = Field(description="UiTdatabank event type id, e.g. 0.55.0.0.0.")
+    event_type_id: EventTypeId = Field(description="UiTdatabank event type id, e.g. 0.55.0.0.0.")
     age_min: int | None = Field(default=None, ge=0, le=120)
     age_max: int | None = Field(default=None, ge=0, le=120)
     images: list[Image] = Field(default_factory=list, max_length=20)
@@ -70,10 +84,12 @@ class EventIn(In):
         return age_max
 
 
-class EventPatch(In):
+class EventPatch(Patch):
+    table = Event
+
     title: LocalizedTitle | None = None
     description: LocalizedText | None = None
-    event_type_id: str | None = None
+    event_type_id: EventTypeId | None = None
     age_min: int | None = Field(default=None, ge=0, le=120)
     age_max: int | None = Field(default=None, ge=0, le=120)
     images: list[Image] | None = Field(default=None, max_length=20)
@@ -128,13 +144,15 @@ class PerformanceIn(SaleWindows):
     )
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    prices: list[PriceIn] = Field(default_factory=list)
+    prices: list[PriceIn] = Field(default_factory=list, max_length=50)
     reentry: bool = Field(
         default=False, description="May a ticket leave (exit scan) and come back in?"
     )
 
 
-class PerformancePatch(SaleWindows):
+class PerformancePatch(SaleWindows, Patch):
+    table = Performance
+
     layout_id: uuid.UUID | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
@@ -143,7 +161,7 @@ class PerformancePatch(SaleWindows):
 
 
 class PricesIn(In):
-    prices: list[PriceIn] = Field(min_length=1)
+    prices: list[PriceIn] = Field(min_length=1, max_length=50)
 
 
 class PerformanceOut(Out):
@@ -175,17 +193,19 @@ class TariffIn(In):
     max_per_order: int | None = Field(default=None, ge=1, le=100)
     staff_only: bool = False
     requires_check: bool = False
-    position: int = 0
+    position: int = Field(default=0, ge=-1000, le=1000)
 
 
-class TariffPatch(In):
+class TariffPatch(Patch):
+    table = Tariff
+
     name: LocalizedTitle | None = None
     rule: PriceRule | None = None
     value: int | None = Field(default=None, ge=0, le=1_000_000)
     max_per_order: int | None = Field(default=None, ge=1, le=100)
     staff_only: bool | None = None
     requires_check: bool | None = None
-    position: int | None = None
+    position: int | None = Field(default=None, ge=-1000, le=1000)
 
 
 class TariffOut(Out):

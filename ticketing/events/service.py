@@ -90,7 +90,7 @@ async def update_event(
 ) -> Event:
     event = await get_scoped(session, Event, event_id, principal, what="Event")
     authorize(principal, event.house_id, MANAGE)
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True) | data.cleared()
     age_min = changes.get("age_min", event.age_min)
     age_max = changes.get("age_max", event.age_max)
     if age_min is not None and age_max is not None and age_max < age_min:
@@ -166,7 +166,7 @@ async def update_tariff(
 ) -> Tariff:
     tariff = await get_scoped(session, Tariff, tariff_id, principal, what="Tariff")
     authorize(principal, tariff.house_id, MANAGE)
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True) | data.cleared()
     if "name" in changes:
         changes["name"] = {k: v for k, v in changes["name"].items() if v is not None}
     for key, value in changes.items():

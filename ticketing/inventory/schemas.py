@@ -6,10 +6,16 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ticketing.core.schemas import In, Out
+from ticketing.core.schemas import In, Out, fits
+from ticketing.inventory.models import Allocation
 
-SeatKey = Annotated[str, StringConstraints(min_length=3, max_length=60)]
-AreaCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
+SeatKey = Annotated[str, StringConstraints(min_length=3), fits(Allocation, "seat_key")]
+AreaCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,16}$"), fits(Allocation, "area_code")
+]
+ZoneCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,16}$"), fits(Allocation, "zone_code")
+]
 
 
 class StandingRequest(In):
@@ -19,7 +25,7 @@ class StandingRequest(In):
 
 class BestRequest(In):
     quantity: int = Field(ge=1, le=20)
-    zone: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,16}$")] | None = None
+    zone: ZoneCode | None = None
     accessible: bool = Field(
         default=False, description="One wheelchair space and seats next to it."
     )

@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from ticketing.core.deps import Caller, Db
 from ticketing.core.idempotency import HEADER, replay_or_run
+from ticketing.core.paging import Limit, Offset
 from ticketing.core.schemas import In
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel
@@ -150,8 +151,8 @@ class OrderController(Controller):
         house_id: FromQuery[uuid.UUID | None] = None,
         status: FromQuery[OrderStatus | None] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> list[OrderOut]:
         orders = await repo.list_orders(
             db, principal, house_id=house_id, status=status, q=q, limit=limit, offset=offset

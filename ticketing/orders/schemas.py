@@ -6,10 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
-from ticketing.core.schemas import Email, In, Language, Name, Out
+from ticketing.core.schemas import Email, In, Language, Name, Out, Phone, fits
+from ticketing.orders.models import Order, Ticket
+from ticketing.payments.models import Payment, Refund
 
-TariffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$")]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ./()-]{6,40}$")]
+TariffCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$"), fits(Ticket, "tariff_code")
+]
 
 
 class CustomerIn(In):
@@ -18,12 +21,12 @@ class CustomerIn(In):
     Customers and consent). What is left out leaves a known customer's details as they
     are."""
 
-    name: Name | None = Field(
+    name: Annotated[Name, fits(Order, "customer_name")] | None = Field(
         default=None,
         description="Needed online. At the counter, left out or empty: an anonymous sale.",
     )
-    email: Email | None = None
-    phone: Phone | None = None
+    email: Annotated[Email, fits(Order, "customer_email")] | None = None
+    phone: Annotated[Phone, fits(Order, "customer_phone")] | None = None
     language: Language | None = Field(
         default=None, description="Of the tickets and mails; left out: nl."
     )
@@ -67,7 +70,7 @@ class OrderIn(In):
 
 class PaymentIn(In):
     method: Literal["cash", "card_terminal", "invoice"]
-    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+    reference: Annotated[str, fits(Payment, "reference")] | None = None
 
 
 class BoxOfficeOrderIn(OrderIn):
@@ -151,9 +154,9 @@ class OrderEventOut(Out):
 
 class CancelIn(In):
     ticket_ids: list[uuid.UUID] | None = Field(
-        default=None, description="Omit to cancel the whole order."
+        default=None, max_length=1000, description="Omit to cancel the whole order."
     )
-    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    reason: Annotated[str, fits(Refund, "reason")] | None = None
     refund_method: Literal["original", "cash"] = "original"
 
 

@@ -91,6 +91,7 @@ class BlockSpec(StrictModel):
     wheelchair_row: int | None = Field(
         default=None,
         ge=1,
+        le=100,
         description=(
             "1-based row whose outermost seat on each side is a wheelchair space and the"
             " seat next to it a companion seat."
@@ -154,15 +155,17 @@ class StandingSpec(StrictModel):
     name: Name
     zone: Code
     capacity: int = Field(ge=1, le=1_000_000)
-    width: float = Field(default=30, gt=0, le=1000, description="In seat sizes.")
-    height: float = Field(default=15, gt=0, le=1000, description="In seat sizes.")
+    # At least a seat size: coordinates keep about a thousandth of one (see
+    # _coordinate_digits), so a thinner area would be drawn 0 wide and fail its own model.
+    width: float = Field(default=30, ge=1, le=1000, description="In seat sizes.")
+    height: float = Field(default=15, ge=1, le=1000, description="In seat sizes.")
 
 
 class GeneratorSpec(StrictModel):
     """Everything needed to generate a layout in one call."""
 
     name: Name
-    seat_size: float = Field(default=20, gt=0, le=1000, description="In drawing units.")
+    seat_size: float = Field(default=20, ge=0.01, le=1000, description="In drawing units.")
     price_zones: list[PriceZone] = Field(min_length=1, max_length=50)
     blocks: list[BlockSpec] = Field(
         default_factory=list, max_length=50, description="Stacked top to bottom under the stage."

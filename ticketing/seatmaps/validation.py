@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 from ticketing.seatmaps.layout import LayoutDocument, seat_key
 
+MAX_STANDING_CAPACITY = 1_000_000
+"""Places of all standing areas of a layout together. Far above any hall; it keeps the
+counts (a layout's capacity, a performance's stock) inside PostgreSQL's integer columns."""
+
 OVERLAP_FACTOR = 0.9
 """Seats overlap when their centres are closer than this many seat sizes.
 
@@ -207,6 +211,25 @@ def _check_standing_areas(doc: LayoutDocument, problems: list[LayoutProblem]) ->
                     f" {_box_text(doc, area.x, area.y, area.width, area.height)}.",
                 )
             )
+        if area.capacity > MAX_STANDING_CAPACITY:
+            problems.append(
+                LayoutProblem(
+                    f"{path}.capacity",
+                    f"Standing area {area.code} holds {area.capacity} people; a layout holds"
+                    f" at most {MAX_STANDING_CAPACITY} standing places.",
+                )
+            )
+    total = sum(area.capacity for area in doc.standing_areas)
+    if total > MAX_STANDING_CAPACITY and all(
+        a.capacity <= MAX_STANDING_CAPACITY for a in doc.standing_areas
+    ):
+        problems.append(
+            LayoutProblem(
+                "standing_areas",
+                f"The standing areas hold {total} people together; a layout holds at most"
+                f" {MAX_STANDING_CAPACITY} standing places.",
+            )
+        )
 
 
 def _check_overlaps(

@@ -8,12 +8,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ticketing.core.schemas import Email, In, Language, Name, Out, Slug
+from ticketing.core.schemas import Email, In, Language, Name, Out, Patch, Phone, Slug, fits
+from ticketing.tenancy.models import ApiToken, Cluster, House, StaffUser
 from ticketing.tenancy.roles import Role
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
-Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}$")]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ./()-]{6,40}$")]
+Prefix = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{2,5}$"), fits(House, "order_code_prefix")
+]
+HouseName = Annotated[Name, fits(House, "name")]
+LegalName = Annotated[Name, fits(House, "legal_name")]
+HouseEmail = Annotated[Email, fits(House, "email")]
+HousePhone = Annotated[Phone, fits(House, "phone")]
+Website = Annotated[str, StringConstraints(pattern=r"^https?://"), fits(House, "website")]
+OrganizerId = Annotated[str, fits(House, "uitdatabank_organizer_id")]
 
 
 class LoginIn(In):
@@ -49,12 +57,14 @@ class MeOut(Out):
 
 
 class ClusterIn(In):
-    slug: Slug
-    name: Name
+    slug: Annotated[Slug, fits(Cluster, "slug")]
+    name: Annotated[Name, fits(Cluster, "name")]
 
 
-class ClusterPatch(In):
-    name: Name | None = None
+class ClusterPatch(Patch):
+    table = Cluster
+
+    name: Annotated[Name, fits(Cluster, "name")] | None = None
 
 
 class ClusterOut(Out):
@@ -66,28 +76,30 @@ class ClusterOut(Out):
 
 class HouseIn(In):
     cluster_id: uuid.UUID
-    slug: Slug
-    name: Name
-    legal_name: Name | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    website: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=500)] | None = None
+    slug: Annotated[Slug, fits(House, "slug")]
+    name: HouseName
+    legal_name: LegalName | None = None
+    email: HouseEmail | None = None
+    phone: HousePhone | None = None
+    website: Website | None = None
     order_code_prefix: Prefix = Field(description="2 to 5 capitals; order codes start with it.")
     hold_minutes: int = Field(default=15, ge=1, le=120)
-    uitdatabank_organizer_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    uitdatabank_organizer_id: OrganizerId | None = None
 
 
-class HousePatch(In):
-    name: Name | None = None
-    legal_name: Name | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    website: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=500)] | None = None
+class HousePatch(Patch):
+    table = House
+
+    name: HouseName | None = None
+    legal_name: LegalName | None = None
+    email: HouseEmail | None = None
+    phone: HousePhone | None = None
+    website: Website | None = None
     hold_minutes: int | None = Field(default=None, ge=1, le=120)
     online_fee_cents: int | None = Field(
         default=None, ge=0, le=1000, description="Service fee per ticket sold online, in cents."
     )
-    uitdatabank_organizer_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    uitdatabank_organizer_id: OrganizerId | None = None
 
 
 class HouseOut(Out):
@@ -125,15 +137,18 @@ class RoleGrant(In):
 
 
 class StaffIn(In):
-    email: Email
-    name: Name
+    email: Annotated[Email, fits(StaffUser, "email")]
+    name: Annotated[Name, fits(StaffUser, "name")]
     password: Password
     language: Language = "nl"
-    roles: list[RoleGrant] = Field(min_length=1)
+    roles: list[RoleGrant] = Field(min_length=1, max_length=50)
 
 
-class StaffPatch(In):
-    name: Name | None = None
+class StaffPatch(Patch):
+    # password is not a column: null is refused like on any field that must keep a value.
+    table = StaffUser
+
+    name: Annotated[Name, fits(StaffUser, "name")] | None = None
     password: Password | None = None
     language: Language | None = None
     is_active: bool | None = None
@@ -150,9 +165,9 @@ class StaffOut(Out):
 
 class ApiTokenIn(In):
     house_id: uuid.UUID
-    name: Name
+    name: Annotated[Name, fits(ApiToken, "name")]
     kind: Literal["integration", "scanner"]
-    roles: list[Role] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1, max_length=20)
     expires_at: datetime | None = None
 
 

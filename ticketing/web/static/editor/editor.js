@@ -1078,11 +1078,11 @@
   }
 
   // The API's problems with the spec, each with the label of the field it names
-  // ("blocks.0.rows" is the rows field); those fields are marked invalid.
+  // ("blocks[0].rows" is the rows field); those fields are marked invalid.
   function showGenProblems(exc) {
     const lines = [];
     for (const error of errorsOf(exc)) {
-      const path = String(error.field || "").split(".");
+      const path = String(error.field || "").replace(/\[(\d+)\]/g, ".$1").split(".");
       const key = path[0] === "blocks" ? path[2] : { name: "name", price_zones: "zone" }[path[0]];
       const input = path[0] === "seat_size" ? $("doc-seat-size") : key && $(GEN_FIELDS[key]);
       // pydantic's prefix for a rule a model checks itself; the rest is the generator's.
