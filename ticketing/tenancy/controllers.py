@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from ticketing.core.deps import Caller, Config, Db
+from ticketing.core.paging import Limit, Offset
 from ticketing.core.ratelimit import client_address
 from ticketing.tenancy import auth, service
 from ticketing.tenancy import repository as repo
@@ -177,8 +178,8 @@ class AuditController(Controller):
         user_id: FromQuery[uuid.UUID | None] = None,
         since: datetime | None = Since,
         until: datetime | None = Until,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[AuditEntryOut]:
         await get_house(db, house_id, principal)
         authorize(principal, house_id, MANAGE)
@@ -206,8 +207,8 @@ class AuditController(Controller):
         user_id: FromQuery[uuid.UUID | None] = None,
         since: datetime | None = Since,
         until: datetime | None = Until,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[AuditEntryOut]:
         rows = await repo.audit_entries(
             db,
