@@ -196,7 +196,9 @@ async def test_a_reservation_is_paid_at_the_counter_and_a_ticket_exchanged(
         await page.fill("#customer-name", "Mireille Claes")
         # Two hours from now as a clerk in Brussels types it (the test browser runs in UTC).
         deadline = (datetime.now(BRUSSELS) + timedelta(hours=2)).replace(second=0, microsecond=0)
-        await page.fill("#reserve-until", deadline.strftime("%Y-%m-%dT%H:%M"))
+        # Typed as a date is written in Dutch, whatever the computer's own locale.
+        await expect(page.locator("#reserve-hint")).to_have_text("dd/mm/jjjj uu:mm")
+        await page.fill("#reserve-until", deadline.strftime("%d/%m/%Y %H:%M"))
         await page.locator("#reserve").click()
         await expect(page.locator("#sold")).to_contain_text("Gereserveerd")
         code = (await page.locator("#sold").inner_text()).split("bestelling ")[1].split(".")[0]

@@ -28,6 +28,11 @@ def house_site(platform: Platform, tmp_path: Path) -> Iterator[str]:
     (tmp_path / "index.html").write_text(
         page.replace('src="/widget.js"', f'src="{platform.base}/widget.js"')
     )
+    # The site's own stylesheet, on its own server.
+    (tmp_path / "static" / "widget").mkdir(parents=True)
+    (tmp_path / "static" / "widget" / "example.css").write_text(
+        (STATIC_DIR / "widget" / "example.css").read_text()
+    )
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     handler.log_message = lambda *args: None  # type: ignore[attr-defined, assignment]
     server = http.server.ThreadingHTTPServer(("localhost", 0), handler)
