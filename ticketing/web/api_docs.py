@@ -1,23 +1,17 @@
 """The API docs pages (Scalar at /schema, Swagger UI at /schema/swagger) without inline
 script, so that they work under the pages' Content Security Policy (ticketing/web/
 security.py): Litestar's own templates start the viewers with an inline <script>.
-
-Scalar adds its styles as <style> elements; it gives them the nonce of the page's
-`<meta property="csp-nonce">`, and the same nonce, fresh for every request, goes into
-the page's style-src. Everything is loaded from /static (no CDN).
+Everything is loaded from /static (no CDN).
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from html import escape
 from typing import Any
 
 from litestar import Request
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-
-from ticketing.web.security import STYLE_NONCE
 
 _HEAD = """<!doctype html>
 <html lang="en">
@@ -39,12 +33,7 @@ class ScalarPage(ScalarRenderPlugin):
     """Scalar, configured through the data attributes it reads (no inline script)."""
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        nonce = secrets.token_urlsafe(18)
-        request.scope.setdefault("state", {})[STYLE_NONCE] = nonce
-        extra = (
-            f'<meta property="csp-nonce" content="{nonce}">\n'
-            f'<link rel="stylesheet" href="{escape(self.css_url)}">'
-        )
+        extra = f'<link rel="stylesheet" href="{escape(self.css_url)}">'
         configuration = escape(json.dumps(self.options or {}), quote=True)
         url = escape(self.get_openapi_json_route(request), quote=True)
         body = (
