@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from litestar import Litestar
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker
@@ -104,7 +105,7 @@ async def test_the_api_answers_forbid_everything_a_page_could_do(
     assert_common(static)
 
 
-async def test_hsts_only_over_tls(client: httpx.AsyncClient) -> None:
+async def test_hsts_only_over_tls(client: httpx.AsyncClient, app: Litestar) -> None:
     # The scheme the app sees: https from the client itself, or from the trusted proxy's
     # X-Forwarded-Proto once `podium serve --proxy-headers` has uvicorn rewrite it.
     over_tls = await client.get("https://podium.test/shop")
@@ -113,6 +114,14 @@ async def test_hsts_only_over_tls(client: httpx.AsyncClient) -> None:
     plain = await client.get("http://podium.test/shop", headers={"X-Forwarded-Proto": "https"})
     # Without the proxy setting nobody is trusted to say so.
     assert "strict-transport-security" not in plain.headers
+    # Behind the proxy (`podium serve --proxy-headers`): uvicorn believes the trusted
+    # proxy's X-Forwarded-Proto, and only that proxy's.
+    for proxy, hsts in [("127.0.0.1", True), ("10.9.9.9", False)]:
+        behind = ProxyHeadersMiddleware(app, trusted_hosts=[proxy])  # type: ignore[arg-type]
+        transport = httpx.ASGITransport(app=behind, client=("127.0.0.1", 4711))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as c:
+            answer = await c.get("/shop", headers={"X-Forwarded-Proto": "https"})
+        assert ("strict-transport-security" in answer.headers) is hsts, proxy
 
 
 @pytest.fixture
