@@ -10,6 +10,7 @@ by its path and content type.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cache
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
@@ -34,6 +35,7 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-
 _DATA_TYPES = ("application/json", "application/problem+json", "image/svg+xml", "text/plain")
 
 
+@cache  # four policies in all: built once each
 def page_policy(*, stripe: bool = False, inline_styles: bool = False) -> str:
     """The Content Security Policy of an HTML page: everything from this origin only, no
     inline script or style (the API docs excepted for styles), no frames around it."""
