@@ -4,11 +4,13 @@ the longest names the demo has (the box office's own tariffs, "enkel aan de kass
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from browser import chromium, js_errors, new_page
 from page_checks import DESKTOP_1280, PHONE_375, csp_violations, overflowing, watch
 from playwright.async_api import Page, expect
-from test_box_office_page import log_in, programme_item
+from test_box_office_page import BRUSSELS, log_in, programme_item
 from test_shop import free_seats, storm
 from web_support import Platform
 
@@ -88,8 +90,22 @@ async def test_the_box_office_fits_phone_and_desktop(
         )
         await select.select_option(longest)
         await fits(page, "basket")
-        await page.fill("#order-search", "a")
+        # Reserved until tomorrow evening: the order's card, with its pay and refund
+        # controls, fits too.
+        if await page.locator("#open-till").count():
+            await page.fill("#float", "0")
+            await page.locator("#open-till button").click()
+            await expect(page.locator("#till-state")).to_contain_text("Kassa open")
+        await page.fill("#customer-name", "Marie-Françoise Vandenbroucke-Vermeulen")
+        deadline = datetime.now(BRUSSELS) + timedelta(days=1)
+        await page.fill("#reserve-until", deadline.strftime("%d/%m/%Y 20:00"))
+        await page.locator("#reserve").click()
+        await expect(page.locator("#sold")).to_contain_text("Gereserveerd")
+        code = (await page.locator("#sold").inner_text()).split("bestelling ")[1].split(".")[0]
+        await page.fill("#order-search", code)
         await page.locator("#orders form button").click()
+        card = page.locator(f'#order-results [data-order="{code}"]')
+        await expect(card.locator("button[data-pay]")).to_have_count(3)
         await fits(page, "orders")
         assert await csp_violations(page) == []
         assert js_errors(page) == []
