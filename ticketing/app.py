@@ -13,7 +13,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from sqlalchemy import text
@@ -45,7 +45,9 @@ from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
 from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.uitdatabank.controllers import CONTROLLERS as UITDATABANK_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
+from ticketing.web.api_docs import ScalarPage, SwaggerPage
 from ticketing.web.controllers import PAGES, STATIC_DIR
+from ticketing.web.security import security_headers
 
 VERSION = "0.1.0"
 
@@ -86,14 +88,14 @@ def _openapi() -> OpenAPIConfig:
         description="Shared ticketing for Flemish culture houses. Errors are problem+json.",
         path="/schema",
         render_plugins=[
-            ScalarRenderPlugin(
+            ScalarPage(
                 path="/scalar",
                 js_url=f"{vendor}/scalar/standalone.js",
                 css_url=f"{vendor}/scalar/empty.css",
                 options={"withDefaultFonts": False, "hideClientButton": True},
                 favicon=favicon,
             ),
-            SwaggerRenderPlugin(
+            SwaggerPage(
                 path="/swagger",
                 js_url=f"{vendor}/swagger-ui/swagger-ui-bundle.js",
                 css_url=f"{vendor}/swagger-ui/swagger-ui.css",
@@ -192,6 +194,7 @@ def create_app(
         # cookies: every staff route needs a bearer token that such a page does not have.
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET"], allow_credentials=False),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers(settings)],
         openapi_config=_openapi(),
         lifespan=[lifespan],
         state=State(state),

@@ -57,11 +57,11 @@ async def api_get(platform: Platform, path: str, email: str = ADMIN) -> Any:
 
 
 def brussels(day: int, hour: int, minute: int = 0) -> tuple[str, str]:
-    """A time some days from now: as a datetime-local field takes it (Brussels) and as the
-    API stores it (UTC)."""
+    """A time some days from now: as a clerk types it in Brussels on the Dutch page
+    (dd/mm/jjjj uu:mm, whatever the computer's own locale) and as the API stores it (UTC)."""
     date = (datetime.now(BRUSSELS) + timedelta(days=day)).date()
     local = datetime.combine(date, time(hour, minute), tzinfo=BRUSSELS)
-    return local.strftime("%Y-%m-%dT%H:%M"), local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return local.strftime("%d/%m/%Y %H:%M"), local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def test_a_house_admin_adds_a_venue_and_a_hall(platform: Platform) -> None:
@@ -144,8 +144,13 @@ async def test_a_house_admin_puts_a_new_event_on_sale(platform: Platform) -> Non
         grote_zaal = page.locator("#perf-hall option", has_text="Grote zaal")
         await page.select_option("#perf-hall", await grote_zaal.get_attribute("value"))
         await expect(page.locator("#perf-price-C")).to_be_visible()
-        await page.fill("#perf-starts", starts)
+        # The time fields ask for the page's format, not the browser's date picker's.
+        await expect(page.locator("#perf-starts")).to_have_attribute(
+            "placeholder", "dd/mm/jjjj uu:mm"
+        )
+        # The end first: a start typed into an empty form fills in a first guess of the end.
         await page.fill("#perf-ends", brussels(30, 19)[0])  # ends before it starts
+        await page.fill("#perf-starts", starts)
         await page.fill("#perf-price-A", "32")
         await page.fill("#perf-price-B", "26")
         await page.fill("#perf-price-C", "19,50")
@@ -202,8 +207,8 @@ async def test_a_house_admin_puts_a_new_event_on_sale(platform: Platform) -> Non
         studio = page.locator("#perf-hall option", has_text="Studio")
         await page.select_option("#perf-hall", await studio.get_attribute("value"))
         await expect(page.locator("#perf-price-A")).to_be_visible()
-        await page.fill("#perf-starts", brussels(31, 20)[0])
         await page.fill("#perf-ends", brussels(31, 22)[0])
+        await page.fill("#perf-starts", brussels(31, 20)[0])
         await form.locator("button[type=submit]").click()
         await expect(page.locator("tr[data-performance]")).to_have_count(2)
         unpriced = next(

@@ -196,7 +196,9 @@ async def test_a_reservation_is_paid_at_the_counter_and_a_ticket_exchanged(
         await page.fill("#customer-name", "Mireille Claes")
         # Two hours from now as a clerk in Brussels types it (the test browser runs in UTC).
         deadline = (datetime.now(BRUSSELS) + timedelta(hours=2)).replace(second=0, microsecond=0)
-        await page.fill("#reserve-until", deadline.strftime("%Y-%m-%dT%H:%M"))
+        # Typed as a date is written in Dutch, whatever the computer's own locale.
+        await expect(page.locator("#reserve-hint")).to_have_text("dd/mm/jjjj uu:mm")
+        await page.fill("#reserve-until", deadline.strftime("%d/%m/%Y %H:%M"))
         await page.locator("#reserve").click()
         await expect(page.locator("#sold")).to_contain_text("Gereserveerd")
         code = (await page.locator("#sold").inner_text()).split("bestelling ")[1].split(".")[0]
@@ -233,4 +235,40 @@ async def test_a_reservation_is_paid_at_the_counter_and_a_ticket_exchanged(
         await expect(page.locator(f'circle[data-seat="{new_seat}"]')).to_have_attribute(
             "data-state", "taken"
         )
+        assert js_errors(page) == []
+
+
+async def test_the_reservation_date_follows_the_pages_language(platform: Platform) -> None:
+    """On a computer set to American English the Dutch counter still asks for dd/mm/jjjj
+    (the browser's own date field showed mm/dd/yyyy), and French and English pages ask in
+    their own words; what is typed is read the page's way."""
+    storm = await programme_item(platform, "De Storm")
+    async with chromium() as browser:
+        page = await new_page(browser, locale="en-US")
+        await log_in(page, platform)
+        await page.fill("#search", "storm")
+        await page.locator(
+            f'#performance-list button[data-performance="{storm["performance_id"]}"]'
+        ).click()
+        await page.locator(
+            'circle.seat[data-seat^="STALLS/M/"][data-state="available"]'
+        ).first.click()
+        field = page.locator("#reserve-until")
+        for lang, hint in [
+            ("NL", "dd/mm/jjjj uu:mm"),
+            ("FR", "jj/mm/aaaa hh:mm"),
+            ("EN", "dd/mm/yyyy hh:mm"),
+        ]:
+            await page.get_by_role("button", name=lang, exact=True).click()
+            await expect(page.locator("html")).to_have_attribute("lang", lang.lower())
+            await expect(page.locator("#reserve-hint")).to_have_text(hint)
+            await expect(field).to_have_attribute("placeholder", hint)
+        # 03/02 is the third of February here, never the second of March.
+        await field.fill("03/02/2031 19:30")
+        assert await field.evaluate("f => f.isoValue") == "2031-02-03T19:30"
+        await field.fill("02/30/2031 19:30")  # the American way: no such day
+        assert await field.evaluate("f => f.isoValue") is None
+        await page.locator("#reserve").click()
+        await expect(field).to_have_attribute("aria-invalid", "true")
+        await expect(field).to_be_focused()
         assert js_errors(page) == []

@@ -237,3 +237,28 @@ async def test_two_tabs_share_one_basket_and_another_region_asks_first(
         assert one not in live["held"]
         assert two not in live["held"]
         assert js_errors(first) == []
+
+
+async def test_the_date_filter_follows_the_pages_language(platform: Platform) -> None:
+    """A Dutch page on an American computer asks for the day as dd/mm/jjjj and reads it so."""
+    async with httpx.AsyncClient(base_url=platform.base) as client:
+        programme = (await client.get("/public/clusters/gent/programme?limit=200")).json()
+    day = programme[0]["starts_at"][:10]  # the demo's shows start in the evening (UTC)
+    year, month, date = day.split("-")
+    async with chromium() as browser:
+        page = await new_page(browser, locale="en-US")
+        await page.goto(f"{platform.base}/shop/clusters/gent")
+        await expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        await expect(page.locator("#filter-date")).to_have_attribute("placeholder", "dd/mm/jjjj")
+        await expect(page.locator("#filter-date-hint")).to_have_text("dd/mm/jjjj")
+        async with page.expect_request(
+            lambda r: f"date_from={day}" in r.url and f"date_to={day}" in r.url
+        ):
+            await page.fill("#filter-date", f"{date}/{month}/{year}")
+            await page.locator("#filter-date").press("Enter")
+            await page.locator("#filter-date").blur()
+        await expect(page.locator("#filter-date")).to_have_attribute("aria-invalid", "false")
+        await expect(page.locator("article.event-card").first).to_be_visible()
+        await page.get_by_role("button", name="FR", exact=True).click()
+        await expect(page.locator("#filter-date")).to_have_attribute("placeholder", "jj/mm/aaaa")
+        assert js_errors(page) == []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from browser import assert_accessible, chromium, js_errors, new_page, screenshot
+from page_checks import csp_violations, watch
 from playwright.async_api import expect
 from web_support import Platform
 
@@ -27,6 +28,11 @@ def house_site(platform: Platform, tmp_path: Path) -> Iterator[str]:
     page = (STATIC_DIR / "widget" / "example.html").read_text()
     (tmp_path / "index.html").write_text(
         page.replace('src="/widget.js"', f'src="{platform.base}/widget.js"')
+    )
+    # The site's own stylesheet, on its own server.
+    (tmp_path / "static" / "widget").mkdir(parents=True)
+    (tmp_path / "static" / "widget" / "example.css").write_text(
+        (STATIC_DIR / "widget" / "example.css").read_text()
     )
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     handler.log_message = lambda *args: None  # type: ignore[attr-defined, assignment]
@@ -64,8 +70,15 @@ async def test_the_widget_shows_the_programme_and_opens_the_seat_picker(
 async def test_the_example_page_is_served_by_the_platform(platform: Platform) -> None:
     async with chromium() as browser:
         page = await new_page(browser)
+        await watch(page.context)
         await page.goto(f"{platform.base}/widget/example")
         await expect(page.locator("[data-podium-programme]")).to_have_attribute(
             "data-ready", "true"
         )
         await expect(page.locator(".podium-item").first).to_be_visible()
+        # Under the platform's own policy: the widget's styles are a stylesheet, not inline.
+        await expect(page.locator(".podium-tickets").first).to_have_css(
+            "background-color", "rgb(10, 79, 156)"
+        )
+        assert await csp_violations(page) == []
+        assert js_errors(page) == []

@@ -90,6 +90,18 @@ def widget_script() -> Response[str]:
     )
 
 
+@get("/widget.css", **_PAGE)  # type: ignore[arg-type]
+def widget_style() -> Response[str]:
+    """The widget's stylesheet, which widget.js links into the house's page: a file rather
+    than a <style> element, which a Content Security Policy (ours, or the site's) refuses.
+    Open to every origin, as the script is, for tools that read a page's styles."""
+    return Response(
+        _read("widget/widget.css"),
+        media_type="text/css; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
+
+
 PAGES = [
     shop_page,
     box_office_page,
@@ -98,4 +110,5 @@ PAGES = [
     scanner_page,
     widget_example_page,
     widget_script,
+    widget_style,
 ]

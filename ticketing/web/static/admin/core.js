@@ -104,18 +104,26 @@ const Admin = (() => {
     return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute") };
   }
 
-  // "2027-01-03T20:00" (a datetime-local input) for a UTC time: the wall clock in Brussels.
+  // A UTC time as a time field shows it: the wall clock in Brussels, written the way the
+  // page's language writes it ("03/01/2027 20:00"; see Podium.dateInput).
   function localInput(iso) {
     if (!iso) return "";
     const p = brusselsParts(new Date(iso));
-    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+    return Podium.formatDate(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`);
+  }
+
+  // A field for a time in Brussels, typed in the page's format.
+  function timeInput(attributes) {
+    return input(Object.assign({ type: "text", autocomplete: "off", spellcheck: "false",
+      placeholder: Podium.dateHint(true), "data-date": "datetime" }, attributes));
   }
 
   // The UTC time (ISO, with Z) of a wall-clock time in Brussels; summer time included.
   function fromLocalInput(value) {
-    if (!value) return null;
-    const m = String(value).match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/);
-    if (!m) return value; // the API names what is wrong with it
+    const typed = Podium.parseDate(value, true);
+    if (typed === "") return null;
+    if (typed === null) return value; // the API names what is wrong with it
+    const m = typed.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/);
     const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
     let guess = wall;
     for (let i = 0; i < 3; i += 1) {
@@ -469,7 +477,7 @@ const Admin = (() => {
 
   return {
     state, call, say, route, page, go, refresh, render, boot, chrome, manages, clusterAdmin, cluster,
-    eventTypes, localInput, fromLocalInput, longWhen, cents, euroText, whole, field, check,
+    eventTypes, localInput, fromLocalInput, timeInput, longWhen, cents, euroText, whole, field, check,
     group, input, select, form, action, table, badge, nextId, showErrors, clearErrors,
   };
 })();

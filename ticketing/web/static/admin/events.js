@@ -366,12 +366,14 @@
         newPerformanceForm(event, halls, venues)));
   }
 
+  // "Tijd in Brussel: dd/mm/jjjj uu:mm."
+  const timeHint = () => `${t("form.time_hint").replace(/\.$/, "")}: ${Podium.dateHint(true)}.`;
+
   function windowInputs(prefix, perf) {
     const p = perf || {};
     const make = (name, label) => {
-      const node = A.input({ id: `${prefix}-${name.replaceAll("_", "-")}`, type: "datetime-local",
-        value: A.localInput(p[name]) });
-      return [name, node, A.field(label, node, { name })];
+      const node = A.timeInput({ id: `${prefix}-${name.replaceAll("_", "-")}`, value: A.localInput(p[name]) });
+      return [name, node, A.field(label, node, { name, hint: timeHint() })];
     };
     const list = [
       make("online_sales_from", t("perf.online_from")), make("online_sales_until", t("perf.online_until")),
@@ -412,8 +414,8 @@
       if (own.length) hall.append(el("optgroup", { label: venue.name }, own.map((h) => el("option", { value: h.id }, h.name))));
     }
     const layout = A.select({ id: "perf-layout" }, [["", t("perf.newest")]], "");
-    const starts = A.input({ id: "perf-starts", type: "datetime-local", required: true });
-    const ends = A.input({ id: "perf-ends", type: "datetime-local", required: true });
+    const starts = A.timeInput({ id: "perf-starts", required: true });
+    const ends = A.timeInput({ id: "perf-ends", required: true });
     const reentry = el("input", { type: "checkbox", id: "perf-reentry" });
     const zonesBox = el("div", { id: "perf-zones" }, el("p", { class: "muted" }, t("perf.pick_hall")));
     const prices = A.group(t("perf.zone_prices"), zonesBox, { id: "perf-prices", name: "prices", wide: true });
@@ -456,15 +458,15 @@
     // A performance usually lasts two hours: a first guess for the end.
     starts.addEventListener("change", () => {
       const begin = A.fromLocalInput(starts.value);
-      if (!ends.value && begin) ends.value = A.localInput(new Date(Date.parse(begin) + 2 * 3600 * 1000).toISOString());
+      if (!ends.value && begin && !Number.isNaN(Date.parse(begin))) ends.value = A.localInput(new Date(Date.parse(begin) + 2 * 3600 * 1000).toISOString());
     });
 
     return A.form({ id: "performance-form", "aria-labelledby": "performance-new" }, [
       el("div", { class: "form-grid" },
         A.field(t("perf.hall"), hall, { name: "hall_id", required: true }),
         A.field(t("perf.layout"), layout, { name: "layout_id" }),
-        A.field(t("perf.starts"), starts, { name: "starts_at", required: true, hint: t("form.time_hint") }),
-        A.field(t("perf.ends"), ends, { name: "ends_at", required: true, hint: t("form.time_hint") })),
+        A.field(t("perf.starts"), starts, { name: "starts_at", required: true, hint: timeHint() }),
+        A.field(t("perf.ends"), ends, { name: "ends_at", required: true, hint: timeHint() })),
       prices,
       el("details", { class: "windows" }, el("summary", {}, t("perf.windows")), windows.fields),
       A.check(t("perf.reentry"), reentry, { name: "reentry" }),
@@ -510,16 +512,16 @@
       })));
     // Times and sale windows
     const prefix = `p-${perf.id}`;
-    const starts = A.input({ id: `${prefix}-starts`, type: "datetime-local", value: A.localInput(perf.starts_at) });
-    const ends = A.input({ id: `${prefix}-ends`, type: "datetime-local", value: A.localInput(perf.ends_at) });
+    const starts = A.timeInput({ id: `${prefix}-starts`, value: A.localInput(perf.starts_at) });
+    const ends = A.timeInput({ id: `${prefix}-ends`, value: A.localInput(perf.ends_at) });
     const reentry = el("input", { type: "checkbox", id: `${prefix}-reentry`, checked: perf.reentry });
     const windows = windowInputs(prefix, perf);
     parts.push(el("section", { class: "panel-part", "aria-labelledby": `times-title-${perf.id}` },
       el("h3", { id: `times-title-${perf.id}` }, t("perf.times")),
       A.form({ id: `times-form-${perf.id}` }, [
         el("div", { class: "form-grid" },
-          A.field(t("perf.starts"), starts, { name: "starts_at", hint: t("form.time_hint") }),
-          A.field(t("perf.ends"), ends, { name: "ends_at", hint: t("form.time_hint") })),
+          A.field(t("perf.starts"), starts, { name: "starts_at", hint: timeHint() }),
+          A.field(t("perf.ends"), ends, { name: "ends_at", hint: timeHint() })),
         windows.fields, A.check(t("perf.reentry"), reentry, { name: "reentry" }),
       ], t("perf.save_times"), async () => {
         await A.call("PATCH", `/performances/${perf.id}`, Object.assign({

@@ -328,7 +328,7 @@
         fill(found, el("li", { class: "field-error" }, explain(failure)));
       }
     });
-    const reserveUntil = el("input", { id: "reserve-until", type: "datetime-local" });
+    const reserveUntil = Podium.dateInput({ id: "reserve-until", "aria-describedby": "reserve-hint" }, { time: true });
     const pay = (method) => el("button", { type: "button", id: `pay-${method}`, onclick: () => sell({ payment: { method } }) },
       t({ cash: "bo.cash", card_terminal: "bo.card", invoice: "bo.invoice" }[method]));
     fill(box, el("h2", { id: "basket-title" }, t("bo.basket")),
@@ -339,10 +339,14 @@
         field("customer-search", t("bo.find_customer"), query), found,
         field("customer-name", t("bo.name"), name), field("customer-email", t("bo.email"), email),
         el("div", { class: "pay-buttons" }, pay("cash"), pay("card_terminal"), pay("invoice")),
-        el("div", { class: "row-flex" }, field("reserve-until", t("bo.reserve"), reserveUntil),
-          el("button", { type: "button", class: "secondary", id: "reserve", onclick: () => {
-            if (!reserveUntil.value) { reserveUntil.setAttribute("aria-invalid", "true"); reserveUntil.focus(); return; }
-            sell({ reserve_until: Podium.fromBrussels(reserveUntil.value) }); } }, t("bo.reserve_button")))) : null,
+        el("div", { class: "row-flex reserve" }, el("div", { class: "field" },
+          el("label", { for: "reserve-until" }, t("bo.reserve")), reserveUntil,
+          el("span", { class: "hint", id: "reserve-hint" }, Podium.dateHint(true))),
+        el("button", { type: "button", class: "secondary", id: "reserve", onclick: () => {
+          const until = reserveUntil.isoValue;
+          if (!until) { reserveUntil.setAttribute("aria-invalid", "true"); reserveUntil.focus(); return; }
+          reserveUntil.removeAttribute("aria-invalid");
+          sell({ reserve_until: Podium.fromBrussels(until) }); } }, t("bo.reserve_button")))) : null,
       el("div", { id: "sale-result", "aria-live": "polite" }));
     recount();
 

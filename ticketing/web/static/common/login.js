@@ -108,7 +108,7 @@ const PodiumLogin = (() => {
         autocomplete: "current-password", required: true, "aria-describedby": "login-error" });
       const submit = el("button", { type: "submit", id: "login" }, t("login.submit"));
       const box = el("form", { class: "card", id: "login-form", novalidate: true,
-        style: "max-width:420px;margin:2rem auto" },
+        style: { maxWidth: "420px", margin: "2rem auto" } },
         el("h1", {}, o.title || t("login.title")),
         o.intro ? el("p", { class: "muted" }, o.intro) : null,
         el("div", { class: "field" }, el("label", { for: "login-email" }, t("login.email")), email),

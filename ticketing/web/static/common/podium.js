@@ -106,6 +106,75 @@ const Podium = (() => {
     return new Date(moment).toISOString();
   }
 
+  // ---- dates typed the way the page's language writes them --------------------------------
+  // The browser's own date fields show the computer's format (mm/dd/yyyy on an American
+  // computer, whatever the page's language): a text field in the page's format instead.
+  const DATE_HINTS = {
+    nl: { day: "dd", month: "mm", year: "jjjj", time: "uu:mm" },
+    fr: { day: "jj", month: "mm", year: "aaaa", time: "hh:mm" },
+    en: { day: "dd", month: "mm", year: "yyyy", time: "hh:mm" },
+  };
+
+  // The order of day, month and year and the separator, as the language writes a date.
+  function datePattern() {
+    const parts = new Intl.DateTimeFormat(LOCALES[lang], { day: "2-digit", month: "2-digit", year: "numeric" })
+      .formatToParts(new Date(Date.UTC(2026, 11, 24, 12)));
+    const order = parts.filter((p) => ["day", "month", "year"].includes(p.type)).map((p) => p.type);
+    const literal = parts.find((p) => p.type === "literal");
+    return { order, separator: literal ? literal.value : "/" };
+  }
+
+  // "dd/mm/jjjj uu:mm": what to type, in the page's language.
+  function dateHint(time) {
+    const { order, separator } = datePattern();
+    const words = DATE_HINTS[lang];
+    return order.map((p) => words[p]).join(separator) + (time ? ` ${words.time}` : "");
+  }
+
+  const pad = (number) => String(number).padStart(2, "0");
+
+  // "2026-12-24" or "2026-12-24T18:00" as the page's language writes it ("24/12/2026 18:00").
+  function formatDate(iso) {
+    if (!iso) return "";
+    const [day, time] = String(iso).split("T");
+    const [year, month, date] = day.split("-");
+    const { order, separator } = datePattern();
+    const values = { day: date, month, year };
+    return order.map((p) => values[p]).join(separator) + (time ? ` ${time.slice(0, 5)}` : "");
+  }
+
+  // What was typed in the page's format as "2026-12-24" (or "2026-12-24T18:00" with a
+  // time); "" when nothing was typed, null when it is no such date.
+  function parseDate(text, time) {
+    const value = String(text || "").trim();
+    if (!value) return "";
+    const m = value.match(/^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[\sT,]+(\d{1,2})[:.hu](\d{2}))?$/i);
+    if (!m || Boolean(time) !== (m[4] !== undefined)) return null;
+    const got = {};
+    datePattern().order.forEach((part, i) => { got[part] = Number(m[i + 1]); });
+    if (got.year < 100) got.year += 2000;
+    const check = new Date(Date.UTC(got.year, got.month - 1, got.day));
+    if (got.year < 1000 || check.getUTCMonth() !== got.month - 1 || check.getUTCDate() !== got.day) return null;
+    const day = `${got.year}-${pad(got.month)}-${pad(got.day)}`;
+    if (!time) return day;
+    const [hours, minutes] = [Number(m[4]), Number(m[5])];
+    return hours > 23 || minutes > 59 ? null : `${day}T${pad(hours)}:${pad(minutes)}`;
+  }
+
+  // A text field for a date (options.time: and a time) in the page's format. Its `isoValue`
+  // reads and writes "2026-12-24" / "2026-12-24T18:00", as a browser's date field would.
+  function dateInput(attributes, options) {
+    const time = Boolean(options && options.time);
+    const input = el("input", Object.assign({ type: "text", autocomplete: "off", spellcheck: "false",
+      placeholder: dateHint(time), "data-date": time ? "datetime" : "date" }, attributes));
+    Object.defineProperty(input, "isoValue", {
+      get() { return parseDate(input.value, time); },
+      set(iso) { input.value = formatDate(iso); },
+    });
+    if (options && options.value) input.isoValue = options.value;
+    return input;
+  }
+
   function brusselsWeekday() {
     const name = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, weekday: "short" })
       .format(new Date());
@@ -155,12 +224,21 @@ const Podium = (() => {
     return fields.length && known === key ? `${detail} (${fields.join("; ")})` : detail;
   }
 
+  const URL_ATTRIBUTES = new Set(["href", "src", "action", "formaction", "xlink:href"]);
+
+  // An element with its attributes and children. Children are text unless they are nodes:
+  // what staff or buyers typed is never read as markup.
   function el(name, attributes, ...children) {
     const node = document.createElement(name);
     for (const [key, value] of Object.entries(attributes || {})) {
       if (value === null || value === undefined || value === false) continue;
       if (key === "text") node.textContent = value;
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      // Styles through the CSSOM: the pages' Content Security Policy refuses style
+      // attributes written as text.
+      else if (key === "style") Object.assign(node.style, value);
+      // A link to a script is never followed: an address typed by staff stays an address.
+      else if (URL_ATTRIBUTES.has(key) && /^\s*(javascript|data|vbscript):/i.test(String(value))) continue;
       else node.setAttribute(key, value === true ? "" : value);
     }
     for (const child of children.flat()) {
@@ -218,7 +296,7 @@ const Podium = (() => {
 
   return {
     LANGS, api, ApiError, explain, el, fill, announce, t, words, localized, money, when,
-    brusselsDay, brusselsWeekday, fromBrussels, setToken, setLanguage, languageSwitch, focusLanguage,
+    brusselsDay, brusselsWeekday, fromBrussels, dateInput, dateHint, formatDate, parseDate, setToken, setLanguage, languageSwitch, focusLanguage,
     get lang() { return lang; },
   };
 })();

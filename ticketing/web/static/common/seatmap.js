@@ -62,8 +62,11 @@ const SeatMap = (() => {
         el("span", { class: "map-help", id: `${this.container.id}-help` }, t("map.help")));
       this.viewport = el("div", { class: "map-viewport", role: "group",
         "aria-label": t("map.label"), "aria-describedby": `${this.container.id}-help` });
-      this.viewport.innerHTML = text.replace(/^<\?xml[^>]*>/, "");
-      this.svg = this.viewport.querySelector("svg");
+      // Parsed as XML, not as HTML: whatever the drawing's labels say, they stay text.
+      const drawing = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+      if (drawing.namespaceURI !== "http://www.w3.org/2000/svg") throw new Error("seat map: not an SVG");
+      this.svg = document.importNode(drawing, true);
+      this.viewport.append(this.svg);
       this.svg.removeAttribute("role");
       this.svg.setAttribute("aria-hidden", "false");
       this.container.replaceChildren(tools, this.viewport);

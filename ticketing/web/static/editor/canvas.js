@@ -9,43 +9,59 @@ const SeatCanvas = (() => {
   const MUTED = "#4f5560";
   const DRAG_THRESHOLD = 4; // screen pixels before a press becomes a drag
 
-  const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-  })[c]);
+  const SVG = "http://www.w3.org/2000/svg";
   const n = (value) => String(Math.round(value * 100) / 100);
+  const COLOR = /^#[0-9a-fA-F]{3,8}$/;
+  const colour = (value) => (COLOR.test(String(value || "")) ? value : "#888888");
 
-  function seatMarkup(seat, key, zoneColor, size, classes) {
+  // An SVG element built node by node: names and labels typed by staff are set as text
+  // and attribute values, never parsed as markup.
+  function svg(name, attributes, ...children) {
+    const node = document.createElementNS(SVG, name);
+    for (const [key, value] of Object.entries(attributes || {})) {
+      if (value === null || value === undefined) continue;
+      node.setAttribute(key, typeof value === "number" ? n(value) : String(value));
+    }
+    for (const child of children) {
+      if (child === null || child === undefined || child === "") continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function seatNode(seat, key, zoneColor, size, classes) {
     const r = size * 0.45;
     const blocked = seat.flags.includes("blocked");
-    const fill = blocked ? GREY : zoneColor || "#888888";
-    let decor = "";
+    const fill = blocked ? GREY : colour(zoneColor);
+    const decor = [];
     if (seat.flags.includes("restricted_view")) {
-      decor += `<path d="M0,${n(-r)} A${n(r)},${n(r)} 0 0 1 0,${n(r)} Z" fill="#000" fill-opacity=".38"/>`;
+      decor.push(svg("path", { d: `M0,${n(-r)} A${n(r)},${n(r)} 0 0 1 0,${n(r)} Z`, fill: "#000",
+        "fill-opacity": ".38" }));
     }
     if (seat.flags.includes("aisle")) {
-      decor += `<circle r="${n(size * 0.3)}" fill="none" stroke="#fff" stroke-width="${n(size * 0.07)}"/>`;
+      decor.push(svg("circle", { r: size * 0.3, fill: "none", stroke: "#fff", "stroke-width": size * 0.07 }));
     }
     if (seat.flags.includes("wheelchair")) {
       const h = size * 0.18;
-      decor += `<rect x="${n(-h)}" y="${n(-h)}" width="${n(2 * h)}" height="${n(2 * h)}" fill="#fff"/>`;
+      decor.push(svg("rect", { x: -h, y: -h, width: 2 * h, height: 2 * h, fill: "#fff" }));
     }
     if (seat.flags.includes("companion")) {
-      decor += `<circle r="${n(size * 0.13)}" fill="#fff"/>`;
+      decor.push(svg("circle", { r: size * 0.13, fill: "#fff" }));
     }
     if (blocked) {
       const a = size * 0.2;
-      decor += `<path d="M${n(-a)},${n(-a)}L${n(a)},${n(a)}M${n(a)},${n(-a)}L${n(-a)},${n(a)}"`
-        + ` stroke="${INK}" stroke-width="${n(size * 0.08)}"/>`;
+      decor.push(svg("path", { d: `M${n(-a)},${n(-a)}L${n(a)},${n(a)}M${n(a)},${n(-a)}L${n(-a)},${n(a)}`,
+        stroke: INK, "stroke-width": size * 0.08 }));
     }
-    return `<g class="seat${classes}" data-id="${seat.id}" data-seat="${esc(key)}"`
-      + ` transform="translate(${n(seat.x)} ${n(seat.y)})">`
-      + `<circle class="ring" r="${n(size * 0.66)}"/>`
-      + `<circle class="body" r="${n(r)}" fill="${fill}"/>${decor}</g>`;
+    return svg("g", { class: `seat${classes}`, "data-id": seat.id, "data-seat": key,
+      transform: `translate(${n(seat.x)} ${n(seat.y)})` },
+    svg("circle", { class: "ring", r: size * 0.66 }),
+    svg("circle", { class: "body", r, fill }), ...decor);
   }
 
   function rowLabels(row, size) {
     const seats = row.seats;
-    if (!seats.length) return "";
+    if (!seats.length) return [];
     const font = size * 0.55;
     const end = (seat, neighbour, fallback) => {
       let dx = fallback;
@@ -55,23 +71,24 @@ const SeatCanvas = (() => {
         dx = (seat.x - neighbour.x) / length;
         dy = (seat.y - neighbour.y) / length;
       }
-      return `<text class="row-label" x="${n(seat.x + dx * size * 0.95)}"`
-        + ` y="${n(seat.y + dy * size * 0.95)}" font-size="${n(font)}">${esc(row.label)}</text>`;
+      return svg("text", { class: "row-label", x: seat.x + dx * size * 0.95,
+        y: seat.y + dy * size * 0.95, "font-size": font }, row.label);
     };
     const first = seats[0];
     const last = seats[seats.length - 1];
-    return end(first, seats[1], -1) + (seats.length > 1 ? end(last, seats[seats.length - 2], 1) : "");
+    return seats.length > 1 ? [end(first, seats[1], -1), end(last, seats[seats.length - 2], 1)]
+      : [end(first, null, -1)];
   }
 
   function sectionLabel(section, size) {
     const row = section.rows[0];
-    if (!row || !row.seats.length) return "";
+    if (!row || !row.seats.length) return null;
     const xs = row.seats.map((s) => s.x);
     const centre = (Math.min(...xs) + Math.max(...xs)) / 2;
     const middle = row.seats.reduce((best, s) =>
       Math.abs(s.x - centre) < Math.abs(best.x - centre) ? s : best);
-    return `<text class="section-label" x="${n(centre)}" y="${n(middle.y - size * 1.05)}"`
-      + ` font-size="${n(size * 0.8)}">${esc(section.name)}</text>`;
+    return svg("text", { class: "section-label", x: centre, y: middle.y - size * 1.05,
+      "font-size": size * 0.8 }, section.name);
   }
 
   class Canvas {
@@ -95,41 +112,41 @@ const SeatCanvas = (() => {
       this.doc = doc;
       const size = doc.seat_size;
       const zones = Object.fromEntries(doc.price_zones.map((z) => [z.code, z.color]));
-      const parts = [`<rect class="paper" x="0" y="0" width="${n(doc.width)}" height="${n(doc.height)}"/>`];
+      const parts = [svg("rect", { class: "paper", x: 0, y: 0, width: doc.width, height: doc.height })];
       if (doc.stage) {
         const s = doc.stage;
-        parts.push(`<g class="stage"><rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.width)}"`
-          + ` height="${n(s.height)}" rx="${n(size * 0.3)}"/>`
-          + `<text x="${n(s.x + s.width / 2)}" y="${n(s.y + s.height / 2)}"`
-          + ` font-size="${n(Math.min(size * 0.9, s.height * 0.5))}">${esc(s.label)}</text></g>`);
+        parts.push(svg("g", { class: "stage" },
+          svg("rect", { x: s.x, y: s.y, width: s.width, height: s.height, rx: size * 0.3 }),
+          svg("text", { x: s.x + s.width / 2, y: s.y + s.height / 2,
+            "font-size": Math.min(size * 0.9, s.height * 0.5) }, s.label)));
       }
       for (const area of doc.standing_areas) {
-        const color = zones[area.zone] || "#888888";
+        const color = colour(zones[area.zone]);
         const cls = (selected.has(area.id) ? " sel" : "") + (bad.has(area.id) ? " bad" : "");
         const font = Math.min(size * 0.7, area.height / 3);
-        parts.push(`<g class="area${cls}" data-id="${area.id}" data-area="${esc(area.code)}"`
-          + ` transform="translate(${n(area.x)} ${n(area.y)})">`
-          + `<rect class="area-body" width="${n(area.width)}" height="${n(area.height)}"`
-          + ` rx="${n(size * 0.4)}" fill="${color}" fill-opacity=".2" stroke="${color}"/>`
-          + `<text x="${n(area.width / 2)}" y="${n(area.height / 2 - font * 0.6)}"`
-          + ` font-size="${n(font)}" class="area-name">${esc(area.name)}</text>`
-          + `<text x="${n(area.width / 2)}" y="${n(area.height / 2 + font * 0.7)}"`
-          + ` font-size="${n(font * 0.8)}" class="area-capacity">${esc(area.capacity)}</text></g>`);
+        parts.push(svg("g", { class: `area${cls}`, "data-id": area.id, "data-area": area.code,
+          transform: `translate(${n(area.x)} ${n(area.y)})` },
+        svg("rect", { class: "area-body", width: area.width, height: area.height, rx: size * 0.4,
+          fill: color, "fill-opacity": ".2", stroke: color }),
+        svg("text", { x: area.width / 2, y: area.height / 2 - font * 0.6, "font-size": font,
+          class: "area-name" }, area.name),
+        svg("text", { x: area.width / 2, y: area.height / 2 + font * 0.7, "font-size": font * 0.8,
+          class: "area-capacity" }, String(area.capacity))));
       }
       for (const section of doc.sections) {
         parts.push(sectionLabel(section, size));
-        for (const row of section.rows) parts.push(rowLabels(row, size));
+        for (const row of section.rows) parts.push(...rowLabels(row, size));
       }
       for (const section of doc.sections) {
         for (const row of section.rows) {
           for (const seat of row.seats) {
             const cls = (selected.has(seat.id) ? " sel" : "") + (bad.has(seat.id) ? " bad" : "");
-            parts.push(seatMarkup(seat, `${section.code}/${row.label}/${seat.label}`,
+            parts.push(seatNode(seat, `${section.code}/${row.label}/${seat.label}`,
               zones[seat.zone], size, cls));
           }
         }
       }
-      this.content.innerHTML = parts.join("");
+      this.content.replaceChildren(...parts.filter(Boolean));
       this.nodes = new Map([...this.content.querySelectorAll("[data-id]")]
         .map((node) => [node.dataset.id, node]));
       this.svg.setAttribute("viewBox", `0 0 ${n(doc.width)} ${n(doc.height)}`);
@@ -263,5 +280,5 @@ const SeatCanvas = (() => {
     }
   }
 
-  return { Canvas, esc };
+  return { Canvas };
 })();

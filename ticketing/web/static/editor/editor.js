@@ -418,6 +418,28 @@
     return use;
   }
 
+  // The "×" of a remove button, hidden from screen readers (the button has a label).
+  function cross() {
+    const mark = document.createElement("span");
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = "×";
+    return mark;
+  }
+
+  function svgNode(name, attributes) {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", name);
+    for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
+    return node;
+  }
+
+  // A legend's round swatch in a colour, with a mark on it.
+  function swatch(fill, mark) {
+    const drawing = svgNode("svg", { class: "swatch", viewBox: "0 0 20 20", "aria-hidden": "true" });
+    drawing.append(svgNode("circle", { cx: 10, cy: 10, r: 9, fill }));
+    if (mark) drawing.append(mark);
+    return drawing;
+  }
+
   function renderZones() {
     const list = $("zone-list");
     const zones = state.doc.price_zones;
@@ -444,10 +466,14 @@
 
   function zoneItem(i) {
     const item = document.createElement("li");
-    item.innerHTML = `<input type="color" class="zone-color"><input class="zone-code" maxlength="16"`
-      + ` spellcheck="false" autocomplete="off"><input class="zone-name" maxlength="100" autocomplete="off">`
-      + `<button type="button" class="zone-remove danger icon">`
-      + `<span aria-hidden="true">×</span></button>`;
+    const input = (attributes) => Object.assign(document.createElement("input"), attributes);
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "zone-remove danger icon";
+    remove.append(cross());
+    item.append(input({ type: "color", className: "zone-color" }),
+      input({ className: "zone-code", maxLength: 16, spellcheck: false, autocomplete: "off" }),
+      input({ className: "zone-name", maxLength: 100, autocomplete: "off" }), remove);
     item.querySelector(".zone-color").addEventListener("change", (e) => editZone(i, "color", e.target));
     item.querySelector(".zone-code").addEventListener("change", (e) => editZone(i, "code", e.target));
     item.querySelector(".zone-name").addEventListener("change", (e) => editZone(i, "name", e.target));
@@ -498,7 +524,7 @@
       const remove = document.createElement("button");
       remove.type = "button";
       remove.className = "danger icon";
-      remove.innerHTML = '<span aria-hidden="true">×</span>';
+      remove.append(cross());
       remove.setAttribute("aria-label", t("area.remove_of", { name: area.name }));
       remove.addEventListener("click", () => removeArea(area.id));
       item.append(text, pick, remove);
@@ -610,24 +636,21 @@
     const use = zoneUse();
     const items = state.doc.price_zones.map((z) => {
       const item = document.createElement("li");
-      item.innerHTML = `<svg class="swatch" viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="10" r="9"`
-        + ` fill="${COLOR.test(z.color) ? z.color : "#888888"}"/></svg>`;
-      item.append(`${z.name} (${z.code}): ${t("zone.count", { n: use[z.code] || 0 })}`);
+      item.append(swatch(COLOR.test(z.color) ? z.color : "#888888"),
+        `${z.name} (${z.code}): ${t("zone.count", { n: use[z.code] || 0 })}`);
       return item;
     });
     const marks = {
-      wheelchair: '<rect x="6" y="6" width="8" height="8" fill="#fff"/>',
-      companion: '<circle cx="10" cy="10" r="3" fill="#fff"/>',
-      restricted_view: '<path d="M10,1 A9,9 0 0 1 10,19 Z" fill="#000" fill-opacity=".38"/>',
-      aisle: '<circle cx="10" cy="10" r="6" fill="none" stroke="#fff" stroke-width="1.6"/>',
-      blocked: '<path d="M6,6L14,14M14,6L6,14" stroke="#1b1b1f" stroke-width="2"/>',
+      wheelchair: ["rect", { x: 6, y: 6, width: 8, height: 8, fill: "#fff" }],
+      companion: ["circle", { cx: 10, cy: 10, r: 3, fill: "#fff" }],
+      restricted_view: ["path", { d: "M10,1 A9,9 0 0 1 10,19 Z", fill: "#000", "fill-opacity": ".38" }],
+      aisle: ["circle", { cx: 10, cy: 10, r: 6, fill: "none", stroke: "#fff", "stroke-width": 1.6 }],
+      blocked: ["path", { d: "M6,6L14,14M14,6L6,14", stroke: "#1b1b1f", "stroke-width": 2 }],
     };
     for (const flag of FLAGS) {
       const item = document.createElement("li");
       const fill = flag === "blocked" ? "#c8c8c8" : "#5d6d7e";
-      item.innerHTML = `<svg class="swatch" viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="10" r="9"`
-        + ` fill="${fill}"/>${marks[flag]}</svg>`;
-      item.append(t(`flag.${flag}`));
+      item.append(swatch(fill, svgNode(...marks[flag])), t(`flag.${flag}`));
       items.push(item);
     }
     $("legend").replaceChildren(...items);

@@ -237,15 +237,20 @@
       chips.append(el("button", { type: "button", "data-day": key, "aria-pressed": String(key === "all"),
         onclick: () => { state.day = key; state.date = ""; dateInput.value = ""; refresh(); } }, t(label)));
     }
-    const dateInput = el("input", { type: "date", id: "filter-date", onchange: () => {
-      state.day = dateInput.value ? "date" : "all"; state.date = dateInput.value; refresh(); } });
+    // The day typed as the page's language writes it; the list changes once it is a date.
+    const dateInput = Podium.dateInput({ id: "filter-date", "aria-describedby": "filter-date-hint", onchange: () => {
+      const day = dateInput.isoValue;
+      dateInput.setAttribute("aria-invalid", String(day === null));
+      if (day === null) return;
+      state.day = day ? "date" : "all"; state.date = day; refresh(); } });
     const genreSelect = el("select", { id: "filter-genre", onchange: () => { state.genre = genreSelect.value; refresh(); } },
       el("option", { value: "" }, t("shop.any_genre")),
       genres.filter((g) => everything.some((i) => i.event_type.id === g.id))
         .map((g) => el("option", { value: g.id }, localized(g))));
     const filters = el("div", { class: "filters card" },
       el("div", { class: "field" }, el("label", { for: "filter-search" }, t("shop.search")), search), chips,
-      el("div", { class: "field" }, el("label", { for: "filter-date" }, t("shop.date")), dateInput),
+      el("div", { class: "field" }, el("label", { for: "filter-date" }, t("shop.date")), dateInput,
+        el("span", { class: "hint", id: "filter-date-hint" }, Podium.dateHint(false))),
       el("div", { class: "field" }, el("label", { for: "filter-genre" }, t("shop.genre")), genreSelect));
     if (kind === "cluster") {
       const houseSelect = el("select", { id: "filter-house", onchange: () => { state.house = houseSelect.value; refresh(); } },
@@ -319,7 +324,7 @@
       el("h2", {}, t("shop.performances")), performances);
     for (const perf of event.performances) {
       const rows = perf.prices.map((zone) => el("tr", {},
-        el("th", { scope: "row" }, el("span", { class: "swatch", style: `background:${zone.color}`, "aria-hidden": "true" }), zone.zone_name),
+        el("th", { scope: "row" }, el("span", { class: "swatch", style: { background: zone.color }, "aria-hidden": "true" }), zone.zone_name),
         el("td", {}, zone.tariffs.filter((tp) => tp.amount_cents != null)
           .map((tp) => `${localized(tp.name)} ${money(tp.amount_cents)}`).join(" · "))));
       const open = perf.status === "on_sale";
@@ -381,7 +386,7 @@
       notice, alert, expiring,
       el("div", { class: "picker" },
         el("div", {}, el("ul", { class: "legend-list", "aria-label": t("shop.prices") },
-          availability.zones.map((z) => el("li", {}, el("span", { class: "swatch", style: `background:${z.color}`, "aria-hidden": "true" }),
+          availability.zones.map((z) => el("li", {}, el("span", { class: "swatch", style: { background: z.color }, "aria-hidden": "true" }),
             `${z.name}: ${money(z.price_cents)}`))), mapBox, standingBox),
         el("div", {}, side, bestForm)));
 
@@ -541,7 +546,7 @@
       return el("section", { class: "card" },
         el("h2", {}, localized(show.title)),
         el("p", { class: "muted" }, `${show.starts_at ? when(show.starts_at) : ""} · ${show.house || ""} · ${show.hall || ""}`),
-        el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("order.place")),
+        el("table", { class: "basket-table" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("order.place")),
           el("th", { scope: "col" }, t("basket.tariff")), el("th", { scope: "col", class: "num" }, t("order.price")))),
         el("tbody", {}, items.map((item) => {
           const zone = show.zones[item.zone_code] || { tariffs: [] };
@@ -594,7 +599,10 @@
           t("basket.newsletter", { house: hold.house_name || "" }))),
       feesBox, totalBox, error,
       el("div", { class: "row-flex" }, el("button", { type: "submit", id: "place-order" }, t("basket.order")),
-        el("a", { href: "javascript:history.back()" }, t("basket.more"))));
+        el("a", { href: "/shop", id: "choose-more", onclick: (event) => {
+          // Back where the buyer came from; the programme when the basket was opened afresh.
+          if (history.length > 1) { event.preventDefault(); history.back(); }
+        } }, t("basket.more"))));
     // A field the buyer corrects is no longer marked wrong.
     form.addEventListener("input", (event) => {
       if (event.target.getAttribute("aria-invalid") === "true") {

@@ -16,15 +16,6 @@
     en: { tickets: "Tickets", last: "Last places", soldout: "Sold out", none: "No performances planned.", error: "The programme could not be loaded.", from: "from" },
   };
   const LOCALE = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" };
-  const CSS = `
-.podium-programme{font:inherit;display:grid;gap:.75rem;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));list-style:none;padding:0;margin:0}
-.podium-item{border:1px solid #d4d7dd;border-radius:10px;padding:.8rem;background:#fff;color:#1b1b1f}
-.podium-item h3{margin:0 0 .3rem;font-size:1.05rem}
-.podium-when{font-weight:600;margin:0}.podium-where{color:#4f5560;margin:.2rem 0 .5rem}
-.podium-badge{display:inline-block;font-size:.8rem;font-weight:700;border-radius:999px;padding:.05rem .5rem;margin-right:.4rem}
-.podium-last{background:#fff1d6;color:#7a4b00}.podium-soldout{background:#fde8e8;color:#a4161a}
-.podium-tickets{display:inline-block;background:#0a4f9c;color:#fff;border-radius:8px;padding:.45rem .8rem;font-weight:600;text-decoration:none;margin-top:.4rem}
-.podium-tickets:hover,.podium-tickets:focus{background:#083d78;color:#fff}`;
 
   function element(name, attributes, text) {
     const node = document.createElement(name);
@@ -75,8 +66,11 @@
   }
 
   function start() {
+    // A stylesheet from the platform rather than a <style> element: pages with a Content
+    // Security Policy (ours among them) refuse inline styles.
     if (!document.getElementById("podium-widget-style")) {
-      document.head.append(element("style", { id: "podium-widget-style" }, CSS));
+      document.head.append(element("link", { id: "podium-widget-style", rel: "stylesheet",
+        href: `${base}/widget.css` }));
     }
     document.querySelectorAll("[data-podium-programme]").forEach(draw);
   }
