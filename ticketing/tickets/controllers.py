@@ -49,11 +49,11 @@ class BuyerTicketController(Controller):
     path = "/public/orders"
     tags = ["tickets"]
     opt = {"exclude_from_auth": True}
-    security = [{}]
 
     @get(
         "/{order_id:uuid}/tickets.pdf",
         summary="The order's tickets as a PDF (the link in the mail; needs the order's secret)",
+        media_type="application/pdf",
     )
     async def tickets_pdf(
         self,
@@ -68,6 +68,7 @@ class BuyerTicketController(Controller):
     @get(
         "/{order_id:uuid}/tickets/{ticket_id:uuid}/qr.png",
         summary="One ticket's QR code, to show on a phone (needs the order's secret)",
+        media_type="image/png",
     )
     async def qr_png(
         self,
@@ -93,7 +94,11 @@ class StaffTicketController(Controller):
     path = "/orders"
     tags = ["tickets"]
 
-    @get("/{order_id:uuid}/tickets.pdf", summary="Print an order's tickets (A4 or 80 mm thermal)")
+    @get(
+        "/{order_id:uuid}/tickets.pdf",
+        summary="Print an order's tickets (A4 or 80 mm thermal)",
+        media_type="application/pdf",
+    )
     async def tickets_pdf(
         self,
         db: Db,
