@@ -158,6 +158,13 @@ def test_success_status_and_body_are_what_the_route_answers(
     assert [s for s in responses if s.startswith("2")] == [status]
 
 
+def test_bodies_read_by_the_route_itself_are_documented(document: dict[str, Any]) -> None:
+    logo = document["paths"]["/houses/{house_id}/logo"]["put"]["requestBody"]
+    assert set(logo["content"]) == {"image/png", "image/jpeg"}
+    webhook = document["paths"]["/webhooks/stripe"]["post"]["requestBody"]
+    assert set(webhook["content"]) == {"application/json"}
+
+
 def test_optional_fields_keep_their_patterns(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
 

@@ -9,7 +9,8 @@ the wrong media type (415). A route adds what only it knows (the selling conflic
 from the payment provider) with `responses=` on its decorator, which wins.
 
 Public routes (opt exclude_from_auth, no security of their own) are documented with
-`security: []`. Litestar drops an empty list, so they get an Operation that writes it.
+`security: []`, and a route that reads its body itself names its media types in
+opt["raw_body"]: Litestar writes neither, so such routes get an Operation that does.
 
 Litestar also loses a string's pattern when the field is optional
 (`Annotated[str, StringConstraints(pattern=...)] | None`): the schema plugin below puts
@@ -26,7 +27,16 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Example, Operation, Schema, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    Example,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+    SecurityScheme,
+)
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.plugins.pydantic import PydanticSchemaPlugin
 from litestar.routes import BaseRoute, HTTPRoute
@@ -156,23 +166,37 @@ def success(model: Any, description: str) -> ResponseSpec:
     return ResponseSpec(data_container=model, description=description, generate_examples=False)
 
 
-def binary(media_type: str, description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=bytes,
-        description=description,
-        media_type=media_type,
-        generate_examples=False,
+# A route that reads its body itself (an image, a signed webhook) names its media types
+# in opt[RAW_BODY]; Litestar only documents a body bound to `data`.
+RAW_BODY = "raw_body"
+
+
+def _operation_class(public: bool, raw_body: tuple[str, ...]) -> type[Operation]:
+    """An Operation that writes `security: []` (Litestar drops an empty list) and the
+    body a route reads itself."""
+    body = RequestBody(
+        required=True,
+        content={
+            media_type: OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING, content_media_type=media_type)
+                if media_type.startswith("image/")
+                else Schema(type=OpenAPIType.OBJECT)
+            )
+            for media_type in raw_body
+        },
     )
 
+    @dataclass
+    class DocumentedOperation(Operation):
+        def to_schema(self) -> dict[str, Any]:
+            if raw_body and self.request_body is None:
+                self.request_body = body
+            schema = super().to_schema()
+            if public:
+                schema["security"] = []
+            return schema
 
-@dataclass
-class PublicOperation(Operation):
-    """An operation without login: `security: []` overrides the document's default."""
-
-    def to_schema(self) -> dict[str, Any]:
-        schema = super().to_schema()
-        schema["security"] = []
-        return schema
+    return DocumentedOperation
 
 
 def is_public(handler: HTTPRouteHandler) -> bool:
@@ -208,8 +232,9 @@ def document(handler: HTTPRouteHandler, route: HTTPRoute) -> None:
     }
     responses.update(handler.responses or {})  # what the route says of itself wins
     handler.responses = responses
-    if is_public(handler):
-        handler.operation_class = PublicOperation
+    raw_body = tuple(handler.opt.get(RAW_BODY, ()))
+    if is_public(handler) or raw_body:
+        handler.operation_class = _operation_class(is_public(handler), raw_body)
 
 
 class ContractPlugin(ReceiveRoutePlugin):
@@ -310,10 +335,10 @@ def plugins() -> list[Any]:
 
 
 __all__ = [
+    "RAW_BODY",
     "ContractPlugin",
     "ContractSchemaPlugin",
     "ProblemDetails",
-    "binary",
     "openapi_config",
     "plugins",
     "problem",

@@ -11,7 +11,7 @@ from ticketing.core.deps import Config, Db
 from ticketing.core.errors import Conflict, DomainError, FieldError, NotFound
 from ticketing.core.idempotency import replay_or_run
 from ticketing.core.jobs import enqueue_after_commit
-from ticketing.core.openapi import problem, success
+from ticketing.core.openapi import RAW_BODY, problem, success
 from ticketing.core.security import sha256_hex
 from ticketing.orders import repository as orders_repo
 from ticketing.orders.controllers import IdempotencyKey
@@ -148,6 +148,7 @@ class StripeWebhookController(Controller):
         "/stripe",
         summary="Stripe events (signed); stored, answered at once, handled by a worker",
         status_code=200,
+        opt={RAW_BODY: ("application/json",)},
         responses={
             400: problem(
                 400, "The signature does not match (type bad-signature).", "bad-signature"

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
+from ticketing.core.openapi import RAW_BODY
 from ticketing.core.schemas import Out
 from ticketing.orders import box_office
 from ticketing.orders.lifecycle import buyers_order
@@ -162,6 +163,7 @@ class HouseTicketController(Controller):
         "/logo",
         summary="Set the logo printed on the house's tickets (PNG or JPEG, at most 512 KB)",
         status_code=204,
+        opt={RAW_BODY: ("image/png", "image/jpeg")},
     )
     async def set_logo(
         self,
