@@ -156,6 +156,9 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
             "newsletter": True,
             "house_id": w["house_id"],
         },
+        # Routes that read their body themselves: an image, and Stripe's signed event.
+        ("PUT", "/houses/{house_id}/logo"): "not an image",
+        ("POST", "/webhooks/stripe"): {"id": "evt_intruder", "type": "charge.refunded"},
         # Public (the order's secret is the key); refused while test mode is off.
         ("POST", "/public/orders/{order_id}/test-payment"): {"card_number": "4242424242424242"},
     }

@@ -3,6 +3,7 @@ everything (tests/world.py), for schemathesis to walk with real ids."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import httpx
 import pytest
 import schemathesis
 from live import live_server
+from PIL import Image
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from stripe_support import WEBHOOK_SECRET
 from support import TICKETS_SECRET, make_tenant, make_user
@@ -80,7 +82,10 @@ async def contract(
                     ("POST", "/public/orders/{order_id}/payment"): shop,
                     ("POST", "/public/orders/{order_id}/test-payment"): shop,
                 },
-                bodies=sample_bodies(ids, tenant.staff[Role.HOUSE_ADMIN].user.email),
+                bodies={
+                    **sample_bodies(ids, tenant.staff[Role.HOUSE_ADMIN].user.email),
+                    ("PUT", "/houses/{house_id}/logo"): _png(),
+                },
                 headers={
                     "anonymous": {},
                     "house admin": tenant.staff[Role.HOUSE_ADMIN].headers,
@@ -135,3 +140,9 @@ async def _shop_order(client: httpx.AsyncClient, ids: dict[str, str]) -> dict[st
     )
     assert order.status_code == 201, order.text
     return {"order_id": order.json()["id"], "secret": order.json()["secret"]}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, format="PNG")
+    return out.getvalue()

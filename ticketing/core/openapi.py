@@ -231,7 +231,7 @@ def document(handler: HTTPRouteHandler, route: HTTPRoute) -> None:
         status: problem(status, _WHEN[status]) for status in problem_statuses(handler, route)
     }
     responses.update(handler.responses or {})  # what the route says of itself wins
-    handler.responses = responses
+    handler.responses = dict(sorted(responses.items()))
     raw_body = tuple(handler.opt.get(RAW_BODY, ()))
     if is_public(handler) or raw_body:
         handler.operation_class = _operation_class(is_public(handler), raw_body)
