@@ -22,7 +22,7 @@ from tickets_support import run_outbox
 from world import build_world
 
 from ticketing.db.engine import create_engine, create_sessionmaker
-from ticketing.settings import TicketSettings
+from ticketing.settings import Settings, TicketSettings
 from ticketing.tenancy.roles import Role
 from ticketing.tickets import keyring
 
@@ -42,7 +42,10 @@ class Contract:
 
 @pytest.fixture(scope="module")
 async def contract(
-    server_url: str, localstripe_url: str, tmp_path_factory: pytest.TempPathFactory
+    server_url: str,
+    localstripe_url: str,
+    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Contract]:
     env = {
         "TICKETING_STRIPE__SECRET_KEY": "sk_test_podium",
@@ -94,6 +97,7 @@ async def contract(
                 device={"Authorization": f"Bearer {world.device['token']}"},
             )
         finally:
+            keyring.configure(settings.tickets, settings.public_url)
             await engine.dispose()
 
 
