@@ -12,9 +12,6 @@ from litestar import Litestar, MediaType, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
@@ -24,6 +21,7 @@ from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
+from ticketing.core.openapi import openapi_config, plugins
 from ticketing.core.ratelimit import public_secret_limit
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
@@ -45,7 +43,7 @@ from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
 from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.uitdatabank.controllers import CONTROLLERS as UITDATABANK_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
-from ticketing.web.api_docs import ScalarPage, SwaggerPage
+from ticketing.web.api_docs import doc_pages
 from ticketing.web.controllers import PAGES, STATIC_DIR
 from ticketing.web.security import security_headers
 
@@ -75,45 +73,6 @@ async def index() -> Response[dict[str, Any]]:
             },
         },
         media_type=MediaType.JSON,
-    )
-
-
-def _openapi() -> OpenAPIConfig:
-    vendor = "/static/vendor"
-    # The doc pages load their scripts from our own static files: no CDN on a closed network.
-    favicon = "<link rel='icon' href='data:,'>"
-    return OpenAPIConfig(
-        title="Podium API",
-        version=VERSION,
-        description="Shared ticketing for Flemish culture houses. Errors are problem+json.",
-        path="/schema",
-        render_plugins=[
-            ScalarPage(
-                path="/scalar",
-                js_url=f"{vendor}/scalar/standalone.js",
-                css_url=f"{vendor}/scalar/empty.css",
-                options={"withDefaultFonts": False, "hideClientButton": True},
-                favicon=favicon,
-            ),
-            SwaggerPage(
-                path="/swagger",
-                js_url=f"{vendor}/swagger-ui/swagger-ui-bundle.js",
-                css_url=f"{vendor}/swagger-ui/swagger-ui.css",
-                standalone_preset_js_url=f"{vendor}/swagger-ui/swagger-ui-standalone-preset.js",
-                favicon=favicon,
-            ),
-            JsonRenderPlugin(path="/openapi.json"),
-        ],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    description="An access token from POST /auth/login, or an API token (pod_...).",
-                )
-            }
-        ),
-        security=[{"BearerToken": []}],
     )
 
 
@@ -195,7 +154,8 @@ def create_app(
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET"], allow_credentials=False),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers(settings)],
-        openapi_config=_openapi(),
+        openapi_config=openapi_config(VERSION, doc_pages()),
+        plugins=plugins(),
         lifespan=[lifespan],
         state=State(state),
         debug=settings.debug,

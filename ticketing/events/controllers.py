@@ -158,7 +158,6 @@ class PublicController(Controller):
     path = "/public"
     tags = ["public programme"]
     opt = {"exclude_from_auth": True}
-    security = [{}]
 
     @get("/event-types", summary="Genres (UiTdatabank event types)")
     async def event_types(self) -> list[EventTypeOut]:

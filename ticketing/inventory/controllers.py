@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import NotFound
+from ticketing.core.openapi import selling_conflicts
 from ticketing.events.models import Performance
 from ticketing.inventory import availability as avail
 from ticketing.inventory import holds, service
@@ -39,7 +40,6 @@ class PublicInventoryController(Controller):
     path = "/public"
     tags = ["shop"]
     opt = {"exclude_from_auth": True}
-    security = [{}]
 
     @get("/performances/{performance_id:uuid}/availability", summary="Live availability")
     async def availability(self, db: Db, performance_id: FromPath[uuid.UUID]) -> AvailabilityOut:
@@ -54,7 +54,7 @@ class PublicInventoryController(Controller):
         performance = await _public_performance(db, performance_id)
         return Response(await avail.availability_svg(db, performance), media_type=SVG)
 
-    @post("/holds", summary="Hold places in a new basket")
+    @post("/holds", summary="Hold places in a new basket", responses=selling_conflicts())
     async def create_hold(self, db: Db, data: JSONBody[HoldItemsIn]) -> HoldOut:
         hold, items = await holds.create_online_hold(db, data)
         return await holds.hold_out(db, hold, items)
@@ -63,7 +63,11 @@ class PublicInventoryController(Controller):
     async def get_hold(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
         return await holds.basket_out(db, await holds.online_hold(db, hold_id))
 
-    @post("/holds/{hold_id:uuid}/items", summary="Hold more places in the basket")
+    @post(
+        "/holds/{hold_id:uuid}/items",
+        summary="Hold more places in the basket",
+        responses=selling_conflicts(),
+    )
     async def add_items(
         self, db: Db, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
@@ -78,7 +82,12 @@ class PublicInventoryController(Controller):
     ) -> None:
         await service.release_item(db, await holds.online_hold(db, hold_id, lock=True), item_id)
 
-    @post("/holds/{hold_id:uuid}/extend", summary="Extend the basket once", status_code=200)
+    @post(
+        "/holds/{hold_id:uuid}/extend",
+        summary="Extend the basket once",
+        status_code=200,
+        responses=selling_conflicts(),
+    )
     async def extend(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
         hold = await holds.online_hold(db, hold_id, lock=True)
         await service.extend_hold(db, hold)
@@ -93,7 +102,7 @@ class BoxOfficeHoldController(Controller):
     path = "/box-office/holds"
     tags = ["box office"]
 
-    @post("/", summary="Hold places at the counter")
+    @post("/", summary="Hold places at the counter", responses=selling_conflicts())
     async def create_hold(
         self, db: Db, principal: Caller, data: JSONBody[BoxOfficeHoldIn]
     ) -> HoldOut:
@@ -104,7 +113,7 @@ class BoxOfficeHoldController(Controller):
     async def get_hold(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
         return await holds.hold_out(db, await holds.box_office_hold(db, principal, hold_id))
 
-    @post("/{hold_id:uuid}/items", summary="Hold more places")
+    @post("/{hold_id:uuid}/items", summary="Hold more places", responses=selling_conflicts())
     async def add_items(
         self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
@@ -124,7 +133,12 @@ class BoxOfficeHoldController(Controller):
         hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
         await service.release_item(db, hold, item_id)
 
-    @post("/{hold_id:uuid}/extend", status_code=200)
+    @post(
+        "/{hold_id:uuid}/extend",
+        summary="Extend the basket once",
+        status_code=200,
+        responses=selling_conflicts(),
+    )
     async def extend(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
         hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
         await service.extend_hold(db, hold)

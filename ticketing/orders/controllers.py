@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from ticketing.core.deps import Caller, Db
 from ticketing.core.idempotency import HEADER, replay_or_run
+from ticketing.core.openapi import selling_conflicts, success
 from ticketing.core.paging import Limit, Offset
 from ticketing.core.schemas import In
 from ticketing.inventory import holds
@@ -78,9 +79,15 @@ class ShopOrderController(Controller):
     path = "/public/orders"
     tags = ["shop"]
     opt = {"exclude_from_auth": True}
-    security = [{}]
 
-    @post("/", summary="Check out a basket (the order waits for its payment)")
+    @post(
+        "/",
+        summary="Check out a basket (the order waits for its payment)",
+        responses={
+            201: success(OrderCreated, "The order; replayed for a repeated key."),
+            **selling_conflicts(),
+        },
+    )
     async def create(
         self, db: Db, data: JSONBody[OrderIn], idempotency_key: IdempotencyKey = None
     ) -> Response[dict[str, Any]]:
@@ -115,7 +122,14 @@ class BoxOfficeOrderController(Controller):
     path = "/box-office/orders"
     tags = ["box office"]
 
-    @post("/", summary="Sell a basket at the counter, or reserve it until a deadline")
+    @post(
+        "/",
+        summary="Sell a basket at the counter, or reserve it until a deadline",
+        responses={
+            201: success(OrderCreated, "The order; replayed for a repeated key."),
+            **selling_conflicts(),
+        },
+    )
     async def create(
         self,
         db: Db,
@@ -170,7 +184,12 @@ class OrderController(Controller):
         order = await box_office.staff_order(db, principal, order_id)
         return [OrderEventOut.model_validate(e) for e in await repo.history(db, order.id)]
 
-    @post("/{order_id:uuid}/payments", summary="Pay a reservation at the counter")
+    @post(
+        "/{order_id:uuid}/payments",
+        summary="Pay a reservation at the counter",
+        status_code=200,
+        responses={200: success(OrderOut, "The order, paid.")},
+    )
     async def pay(
         self,
         db: Db,
@@ -189,7 +208,12 @@ class OrderController(Controller):
             lambda: box_office.pay_reservation(db, principal, order_id, data),
         )
 
-    @post("/{order_id:uuid}/cancel", summary="Cancel the order or some tickets, with the refund")
+    @post(
+        "/{order_id:uuid}/cancel",
+        summary="Cancel the order or some tickets, with the refund",
+        status_code=200,
+        responses={200: success(OrderOut, "The order after the cancellation.")},
+    )
     async def cancel(
         self,
         db: Db,
@@ -214,7 +238,10 @@ class ExchangeController(Controller):
     tags = ["orders"]
 
     @post(
-        "/{order_id:uuid}/exchange", summary="Exchange a ticket for another place", status_code=200
+        "/{order_id:uuid}/exchange",
+        summary="Exchange a ticket for another place",
+        status_code=200,
+        responses={200: success(OrderOut, "The order after the exchange."), **selling_conflicts()},
     )
     async def exchange(
         self,

@@ -11,6 +11,7 @@ from ticketing.core.deps import Config, Db
 from ticketing.core.errors import Conflict, DomainError, FieldError, NotFound
 from ticketing.core.idempotency import replay_or_run
 from ticketing.core.jobs import enqueue_after_commit
+from ticketing.core.openapi import RAW_BODY, problem, success
 from ticketing.core.security import sha256_hex
 from ticketing.orders import repository as orders_repo
 from ticketing.orders.controllers import IdempotencyKey
@@ -37,13 +38,27 @@ class PaymentRefused(DomainError):
     title = "Payment refused"
 
 
+_UNAVAILABLE = problem(
+    503,
+    "Online payment is not configured, or Stripe cannot be reached (type payment-unavailable).",
+    "payment-unavailable",
+)
+
+
 class ShopPaymentController(Controller):
     path = "/public/orders"
     tags = ["shop"]
     opt = {"exclude_from_auth": True}
-    security = [{}]
 
-    @post("/{order_id:uuid}/payment", summary="Start (or resume) paying an order with Stripe")
+    @post(
+        "/{order_id:uuid}/payment",
+        summary="Start (or resume) paying an order with Stripe",
+        status_code=200,
+        responses={
+            200: success(PaymentStart, "What the page needs; replayed for a repeated key."),
+            503: _UNAVAILABLE,
+        },
+    )
     async def start(
         self,
         db: Db,
@@ -86,6 +101,10 @@ class ShopPaymentController(Controller):
         "/{order_id:uuid}/test-payment",
         summary="Test mode only: pay the started payment with one of Stripe's test cards",
         status_code=200,
+        responses={
+            402: problem(402, "The card was declined (type payment-refused).", "payment-refused"),
+            503: _UNAVAILABLE,
+        },
     )
     async def test_payment(
         self,
@@ -124,10 +143,18 @@ class StripeWebhookController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
     opt = {"exclude_from_auth": True}
-    security = [{}]
 
     @post(
-        "/stripe", summary="Stripe events (signed); stored, answered at once, handled by a worker"
+        "/stripe",
+        summary="Stripe events (signed); stored, answered at once, handled by a worker",
+        status_code=200,
+        opt={RAW_BODY: ("application/json",)},
+        responses={
+            400: problem(
+                400, "The signature does not match (type bad-signature).", "bad-signature"
+            ),
+            503: _UNAVAILABLE,
+        },
     )
     async def stripe_event(
         self, request: Request[Any, Any, Any], db: Db, settings: Config

@@ -7,6 +7,7 @@ from litestar import Controller, MediaType, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from ticketing.core.deps import Caller, Db
+from ticketing.core.openapi import success
 from ticketing.seatmaps import repository as repo
 from ticketing.seatmaps import service
 from ticketing.seatmaps.generator import GeneratorSpec
@@ -70,7 +71,11 @@ class LayoutController(Controller):
     ) -> LayoutOut:
         return _out(await get_scoped(db, SeatMapLayout, layout_id, principal, what="Seat map"))
 
-    @get("/{layout_id:uuid}/export", summary="The layout as a JSON file (podium.seatmap/1)")
+    @get(
+        "/{layout_id:uuid}/export",
+        summary="The layout as a JSON file (podium.seatmap/1)",
+        responses={200: success(LayoutDocument, "The layout document, as a download.")},
+    )
     async def export_layout(
         self, db: Db, principal: Caller, layout_id: FromPath[uuid.UUID]
     ) -> Response[dict[str, Any]]:

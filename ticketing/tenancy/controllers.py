@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from ticketing.core.deps import Caller, Config, Db
+from ticketing.core.openapi import problem
 from ticketing.core.paging import Limit, Offset
 from ticketing.core.ratelimit import client_address
 from ticketing.tenancy import auth, service
@@ -47,11 +48,24 @@ def _tokens(pair: auth.TokenPair) -> TokenOut:
     )
 
 
+_LOGIN_FAILED = problem(
+    401,
+    "Wrong e-mail or password, or the session has ended (type login-failed).",
+    "login-failed",
+)
+
+
 class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/login", exclude_from_auth=True, status_code=HTTP_200_OK, summary="Log in")
+    @post(
+        "/login",
+        exclude_from_auth=True,
+        status_code=HTTP_200_OK,
+        summary="Log in",
+        responses={401: _LOGIN_FAILED},
+    )
     async def login(
         self, request: Request[Any, Any, Any], db: Db, settings: Config, data: JSONBody[LoginIn]
     ) -> TokenOut:
@@ -67,7 +81,13 @@ class AuthController(Controller):
         )
         return _tokens(pair)
 
-    @post("/refresh", exclude_from_auth=True, status_code=HTTP_200_OK, summary="New access token")
+    @post(
+        "/refresh",
+        exclude_from_auth=True,
+        status_code=HTTP_200_OK,
+        summary="New access token",
+        responses={401: _LOGIN_FAILED},
+    )
     async def refresh(self, db: Db, settings: Config, data: JSONBody[RefreshIn]) -> TokenOut:
         return _tokens(await auth.refresh(db, settings, data.refresh_token))
 

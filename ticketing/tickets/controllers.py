@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
+from ticketing.core.openapi import RAW_BODY
 from ticketing.core.schemas import Out
 from ticketing.orders import box_office
 from ticketing.orders.lifecycle import buyers_order
@@ -49,11 +50,11 @@ class BuyerTicketController(Controller):
     path = "/public/orders"
     tags = ["tickets"]
     opt = {"exclude_from_auth": True}
-    security = [{}]
 
     @get(
         "/{order_id:uuid}/tickets.pdf",
         summary="The order's tickets as a PDF (the link in the mail; needs the order's secret)",
+        media_type="application/pdf",
     )
     async def tickets_pdf(
         self,
@@ -68,6 +69,7 @@ class BuyerTicketController(Controller):
     @get(
         "/{order_id:uuid}/tickets/{ticket_id:uuid}/qr.png",
         summary="One ticket's QR code, to show on a phone (needs the order's secret)",
+        media_type="image/png",
     )
     async def qr_png(
         self,
@@ -93,7 +95,11 @@ class StaffTicketController(Controller):
     path = "/orders"
     tags = ["tickets"]
 
-    @get("/{order_id:uuid}/tickets.pdf", summary="Print an order's tickets (A4 or 80 mm thermal)")
+    @get(
+        "/{order_id:uuid}/tickets.pdf",
+        summary="Print an order's tickets (A4 or 80 mm thermal)",
+        media_type="application/pdf",
+    )
     async def tickets_pdf(
         self,
         db: Db,
@@ -157,6 +163,7 @@ class HouseTicketController(Controller):
         "/logo",
         summary="Set the logo printed on the house's tickets (PNG or JPEG, at most 512 KB)",
         status_code=204,
+        opt={RAW_BODY: ("image/png", "image/jpeg")},
     )
     async def set_logo(
         self,

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from ticketing.core import clock
 from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
+from ticketing.core.openapi import DEVICE_SCHEME
 from ticketing.core.schemas import In, Out
 from ticketing.events.models import Performance
 from ticketing.tenancy.auth import bearer_token
@@ -144,7 +145,7 @@ class ScannerController(Controller):
     path = "/scanner"
     tags = ["scanning"]
     opt = {"exclude_from_auth": True}
-    security = [{"BearerToken": []}]
+    security = [{DEVICE_SCHEME: []}]
     dependencies = {"device": Provide(provide_device)}
 
     @post("/scans", summary="Scan a code: admitted (or let out) once, or why not", status_code=200)
