@@ -102,34 +102,6 @@ class ContractBroken(AssertionError):
     """An answer the document does not describe: status, media type or body."""
 
 
-# Known failures: input the API does not refuse yet, so it answers 500. They belong to the
-# input-validation work of issue 16 (core/errors.py, the request schemas); each is a strict
-# xfail, which fails the run once it is fixed, so that the mark is lifted.
-NUL_IN_QUERY = (
-    "input: a NUL character in the query text q reaches PostgreSQL, which refuses it "
-    "(CharacterNotInRepertoireError): 500 (not_a_server_error)"
-)
-GENERATOR_TINY_AREA = (
-    "input: a standing area 5e-324 high passes GeneratorSpec; the generator then builds a "
-    "StandingArea of size 0, which pydantic refuses: 500 (not_a_server_error)"
-)
-VENUE_TEXT_TOO_LONG = (
-    "input: VenuePatch.city takes 200 characters where the venue's column holds 100 "
-    "(StringDataRightTruncationError): 500 (not_a_server_error)"
-)
-PROGRAMME = "/public/clusters/{cluster_slug}/programme"
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("house admin", "GET", "/customers"): NUL_IN_QUERY,
-    ("platform admin", "GET", "/customers"): NUL_IN_QUERY,
-    ("house admin", "GET", PROGRAMME): NUL_IN_QUERY,
-    ("platform admin", "GET", PROGRAMME): NUL_IN_QUERY,
-    ("anonymous", "GET", PROGRAMME): NUL_IN_QUERY,
-    ("house admin", "POST", "/halls/{hall_id}/layouts/generate"): GENERATOR_TINY_AREA,
-    ("house admin", "POST", "/seatmaps/generate"): GENERATOR_TINY_AREA,
-    ("house admin", "PATCH", "/venues/{venue_id}"): VENUE_TEXT_TOO_LONG,
-}
-
-
 def _params() -> list[Any]:
     return [
         pytest.param(
@@ -138,11 +110,6 @@ def _params() -> list[Any]:
             path,
             device,
             id=f"{caller}: {method} {path}",
-            marks=[
-                pytest.mark.xfail(strict=True, raises=ServerError, reason=reason)
-                for reason in [KNOWN.get((caller, method, path))]
-                if reason
-            ],
         )
         for caller in CALLERS
         for method, path, device in OPERATIONS
