@@ -662,7 +662,11 @@
     // The secret comes with the link; kept for this tab, so that the address Stripe sends
     // the buyer back to need not carry it.
     const given = new URLSearchParams(location.search).get("secret");
-    if (given) sessionStorage.setItem(`podium.order.${orderId}`, given);
+    if (given) {
+      sessionStorage.setItem(`podium.order.${orderId}`, given);
+      // Off the address bar before anything else loads: Stripe.js reads the page's address.
+      history.replaceState(history.state, "", location.pathname + location.hash);
+    }
     const secret = given || sessionStorage.getItem(`podium.order.${orderId}`) || "";
     if (!secret) {
       // Back from the bank in another tab or browser: the link in the mail opens the order.
