@@ -110,7 +110,8 @@ async def test_an_audience_member_buys_two_seats_and_downloads_the_tickets(
         await expect(page.locator("#test-mode")).to_be_visible()
         # The order's secret is off the address bar before the payment loads (Stripe.js
         # reads the address); the tab keeps it, so a reload still opens the order.
-        assert "secret" not in page.url and "/shop/orders/" in page.url
+        assert "secret" not in page.url
+        assert "/shop/orders/" in page.url
         await assert_accessible(page)
         # The declined test card is refused and says so; the right one pays.
         await page.fill("#card", "4000 0000 0000 0341")
