@@ -103,6 +103,8 @@ async def store_created(
     event still exists in UiTdatabank. Kept only there, its id would be lost and the next
     sync would find the mark and call the creation uncertain. The sync's transaction
     writes the same values (`record` is set here too)."""
+    # Logged first: should storing it fail, staff can still find which event it was.
+    log.info("uitdatabank created event %s as %s", record.event_id, udb_id)
     params = {"id": record.id, "udb_id": udb_id, "sub_events": sub_events, "now": clock.now()}
     await on_its_own(session, CREATED, params)
     record.udb_id, record.sub_events, record.create_sent_at = udb_id, sub_events, None
