@@ -162,6 +162,7 @@ class FakeUitdatabank:
         self._labels: dict[str, list[str]] = {}
         self._faults: list[_Rule] = []
         self._delays: list[_Rule] = []
+        self._without_id: list[_Rule] = []
         self._lock = threading.Lock()
         self._routes: list[tuple[str, re.Pattern[str], Callable[[_Request], _Reply]]] = [
             ("POST", re.compile(r"/events/?"), self._post_event),
@@ -219,6 +220,14 @@ class FakeUitdatabank:
             raise ValueError("times must be at least 1")
         with self._lock:
             self._delays.append(_Rule(times, path_prefix, seconds=seconds))
+
+    def answer_without_id_next(self, times: int = 1) -> None:
+        """Carry out the next ``times`` valid ``POST /events`` (validated and stored as
+        usual) but answer 201 with a body that names no id (a broken gateway or proxy)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._without_id.append(_Rule(times, "/events"))
 
     def add_label(self, event_id: str, label: str) -> None:
         """A label added on the UiTdatabank side (UI, moderator); kept across ``PUT``."""
@@ -424,6 +433,8 @@ class FakeUitdatabank:
             return refused
         event_id = str(uuid.uuid4())
         self._store_event(event_id, request.body, request.base_url)
+        if self._take(self._without_id, request.path) is not None:
+            return _Reply(201, {"commandId": str(uuid.uuid4())})
         return self._created("events", event_id, request.base_url)
 
     def _get_event(self, request: _Request) -> _Reply:

@@ -9,8 +9,10 @@
   when its answer is lost (a read timeout, a dropped connection, a 502 or 504 from
   publiq's gateway) it may have been carried out, and the Entry API offers no way to find
   an event without its id, so sending it again could make a second event.
-  `CreateUncertain` tells the sync to hold it for staff. A connection that could not be
-  made, a 429 or a 500/503 answer is a creation that did not happen: tried again.
+  `CreateUncertain` tells the sync to hold it for staff; so does a 2xx answer without a
+  valid id (the event was probably made, and no id is stored that is not one). A
+  connection that could not be made, a 429 or a 500/503 answer is a creation that did
+  not happen: tried again.
 - A 400 is the request's fault (publiq's problem+json, with `schemaErrors`): `Refused`,
   not tried again.
 - Every attempt is logged.
@@ -201,9 +203,26 @@ class Client:
     # --- the calls the sync makes ----------------------------------------------------
 
     async def create_event(self, body: dict[str, Any]) -> str:
-        """The new event's id; `CreateUncertain` if the answer was lost."""
-        answer = (await self.call("POST", "/events", body, once=True)).json()
-        return str(answer.get("id") or answer.get("eventId"))
+        """The new event's id; `CreateUncertain` if the answer was lost, or if it said
+        the event was made (2xx) without a valid id: UiTdatabank probably holds it then,
+        so it is not sent again, and no made-up id is stored."""
+        response = await self.call("POST", "/events", body, once=True)
+        if not response.is_success:  # a 409 (or a 3xx): an answer, nothing was created
+            raise Refused(
+                f"UiTdatabank refused POST /events ({response.status_code}): "
+                + response.text[:300],
+                status=response.status_code,
+                problem=_problem(response),
+            )
+        answer = _problem(response)  # the JSON object answered, if it is one
+        found = (answer.get("id") or answer.get("eventId")) if answer else None
+        if not (isinstance(found, str) and _is_uuid(found)):
+            raise CreateUncertain(
+                f"UiTdatabank answered {response.status_code} to POST /events without a "
+                f"valid id ({response.text[:80]})",
+                status=response.status_code,
+            )
+        return found
 
     async def get_event(self, event_id: str) -> dict[str, Any]:
         answer: dict[str, Any] = (await self.call("GET", f"/events/{event_id}")).json()

@@ -8,7 +8,8 @@ could make a second event, so the location is held for staff instead (status
 `uncertain`), who look it up by its booking link and say which it is.
 
 To see a dead worker's creation, the mark `create_sent_at` is stored in a transaction of
-its own just before the request goes out, and cleared with the answer.
+its own just before the request goes out; the answer's id clears it, in a transaction of
+its own too, so that the id outlives whatever rolls the sync's transaction back.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -52,6 +54,11 @@ MARK = text(
     "ON CONFLICT (event_id, venue_id) DO UPDATE SET create_sent_at = :now, updated_at = :now"
 )
 UNMARK = text("UPDATE uitdatabank_event SET create_sent_at = NULL WHERE id = :id")
+# The answer of a creation: its id and the performances of its sub-events, by index.
+CREATED = text(
+    "UPDATE uitdatabank_event SET udb_id = :udb_id, sub_events = :sub_events, "
+    "create_sent_at = NULL, updated_at = :now WHERE id = :id"
+).bindparams(bindparam("sub_events", type_=JSONB))
 
 
 async def on_its_own(session: AsyncSession, statement: Any, params: dict[str, Any]) -> None:
@@ -85,6 +92,22 @@ async def mark_create_sent(session: AsyncSession, record: UitdatabankEvent) -> U
         },
     )
     return await as_stored(session, record)
+
+
+async def store_created(
+    session: AsyncSession, record: UitdatabankEvent, udb_id: str, sub_events: list[str]
+) -> None:
+    """Store the id UiTdatabank gave the new event, in a transaction of its own and at
+    once: the sync's transaction holds every venue of the event, and when something after
+    the creation rolls it back (a later venue's place busy, a deadlock, the commit), the
+    event still exists in UiTdatabank. Kept only there, its id would be lost and the next
+    sync would find the mark and call the creation uncertain. The sync's transaction
+    writes the same values (`record` is set here too)."""
+    # Logged first: should storing it fail, staff can still find which event it was.
+    log.info("uitdatabank created event %s as %s", record.event_id, udb_id)
+    params = {"id": record.id, "udb_id": udb_id, "sub_events": sub_events, "now": clock.now()}
+    await on_its_own(session, CREATED, params)
+    record.udb_id, record.sub_events, record.create_sent_at = udb_id, sub_events, None
 
 
 def hold_for_staff(

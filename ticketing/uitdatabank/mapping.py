@@ -197,6 +197,33 @@ def keep_editor_status(
     return kept
 
 
+def order_by_start(current: Any, showings: tuple[Showing, ...]) -> list[str]:
+    """The performances of the sub-events UiTdatabank holds (by index), for an event whose
+    order we do not know (one staff linked): a sub-event is a performance when it starts
+    at the same moment and no other performance or sub-event does. Any other is "" (no
+    performance): its status is not carried over."""
+    if not isinstance(current, list):
+        return []
+    starts = [_start(theirs) for theirs in current]
+    order = []
+    for start in starts:
+        matching = [s for s in showings if start is not None and s.starts_at == start]
+        unique = len(matching) == 1 and starts.count(start) == 1
+        order.append(str(matching[0].id) if unique else "")
+    return order
+
+
+def _start(sub_event: Any) -> datetime | None:
+    value = sub_event.get("startDate") if isinstance(sub_event, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return start if start.tzinfo is not None else None  # a moment only with its offset
+
+
 def availability_patch(
     showings: tuple[Showing, ...], indexes: dict[uuid.UUID, int]
 ) -> list[dict[str, Any]]:

@@ -280,12 +280,19 @@ async def _sync_location(
                 # Answered (429, 500, 503) or never sent: not created, so it may go again.
                 await creation.on_its_own(session, creation.UNMARK, {"id": record.id})
                 raise
-            record.udb_id, record.create_sent_at = udb_id, None
+            await creation.store_created(
+                session, record, udb_id, [str(s.id) for s in facts.showings]
+            )
         else:
             current = await client.get_event(record.udb_id)
             kept = {k: current[k] for k in KEPT_FROM_UITDATABANK if k in current}
+            # An event staff linked: which sub-event is which performance is not known
+            # yet, so it is read from their start.
+            order = record.sub_events or mapping.order_by_start(
+                current.get("subEvent"), facts.showings
+            )
             body["subEvent"] = mapping.keep_editor_status(
-                body["subEvent"], current.get("subEvent"), facts.showings, record.sub_events
+                body["subEvent"], current.get("subEvent"), facts.showings, order
             )
             await client.put_event(record.udb_id, {**kept, **body})
     except Refused as exc:
@@ -333,7 +340,9 @@ async def link_location(
             )
     else:
         record.udb_id = str(udb_id)
-        record.sub_events = []  # their order comes with the next sync's GET
+        # Which of its sub-events is which performance the next sync reads from their
+        # start (`mapping.order_by_start`), keeping the statuses an editor set.
+        record.sub_events = []
     record.create_sent_at = None
     record.status = SyncStatus.PENDING
     record.last_error = None
