@@ -87,20 +87,28 @@ def test_query_values_are_checked_with_the_same_type() -> None:
     assert moment_query("since", None) is None
     assert day_query("date_to", date(2030, 5, 1)) == date(2030, 5, 1)
     assert day_query("date_to", None) is None
-    cases = [
-        (moment_query, "since", datetime(2030, 1, 1), "time zone"),  # noqa: DTZ001
-        (moment_query, "until", datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), "2100"),
-        (moment_query, "until", datetime(9999, 12, 31, tzinfo=UTC), "2100"),
-        (day_query, "date_from", date(9999, 12, 31), "2100"),
+    moments = [
+        ("since", datetime(2030, 1, 1), "time zone"),  # noqa: DTZ001
+        ("until", datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), "2100"),
+        ("until", datetime(9999, 12, 31, tzinfo=UTC), "2100"),
     ]
-    for check, name, value, says in cases:
+    for name, value, says in moments:
         with pytest.raises(ValidationException) as caught:
-            check(name, value)  # type: ignore[operator]
-        assert caught.value.status_code == 400
-        assert caught.value.extra == [
-            {"key": name, "source": "query", "message": caught.value.extra[0]["message"]}  # type: ignore[index]
-        ]
-        assert says in caught.value.extra[0]["message"]  # type: ignore[index]
+            moment_query(name, value)
+        assert_names(caught.value, name, says)
+    with pytest.raises(ValidationException) as caught:
+        day_query("date_from", date(9999, 12, 31))
+    assert_names(caught.value, "date_from", "2100")
+
+
+def assert_names(exc: ValidationException, name: str, says: str) -> None:
+    """The same 400 as a query value Litestar cannot read: the field, and why."""
+    assert exc.status_code == 400
+    assert isinstance(exc.extra, list)
+    (error,) = exc.extra
+    assert isinstance(error, dict)
+    assert (error["key"], error["source"]) == (name, "query")
+    assert says in error["message"]
 
 
 def _driver_overflow() -> asyncpg.exceptions.DataError:

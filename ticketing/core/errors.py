@@ -357,7 +357,8 @@ def out_of_range(exc: BaseException) -> bool:
 def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # The safety net behind the request types (core.times bounds every time a request
     # carries): it cannot tell which field held the value, so it names none.
-    log.info("value out of range: %r", exc)
+    # With the traceback: an overflow of our own making lands here too, and must be found.
+    log.warning("value out of range: %r", exc, exc_info=exc)
     return problem(
         request,
         status=HTTP_400_BAD_REQUEST,
