@@ -5,7 +5,8 @@ malformed input a fuzzer found, anonymously and as the house admin. Every answer
 The classes: a body that is not UTF-8, JSON nested a thousand levels deep, a NUL character
 in a body string, in the query and in the path, a huge offset and huge integers, a body
 sent with another Content-Type, numeric strings and "yes" where the body takes numbers and
-booleans, and explicit nulls. A new route is walked as soon as it is in the document; its
+booleans, explicit nulls, and times (body and query) without a time zone or at year 1 and
+9999. A new route is walked as soon as it is in the document; its
 body comes from the sample bodies of the tenant-isolation walk (which fails until a new
 route has one).
 """
@@ -25,6 +26,7 @@ from support import Tenant
 from test_tenant_isolation import add_customer, operations, query_for, sample_bodies
 from world import build_world
 
+from ticketing.core.errors import field_path
 from ticketing.tenancy.roles import Role
 
 PROBLEM = "application/problem+json"
@@ -66,6 +68,8 @@ def body_variants(body: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "wrong Content-Type", {"content": json.dumps(body).encode(), "headers": TEXT}
     yield "form body", {"data": {"a": "b"}}
     for at, value in leaves(body):
+        if not at:
+            continue  # a body that is one value (the logo's raw bytes): nothing to replace in
         name = ".".join(map(str, at))
         if isinstance(value, str):
             yield f"NUL in {name}", {"json": replaced(body, at, value + "\u0000")}
@@ -81,6 +85,78 @@ def body_variants(body: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 JSON = {"content-type": "application/json"}
+
+# Times at the edges of what Python and PostgreSQL can hold (year 1 at +01:00 is before year
+# 1 in UTC), and a time without its zone: each was a 500 once (core.times bounds them).
+EDGE_TIMES = {
+    "date-time": [
+        ("no time zone", "2030-01-01T00:00:00"),
+        ("year 1", "0001-01-01T00:00:00+01:00"),
+        ("year 9999", "9999-12-31T23:59:59-10:00"),
+    ],
+    "date": [("year 1", "0001-01-01"), ("year 9999", "9999-12-31")],
+}
+
+
+def time_fields(
+    schema: dict[str, Any], components: dict[str, Any], at: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(path, format) of every time and day a body schema takes, its optional ones too and
+    those inside lists (at their first item)."""
+    if len(at) > 8:
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        yield from time_fields(components[ref.rsplit("/", 1)[1]], components, at)
+        return
+    if schema.get("type") == "string" and schema.get("format") in EDGE_TIMES:
+        yield at, schema["format"]
+        return
+    for key in ("oneOf", "anyOf", "allOf"):
+        for option in schema.get(key, []):
+            yield from time_fields(option, components, at)
+    for name, prop in schema.get("properties", {}).items():
+        yield from time_fields(prop, components, (*at, name))
+    if isinstance(schema.get("items"), dict):
+        yield from time_fields(schema["items"], components, (*at, 0))
+
+
+def placed(body: Any, at: tuple[Any, ...], value: Any) -> Any | None:
+    """The body with `value` at `at`, filling in objects left out; None when `at` lies
+    in a list the body has no item of."""
+    out = copy.deepcopy(body)
+    target = out
+    for key, following in zip(at, (*at[1:], None), strict=True):
+        if following is None:
+            break
+        if isinstance(key, int):
+            if not isinstance(target, list) or len(target) <= key:
+                return None
+        elif not isinstance(target, dict):
+            return None
+        elif key not in target:
+            target[key] = [] if isinstance(following, int) else {}
+        target = target[key]
+    if isinstance(at[-1], int) and (not isinstance(target, list) or len(target) <= at[-1]):
+        return None
+    target[at[-1]] = value
+    return out
+
+
+def time_variants(
+    op: dict[str, Any], components: dict[str, Any], body: Any
+) -> Iterator[tuple[str, str, Any]]:
+    """(label, field, body) with each time of the operation's body at each edge."""
+    content = op.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return
+    for at, fmt in dict(time_fields(content["schema"], components)).items():
+        for edge, value in EDGE_TIMES[fmt]:
+            changed = placed(body, at, value)
+            if changed is not None:
+                yield f"{edge} in {field_path(at)}", field_path(at), changed
+
+
 TEXT = {"content-type": "text/plain"}
 
 
@@ -97,8 +173,10 @@ def query_variants(op: dict[str, Any], ids: dict[str, str]) -> Iterator[tuple[st
         name = p["name"]
         yield f"NUL in ?{name}", {**base, name: "a\u0000b"}
         kind = json.dumps(p.get("schema", {}))
-        if '"date"' in kind:
-            yield f"last day ?{name}", {**base, name: "9999-12-31"}
+        for fmt, edges in EDGE_TIMES.items():
+            if f'"{fmt}"' in kind:
+                for edge, value in edges:
+                    yield f"{edge} ?{name}", {**base, name: value}
         if '"integer"' in kind:
             yield f"huge ?{name}", {**base, name: str(HUGE)}
             yield f"negative ?{name}", {**base, name: str(-HUGE)}
@@ -189,6 +267,46 @@ async def test_malformed_bodies_get_a_4xx_problem(
     assert not failures, "\n".join(failures)
 
 
+async def test_edge_and_naive_times_in_bodies_are_refused_by_name(
+    app: Litestar,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    walk: tuple[list[tuple[str, str, dict[str, Any]]], dict[str, str], dict[tuple[str, str], Any]],
+) -> None:
+    """Every time a body takes, sent without its zone or at year 1 or 9999 by the house
+    admin: a 400 naming that field, before anything is read or stored (a caller the route
+    turns away before reading its body gets its 401/403)."""
+    ops, ids, bodies = walk
+    components = app.openapi_schema.to_schema()["components"]["schemas"]
+    headers = tenant.staff[Role.HOUSE_ADMIN].headers
+    failures: list[str] = []
+    walked: set[tuple[str, str]] = set()
+    for method, path, op in ops:
+        if "requestBody" not in op:
+            continue
+        for label, field, body in time_variants(op, components, bodies[(method, path)]):
+            walked.add((method, path))
+            response = await client.request(
+                method, fill(path, ids), headers=headers, json=body, params=query_for(op, ids)
+            )
+            label = f"{method} {path}: {label}"
+            check(failures, label, response)
+            if response.status_code in (401, 403):
+                continue
+            fields = [e.get("field") for e in response.json().get("errors", [])]
+            if response.status_code != 400 or field not in fields:
+                failures.append(f"{label} -> {response.status_code} {fields}, not 400 {field}")
+    # The routes of the review (and any other route that takes a time) were walked.
+    assert {
+        ("POST", "/api-tokens"),
+        ("POST", "/box-office/orders"),
+        ("POST", "/events/{event_id}/performances"),
+        ("PATCH", "/performances/{performance_id}"),
+        ("POST", "/scanner/offline-scans"),
+    } <= walked, walked
+    assert not failures, "\n".join(failures)
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 async def test_malformed_addresses_get_a_4xx_problem(
     client: httpx.AsyncClient,
@@ -199,6 +317,7 @@ async def test_malformed_addresses_get_a_4xx_problem(
     ops, ids, bodies = walk
     headers = tenant.staff[Role.HOUSE_ADMIN].headers if caller == "house admin" else {}
     failures: list[str] = []
+    timed: set[str] = set()
     for method, path, op in ops:
         body = bodies.get((method, path))
         for label, query in query_variants(op, ids):
@@ -206,6 +325,8 @@ async def test_malformed_addresses_get_a_4xx_problem(
                 method, fill(path, ids), headers=headers, params=query, json=body
             )
             check(failures, f"{caller}: {method} {path}: {label}", response)
+            if label.startswith(("no time zone ", "year ")):
+                timed.add(path)
         if "{" in path:
             for label, value in (("NUL in the path", "%00"), ("huge id in the path", str(HUGE))):
                 response = await client.request(
@@ -218,6 +339,13 @@ async def test_malformed_addresses_get_a_4xx_problem(
         # The header's NUL is refused before anything reads it; a route that ignores the
         # header would otherwise answer as usual.
         check(failures, f"{caller}: {method} {path}: NUL in a header", response)
+    # Every query that takes a time or a day got the edges (the audit's were a 500 once).
+    assert {
+        "/audit",
+        "/houses/{house_id}/audit",
+        "/public/clusters/{cluster_slug}/programme",
+        "/public/houses/{house_slug}/programme",
+    } <= timed, timed
     assert not failures, "\n".join(failures)
 
 

@@ -125,6 +125,18 @@ async def test_performance_validation(
         200,
     )
     assert cancelled["status"] == "cancelled"
+    # Times at the edges are refused by name and change nothing (they were a 500).
+    for field in ("ends_at", "online_sales_until"):
+        for value in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-10:00"):
+            edge = await client.patch(
+                f"/performances/{draft['id']}", headers=h, json={field: value}
+            )
+            assert "2000 to 2100" in assert_problem(edge, 400, field)["errors"][0]["message"]
+    kept = await ok(await client.get(f"/performances/{draft['id']}", headers=h), 200)
+    assert (kept["ends_at"], kept["online_sales_until"]) == (
+        cancelled["ends_at"],
+        cancelled["online_sales_until"],
+    )
     assert_problem(
         await client.patch(f"/performances/{draft['id']}", headers=h, json={"status": "on_sale"}),
         409,

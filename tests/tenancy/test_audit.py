@@ -354,6 +354,17 @@ async def test_a_house_admin_reads_their_house_log(
     assert_problem(await client.get(url, headers=other_tenant.staff[Role.HOUSE_ADMIN].headers), 404)
     assert_problem(await client.get(f"/houses/{uuid.uuid4()}/audit", headers=admin.headers), 404)
     assert_problem(await client.get(url, headers=admin.headers, params={"since": "gisteren"}), 400)
+    # Times at the edges and without a zone are refused by name, on both logs (they were a
+    # 500, or a naive time was read as if in UTC).
+    for where in (url, "/audit"):
+        for name, value, says in (
+            ("since", "0001-01-01T00:00:00+01:00", "2000 to 2100"),
+            ("until", "9999-12-31T23:59:59-10:00", "2000 to 2100"),
+            ("since", "2030-01-01T00:00:00", "time zone"),
+        ):
+            answer = await client.get(where, headers=admin.headers, params={name: value})
+            problem = assert_problem(answer, 400, f"query.{name}")
+            assert says in problem["errors"][0]["message"]
 
     # /audit: the houses I manage; a house of the same cluster's log is not the admin's.
     moved = await client.patch(

@@ -191,6 +191,17 @@ async def test_api_tokens_scoped_and_revocable(client: httpx.AsyncClient, tenant
     # Admin roles never go on a token.
     bad = await client.post("/api-tokens", headers=h, json={**body, "roles": ["house_admin"]})
     assert_problem(bad, 422, "roles[0]")
+    # An expiry needs its time zone and a year from 2000 to 2100 (a naive one was a 500).
+    for expires_at in ("2030-01-01T00:00:00", "9999-12-31T23:59:59-10:00"):
+        naive = await client.post("/api-tokens", headers=h, json={**body, "expires_at": expires_at})
+        assert_problem(naive, 400, "expires_at")
+    expiring = await ok(
+        await client.post(
+            "/api-tokens", headers=h, json={**body, "expires_at": "2030-01-01T00:00Z"}
+        )
+    )
+    assert expiring["expires_at"].startswith("2030-01-01T00:00:00")
+    assert len(await ok(await client.get("/api-tokens", headers=h), 200)) == 2
 
 
 async def test_platform_admin_creates_clusters(

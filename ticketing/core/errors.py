@@ -311,6 +311,7 @@ def _constraint(exc: Exception) -> str | None:
 
 
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+DATETIME_FIELD_OVERFLOW = "22008"
 UNIQUE_VIOLATION = "23505"
 NOT_NULL_VIOLATION = "23502"
 
@@ -321,6 +322,8 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
     sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None)
     if sqlstate == UNIQUE_VIOLATION:
         return handle_integrity(request, exc)
+    if out_of_range(exc):
+        return handle_out_of_range(request, exc)
     if sqlstate in RETRYABLE_SQLSTATES:
         # Nothing was changed (the transaction rolled back); the same request may succeed.
         return problem(
@@ -334,7 +337,39 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
     return handle_unexpected(request, exc)
 
 
+def out_of_range(exc: BaseException) -> bool:
+    """A value the request carried that Python or PostgreSQL cannot represent: PostgreSQL's
+    "timestamp out of range", or the driver's OverflowError converting a parameter (asyncpg
+    raises its DataError from it, and SQLAlchemy wraps that in turn)."""
+    error: BaseException | None = exc
+    for _ in range(8):  # a chain of wrappings, never a loop
+        if error is None:
+            return False
+        if isinstance(error, OverflowError):
+            return True
+        if getattr(error, "sqlstate", None) == DATETIME_FIELD_OVERFLOW:
+            return True
+        orig = getattr(error, "orig", None)
+        error = orig if isinstance(orig, BaseException) else error.__cause__
+    return False
+
+
+def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # The safety net behind the request types (core.times bounds every time a request
+    # carries): it cannot tell which field held the value, so it names none.
+    # With the traceback: an overflow of our own making lands here too, and must be found.
+    log.warning("value out of range: %r", exc, exc_info=exc)
+    return problem(
+        request,
+        status=HTTP_400_BAD_REQUEST,
+        type_slug="out-of-range",
+        title="A value is out of range",
+        detail="A value in the request is too large or too far away in time; nothing was changed.",
+    )
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    OverflowError: handle_out_of_range,
     DomainError: handle_domain_error,
     IntegrityError: handle_integrity,
     DBAPIError: handle_database,

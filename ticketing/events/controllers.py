@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from ticketing.core.deps import Caller, Db
 from ticketing.core.paging import Limit, Offset
+from ticketing.core.times import DayParam, day_query
 from ticketing.events import performances, programme, service
 from ticketing.events import repository as repo
 from ticketing.events.models import EventStatus, Performance, Tariff
@@ -168,8 +168,8 @@ class PublicController(Controller):
         self,
         db: Db,
         cluster_slug: FromPath[str],
-        date_from: FromQuery[date | None] = None,
-        date_to: FromQuery[date | None] = None,
+        date_from: DayParam = None,
+        date_to: DayParam = None,
         genre: FromQuery[str | None] = None,
         house: str | None = Parameter(default=None, description="Short name (slug) of one house."),
         q: str | None = Parameter(
@@ -182,8 +182,8 @@ class PublicController(Controller):
             db,
             cluster_slug=cluster_slug,
             house_slug=house,
-            date_from=date_from,
-            date_to=date_to,
+            date_from=day_query("date_from", date_from),
+            date_to=day_query("date_to", date_to),
             genre=genre,
             q=q,
             limit=limit,
@@ -195,8 +195,8 @@ class PublicController(Controller):
         self,
         db: Db,
         house_slug: FromPath[str],
-        date_from: FromQuery[date | None] = None,
-        date_to: FromQuery[date | None] = None,
+        date_from: DayParam = None,
+        date_to: DayParam = None,
         genre: FromQuery[str | None] = None,
         q: str | None = Parameter(
             default=None, min_length=2, max_length=100, description="Words of the title."
@@ -207,8 +207,8 @@ class PublicController(Controller):
         return await programme.programme(
             db,
             house_slug=house_slug,
-            date_from=date_from,
-            date_to=date_to,
+            date_from=day_query("date_from", date_from),
+            date_to=day_query("date_to", date_to),
             genre=genre,
             q=q,
             limit=limit,

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -13,6 +12,7 @@ from pydantic import (
 )
 
 from ticketing.core.schemas import In, Out, Patch, fits
+from ticketing.core.times import Moment
 from ticketing.events.models import (
     Event,
     EventStatus,
@@ -131,10 +131,10 @@ class PriceOut(Out):
 
 
 class SaleWindows(In):
-    online_sales_from: AwareDatetime | None = None
-    online_sales_until: AwareDatetime | None = None
-    box_office_sales_from: AwareDatetime | None = None
-    box_office_sales_until: AwareDatetime | None = None
+    online_sales_from: Moment | None = None
+    online_sales_until: Moment | None = None
+    box_office_sales_from: Moment | None = None
+    box_office_sales_until: Moment | None = None
 
 
 class PerformanceIn(SaleWindows):
@@ -142,8 +142,8 @@ class PerformanceIn(SaleWindows):
     layout_id: uuid.UUID | None = Field(
         default=None, description="A layout version of the hall; default: its newest."
     )
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     prices: list[PriceIn] = Field(default_factory=list, max_length=50)
     reentry: bool = Field(
         default=False, description="May a ticket leave (exit scan) and come back in?"
@@ -154,8 +154,8 @@ class PerformancePatch(SaleWindows, Patch):
     table = Performance
 
     layout_id: uuid.UUID | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     status: PerformanceStatus | None = None
     reentry: bool | None = None
 

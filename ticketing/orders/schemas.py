@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from ticketing.core.schemas import Email, In, Language, Name, Out, Phone, fits
+from ticketing.core.times import Moment
 from ticketing.orders.models import Order, Ticket
 from ticketing.payments.models import Payment, Refund
 
@@ -80,7 +81,7 @@ class BoxOfficeOrderIn(OrderIn):
         default_factory=CustomerIn, description="Left out: an anonymous sale."
     )
     payment: PaymentIn | None = None
-    reserve_until: AwareDatetime | None = None
+    reserve_until: Moment | None = None
 
     @model_validator(mode="after")
     def _pay_or_reserve(self) -> BoxOfficeOrderIn:

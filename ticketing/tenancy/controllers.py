@@ -14,6 +14,7 @@ from ticketing.core.deps import Caller, Config, Db
 from ticketing.core.openapi import problem
 from ticketing.core.paging import Limit, Offset
 from ticketing.core.ratelimit import client_address
+from ticketing.core.times import QUERY_MOMENT, moment_query
 from ticketing.tenancy import auth, service
 from ticketing.tenancy import repository as repo
 from ticketing.tenancy.models import AuditEntry
@@ -175,8 +176,9 @@ class HouseController(Controller):
         return HouseOut.model_validate(await service.update_house(db, principal, house_id, data))
 
 
-Since = Parameter(default=None, description="Entries from this moment (inclusive).")
-Until = Parameter(default=None, description="Entries before this moment.")
+# Checked as core.times.Moment in the handler (msgspec reads the query, not pydantic).
+Since = Parameter(default=None, description=f"Entries from this moment (inclusive). {QUERY_MOMENT}")
+Until = Parameter(default=None, description=f"Entries before this moment. {QUERY_MOMENT}")
 
 
 def _audit_out(rows: list[tuple[AuditEntry, str | None]]) -> list[AuditEntryOut]:
@@ -208,8 +210,8 @@ class AuditController(Controller):
             principal,
             house_id=house_id,
             user_id=user_id,
-            since=since,
-            until=until,
+            since=moment_query("since", since),
+            until=moment_query("until", until),
             limit=limit,
             offset=offset,
         )
@@ -235,8 +237,8 @@ class AuditController(Controller):
             principal,
             house_id=house_id,
             user_id=user_id,
-            since=since,
-            until=until,
+            since=moment_query("since", since),
+            until=moment_query("until", until),
             limit=limit,
             offset=offset,
         )

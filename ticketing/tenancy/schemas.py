@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from ticketing.core.schemas import Email, In, Language, Name, Out, Patch, Phone, Slug, fits
+from ticketing.core.times import Moment
 from ticketing.tenancy.models import ApiToken, Cluster, House, StaffUser
 from ticketing.tenancy.roles import Role
 
@@ -168,7 +169,7 @@ class ApiTokenIn(In):
     name: Annotated[Name, fits(ApiToken, "name")]
     kind: Literal["integration", "scanner"]
     roles: list[Role] = Field(min_length=1, max_length=20)
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class ApiTokenOut(Out):

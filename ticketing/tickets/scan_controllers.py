@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery, JSONBody
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 from sqlmodel import col, select
 
 from ticketing.core import clock
@@ -19,6 +19,7 @@ from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.core.openapi import DEVICE_SCHEME
 from ticketing.core.schemas import In, Out
+from ticketing.core.times import Moment
 from ticketing.events.models import Performance
 from ticketing.tenancy.auth import bearer_token
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
@@ -61,7 +62,7 @@ class ScanIn(In):
 
 class OfflineScanIn(ScanIn):
     nonce: Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[\w-]+$")]
-    scanned_at: AwareDatetime
+    scanned_at: Moment
 
 
 class OfflineUploadIn(In):
