@@ -136,6 +136,11 @@ async def provide_device(request: Request[Any, Any, Any], db: Db) -> Device:
     token = bearer_token(request.headers)
     device = None if token is None else await scanning.device_for_token(db, token)
     if device is None:
+        # Litestar drops the cleanup of the dependencies it resolved already (`db`) when a
+        # later one raises: the unit of work would keep its connection, inside a
+        # transaction, until the garbage collector closed it from another task. Close it
+        # here, so a flood of unknown tokens holds no connection.
+        await db.close()
         raise NotAuthorizedException("This device is not registered, or its token was revoked.")
     return device
 
