@@ -29,8 +29,9 @@ class RateLimitSettings(BaseModel):
 
     Logins: failed attempts are counted per account (the e-mail address typed) and per
     client address; a successful login is not counted. Public order routes (the buyer's
-    order, tickets and QR codes by the order's secret): every request and every refused
-    one (a wrong secret) are counted per client address."""
+    order, tickets, QR codes and payment by the order's secret): refused requests (an
+    unknown order or a wrong secret) are counted per client address; the others not, so
+    buyers behind one router are never limited by opening their own orders."""
 
     enabled: bool = True
     window_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
@@ -40,10 +41,8 @@ class RateLimitSettings(BaseModel):
     # clerks of one house share an address behind their router.
     login_per_address: int = Field(default=100, ge=1)
     public_window_seconds: int = Field(default=60, ge=1, le=24 * 3600)
-    # Requests to the public order routes from one address per public window (the shop
-    # asks for an order about once a second while its payment is confirmed).
-    public_per_address: int = Field(default=600, ge=1)
-    # Of those, refused ones (unknown order or wrong secret) per public window.
+    # Refused requests to the public order routes (unknown order or wrong secret) from one
+    # address per public window; then the address waits for the window's end.
     public_failures_per_address: int = Field(default=30, ge=1)
 
 

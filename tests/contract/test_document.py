@@ -99,6 +99,31 @@ def test_a_failed_login_is_a_documented_401(document: dict[str, Any]) -> None:
         assert "401" in document["paths"][path]["post"]["responses"]
 
 
+# The rate-limited routes (core/ratelimit.py): a login, and the routes of an order's secret.
+RATE_LIMITED = [
+    ("POST", "/auth/login"),
+    ("GET", "/public/orders/{order_id}"),
+    ("GET", "/public/orders/{order_id}/tickets.pdf"),
+    ("GET", "/public/orders/{order_id}/tickets/{ticket_id}/qr.png"),
+    ("POST", "/public/orders/{order_id}/payment"),
+    ("POST", "/public/orders/{order_id}/test-payment"),
+]
+
+
+def test_rate_limited_routes_document_429_with_retry_after(document: dict[str, Any]) -> None:
+    limited = []
+    for method, path, op in operations(document):
+        answer = op["responses"].get("429")
+        if answer is None:
+            continue
+        limited.append((method, path))
+        assert PROBLEM_JSON in answer["content"], (method, path)
+        header = answer["headers"]["Retry-After"]
+        assert header["required"], (method, path)
+        assert header["schema"]["type"] == "integer", (method, path)
+    assert sorted(limited) == sorted(RATE_LIMITED)
+
+
 def test_selling_routes_name_the_conflicts_the_shop_acts_on(document: dict[str, Any]) -> None:
     for method, path in SELLING:
         conflict = document["paths"][path][method.lower()]["responses"]["409"]

@@ -43,6 +43,7 @@ from litestar.routes import BaseRoute, HTTPRoute
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ticketing.core.errors import PROBLEM_BASE, PROBLEM_JSON
+from ticketing.core.ratelimit import ORDER_SECRET, RATE_LIMITED
 
 STAFF_SCHEME = "BearerToken"
 DEVICE_SCHEME = "ScannerDeviceToken"
@@ -98,6 +99,8 @@ _WHEN = {
     "requests at the same moment: nothing was changed, try again (type try-again, with a "
     "Retry-After header).",
     415: "The body is not sent as application/json.",
+    429: "Too many failed attempts from your address (or, for a login, at this account): "
+    "wait the seconds the Retry-After header says, then try again.",
     422: "Well-formed but not acceptable (type invalid-input); `errors` names each field. "
     "Also an Idempotency-Key used before for a different request.",
     500: "Our fault: the body holds the request id, which the server log has with the error.",
@@ -171,9 +174,24 @@ def success(model: Any, description: str) -> ResponseSpec:
 RAW_BODY = "raw_body"
 
 
-def _operation_class(public: bool, raw_body: tuple[str, ...]) -> type[Operation]:
-    """An Operation that writes `security: []` (Litestar drops an empty list) and the
-    body a route reads itself."""
+# The 429's header (a ResponseSpec cannot name headers).
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def rate_limited(handler: HTTPRouteHandler) -> bool:
+    """A login, or a route that answers by an order's secret (core/ratelimit.py)."""
+    return bool(handler.opt.get(RATE_LIMITED) or handler.opt.get(ORDER_SECRET))
+
+
+def _operation_class(public: bool, raw_body: tuple[str, ...], limited: bool) -> type[Operation]:
+    """An Operation that writes `security: []` (Litestar drops an empty list), the body a
+    route reads itself and the Retry-After header of a 429."""
     body = RequestBody(
         required=True,
         content={
@@ -192,6 +210,8 @@ def _operation_class(public: bool, raw_body: tuple[str, ...]) -> type[Operation]
             if raw_body and self.request_body is None:
                 self.request_body = body
             schema = super().to_schema()
+            if limited and "429" in schema.get("responses", {}):
+                schema["responses"]["429"]["headers"] = RETRY_AFTER
             if public:
                 schema["security"] = []
             return schema
@@ -223,6 +243,8 @@ def problem_statuses(handler: HTTPRouteHandler, route: HTTPRoute) -> list[int]:
         statuses.append(409)
     if "data" in handler.parsed_fn_signature.parameters:
         statuses.append(415)
+    if rate_limited(handler):
+        statuses.append(429)
     return sorted(statuses)
 
 
@@ -233,8 +255,10 @@ def document(handler: HTTPRouteHandler, route: HTTPRoute) -> None:
     responses.update(handler.responses or {})  # what the route says of itself wins
     handler.responses = dict(sorted(responses.items()))
     raw_body = tuple(handler.opt.get(RAW_BODY, ()))
-    if is_public(handler) or raw_body:
-        handler.operation_class = _operation_class(is_public(handler), raw_body)
+    if is_public(handler) or raw_body or rate_limited(handler):
+        handler.operation_class = _operation_class(
+            is_public(handler), raw_body, rate_limited(handler)
+        )
 
 
 class ContractPlugin(ReceiveRoutePlugin):

@@ -12,13 +12,14 @@ failed login is.
 
 The client address is the ASGI client (`scope["client"]`). Behind the reverse proxy,
 `podium serve --proxy-headers` makes uvicorn put the address from X-Forwarded-For there,
-for a proxy it trusts (FORWARDED_ALLOW_IPS, by default 127.0.0.1).
+for a proxy it trusts (FORWARDED_ALLOW_IPS, by default 127.0.0.1; never `*`, or any
+client could name its own address). It goes into a counter's key hashed, as the e-mail
+address does: a fixed length whatever text a proxy passed on.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,11 +72,15 @@ SWEEP_ONE_IN = 200
 
 
 async def count(
-    sessionmaker: SessionMaker, limits: Sequence[Limit], steps: Sequence[int] | None = None
+    sessionmaker: SessionMaker,
+    limits: Sequence[Limit],
+    steps: Sequence[int] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> list[int]:
     """Raise each limit's counter by its step (default 1; 0 only reads it) and return the
-    counts of the current windows, in order."""
-    now = clock.now()
+    counts of the windows of `now` (default: the clock's), in order."""
+    now = now or clock.now()
     keys = [limit.key for limit in limits]
     ends = [limit.window_end(now) for limit in limits]
     steps = list(steps) if steps is not None else [1] * len(limits)
@@ -126,6 +131,12 @@ def client_address(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
+def address_key(address: str) -> str:
+    """The client address as a counter key: hashed, so the key has a fixed length whatever
+    a proxy passed on, and the counters hold no addresses."""
+    return sha256_hex(address)[:40]
+
+
 # --- logins --------------------------------------------------------------------------------
 
 LOGIN_REFUSED = (
@@ -138,40 +149,66 @@ def login_limits(config: RateLimitSettings, email: str, address: str) -> list[Li
     account = sha256_hex(email.strip().lower())[:40]
     return [
         Limit(f"login:account:{account}", config.login_per_account, config.window_seconds),
-        Limit(f"login:address:{address}", config.login_per_address, config.window_seconds),
+        Limit(
+            f"login:address:{address_key(address)}",
+            config.login_per_address,
+            config.window_seconds,
+        ),
     ]
 
 
 # --- the public routes that take an order's secret -----------------------------------------
 
-# /public/orders/{order_id}, .../tickets.pdf, .../tickets/{ticket_id}/qr.png, .../payment...
-SECRET_ROUTE = re.compile(r"^/public/orders/[0-9a-fA-F-]{36}(/|$)")
+# Handler opt of the routes that answer by an order's secret (the buyer's order, its
+# tickets and QR codes, its payment): the middleware knows them from the route Litestar
+# resolved, so no spelling of the path or of the query gets around the limit.
+ORDER_SECRET = "order_secret"  # noqa: S105 (an opt name, not a secret)
+# Handler opt of the other rate-limited routes (POST /auth/login), for the document.
+RATE_LIMITED = "rate_limited"
 PUBLIC_REFUSED = (
-    "Too many requests for orders from your address. Wait until the time in Retry-After "
-    "has passed, then open the link again."
+    "Too many refused requests for orders from your address. Wait until the time in "
+    "Retry-After has passed, then open the link again."
 )
 # Answers that count as a refused secret: unknown order or wrong secret.
 REFUSED_STATUSES = frozenset({403, 404})
 
 
-def public_limits(config: RateLimitSettings, address: str) -> tuple[Limit, Limit]:
-    window = config.public_window_seconds
-    return (
-        Limit(f"public:address:{address}", config.public_per_address, window),
-        Limit(f"public:refused:{address}", config.public_failures_per_address, window),
+def public_limit(config: RateLimitSettings, address: str) -> Limit:
+    return Limit(
+        f"public:refused:{address_key(address)}",
+        config.public_failures_per_address,
+        config.public_window_seconds,
     )
 
 
-def _takes_secret(scope: Scope) -> bool:
-    return bool(SECRET_ROUTE.match(scope["path"])) and b"secret=" in scope.get("query_string", b"")
+def takes_secret(scope: Scope) -> bool:
+    """A route marked ORDER_SECRET, as routed (app middleware runs after routing)."""
+    handler = scope.get("route_handler")
+    return handler is not None and bool(handler.opt.get(ORDER_SECRET))
+
+
+async def take_back(sessionmaker: SessionMaker, limits: Sequence[Limit], now: datetime) -> None:
+    """Take back one count of each limit of the window of `now`, on its own."""
+    async with sessionmaker() as session:
+        driver = await raw.single(session)
+        await driver.execute(
+            _GIVE_BACK, [limit.key for limit in limits], [limit.window_end(now) for limit in limits]
+        )
+        await session.commit()
 
 
 def public_secret_limit(app: ASGIApp) -> ASGIApp:
-    """Counts the public order routes per client address: every request, and the refused
-    ones apart (a guessed secret is refused), and answers 429 past either limit."""
+    """Limits the refused requests (unknown order, wrong secret) of the order-secret routes
+    per client address, and answers 429 past the limit. Only refusals: buyers behind one
+    router who open their own orders (the order page asks each second while a payment
+    confirms) are never limited, and a secret cannot be guessed more than the limit.
+
+    Each request is counted as a refusal before the handler runs, in one atomic statement,
+    and takes its count back once its answer is not a refusal: requests sent at the same
+    moment cannot all be checked before any is counted."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or not _takes_secret(scope):
+        if scope["type"] != ScopeType.HTTP or not takes_secret(scope):
             await app(scope, receive, send)
             return
         state = scope["app"].state
@@ -181,12 +218,10 @@ def public_secret_limit(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         sessionmaker: SessionMaker = state.sessionmaker
-        every, refused = public_limits(config, client_address(scope))
-        # One statement counts this request and reads the refused ones: a request past a
-        # limit is answered without touching the order. Once the refused ones reach their
-        # limit, every request from the address waits for the window's end.
-        requests, failures = await count(sessionmaker, [every, refused], [1, 0])
-        refuse_if_over([every, refused], [requests, failures + 1], PUBLIC_REFUSED)
+        now = clock.now()
+        refused = public_limit(config, client_address(scope))
+        [failures] = await count(sessionmaker, [refused], now=now)
+        refuse_if_over([refused], [failures], PUBLIC_REFUSED)
         status: list[int] = []
 
         async def watch(message: Message) -> None:
@@ -195,7 +230,7 @@ def public_secret_limit(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         await app(scope, receive, watch)
-        if status and status[0] in REFUSED_STATUSES:
-            await count(sessionmaker, [refused])
+        if status and status[0] not in REFUSED_STATUSES:
+            await take_back(sessionmaker, [refused], now)
 
     return middleware

@@ -11,6 +11,7 @@ from ticketing.core.deps import Caller, Db
 from ticketing.core.idempotency import HEADER, replay_or_run
 from ticketing.core.openapi import selling_conflicts, success
 from ticketing.core.paging import Limit, Offset
+from ticketing.core.ratelimit import ORDER_SECRET
 from ticketing.core.schemas import In
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel
@@ -109,7 +110,11 @@ class ShopOrderController(Controller):
         )
         return Response(body, status_code=status)
 
-    @get("/{order_id:uuid}", summary="The buyer's view of an order (needs its secret)")
+    @get(
+        "/{order_id:uuid}",
+        summary="The buyer's view of an order (needs its secret)",
+        opt={ORDER_SECRET: True},
+    )
     async def get_order(
         self, db: Db, order_id: FromPath[uuid.UUID], secret: FromQuery[str]
     ) -> BuyerOrderOut:

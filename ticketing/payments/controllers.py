@@ -12,6 +12,7 @@ from ticketing.core.errors import Conflict, DomainError, FieldError, NotFound
 from ticketing.core.idempotency import replay_or_run
 from ticketing.core.jobs import enqueue_after_commit
 from ticketing.core.openapi import RAW_BODY, problem, success
+from ticketing.core.ratelimit import ORDER_SECRET
 from ticketing.core.security import sha256_hex
 from ticketing.orders import repository as orders_repo
 from ticketing.orders.controllers import IdempotencyKey
@@ -53,6 +54,7 @@ class ShopPaymentController(Controller):
     @post(
         "/{order_id:uuid}/payment",
         summary="Start (or resume) paying an order with Stripe",
+        opt={ORDER_SECRET: True},
         status_code=200,
         responses={
             200: success(PaymentStart, "What the page needs; replayed for a repeated key."),
@@ -100,6 +102,7 @@ class ShopPaymentController(Controller):
     @post(
         "/{order_id:uuid}/test-payment",
         summary="Test mode only: pay the started payment with one of Stripe's test cards",
+        opt={ORDER_SECRET: True},
         status_code=200,
         responses={
             402: problem(402, "The card was declined (type payment-refused).", "payment-refused"),

@@ -94,11 +94,19 @@ def audit_middleware(app: ASGIApp) -> ASGIApp:
 
 
 async def note_session(scope: Scope, session: AsyncSession) -> None:
-    """The request's unit of work, for the entry to commit with (called by `db`). A
-    DELETE's resource may be gone when the entry is written: its house is read first."""
+    """The request's unit of work, for the entry to commit with (called by `db`).
+
+    An audited write (a staff principal's non-safe request) begins its transaction here,
+    before the handler: the selling path otherwise lets a request's only write commit on
+    its own (`raw.single`, a new basket), and the entry, written after the handler, would
+    then commit apart from the change it records. A buyer's basket keeps that fast path.
+    A DELETE's resource may be gone when the entry is written: its house is read first."""
     state = scope.setdefault("state", {})
     state[_SESSION] = session
-    if scope.get("method") == "DELETE" and isinstance(scope.get("user"), Principal):
+    if scope.get("method") in SAFE_METHODS or not isinstance(scope.get("user"), Principal):
+        return
+    await raw.connection(session)  # BEGIN: the change and its entry commit together
+    if scope.get("method") == "DELETE":
         state[_HOUSE] = await _house_of_path(session, scope)
 
 

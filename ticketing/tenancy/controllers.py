@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from ticketing.core.deps import Caller, Config, Db
 from ticketing.core.openapi import problem
 from ticketing.core.paging import Limit, Offset
-from ticketing.core.ratelimit import client_address
+from ticketing.core.ratelimit import RATE_LIMITED, client_address
 from ticketing.core.times import QUERY_MOMENT, moment_query
 from ticketing.tenancy import auth, service
 from ticketing.tenancy import repository as repo
@@ -63,6 +63,7 @@ class AuthController(Controller):
     @post(
         "/login",
         exclude_from_auth=True,
+        opt={RATE_LIMITED: True},
         status_code=HTTP_200_OK,
         summary="Log in",
         responses={401: _LOGIN_FAILED},

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.core.openapi import RAW_BODY
+from ticketing.core.ratelimit import ORDER_SECRET
 from ticketing.core.schemas import Out
 from ticketing.orders import box_office
 from ticketing.orders.lifecycle import buyers_order
@@ -54,6 +55,7 @@ class BuyerTicketController(Controller):
     @get(
         "/{order_id:uuid}/tickets.pdf",
         summary="The order's tickets as a PDF (the link in the mail; needs the order's secret)",
+        opt={ORDER_SECRET: True},
         media_type="application/pdf",
     )
     async def tickets_pdf(
@@ -69,6 +71,7 @@ class BuyerTicketController(Controller):
     @get(
         "/{order_id:uuid}/tickets/{ticket_id:uuid}/qr.png",
         summary="One ticket's QR code, to show on a phone (needs the order's secret)",
+        opt={ORDER_SECRET: True},
         media_type="image/png",
     )
     async def qr_png(

@@ -1,8 +1,9 @@
 """audit log and rate limit counters
 
-`audit_entry` records every staff write (tenancy/audit.py). It is append-only: a trigger
-refuses UPDATE and DELETE, whoever asks (TRUNCATE too), so an entry cannot be changed
-or removed through the application's database role.
+`audit_entry` records every staff write (tenancy/audit.py). A trigger makes the database
+refuse UPDATE, DELETE and TRUNCATE from the application; only the table's owner could
+drop the trigger, so in production the API runs as a role that does not own the table
+(docs/operations.md).
 
 `rate_limit_counter` holds the fixed-window counters of core/ratelimit.py. UNLOGGED:
 counters are not worth a WAL write, and a crash only forgives one window's attempts.
