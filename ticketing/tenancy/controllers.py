@@ -182,6 +182,29 @@ Since = Parameter(default=None, description=f"Entries from this moment (inclusiv
 Until = Parameter(default=None, description=f"Entries before this moment. {QUERY_MOMENT}")
 
 
+async def _read_audit(
+    db: Db,
+    principal: Caller,
+    house_id: uuid.UUID | None,
+    user_id: uuid.UUID | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> list[AuditEntryOut]:
+    rows = await repo.audit_entries(
+        db,
+        principal,
+        house_id=house_id,
+        user_id=user_id,
+        since=moment_query("since", since),
+        until=moment_query("until", until),
+        limit=limit,
+        offset=offset,
+    )
+    return _audit_out(rows)
+
+
 def _audit_out(rows: list[tuple[AuditEntry, str | None]]) -> list[AuditEntryOut]:
     return [
         AuditEntryOut.model_validate(entry).model_copy(update={"user_email": email})
@@ -206,17 +229,7 @@ class AuditController(Controller):
     ) -> list[AuditEntryOut]:
         await get_house(db, house_id, principal)
         authorize(principal, house_id, MANAGE)
-        rows = await repo.audit_entries(
-            db,
-            principal,
-            house_id=house_id,
-            user_id=user_id,
-            since=moment_query("since", since),
-            until=moment_query("until", until),
-            limit=limit,
-            offset=offset,
-        )
-        return _audit_out(rows)
+        return await _read_audit(db, principal, house_id, user_id, since, until, limit, offset)
 
     @get(
         "/audit",
@@ -233,17 +246,7 @@ class AuditController(Controller):
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> list[AuditEntryOut]:
-        rows = await repo.audit_entries(
-            db,
-            principal,
-            house_id=house_id,
-            user_id=user_id,
-            since=moment_query("since", since),
-            until=moment_query("until", until),
-            limit=limit,
-            offset=offset,
-        )
-        return _audit_out(rows)
+        return await _read_audit(db, principal, house_id, user_id, since, until, limit, offset)
 
 
 class StaffController(Controller):
