@@ -22,6 +22,7 @@ from inventory_setup import MIXED_SPEC, put_on_sale
 from running import RunningWorker, eventually, wait_for
 from sqlmodel import col, select
 from support import Tenant
+from tickets_support import sell
 from world import ok
 
 import ticketing
@@ -94,33 +95,7 @@ async def test_worker_carries_out_every_outbox_topic(
     client, tenant, sessionmaker = platform
     performance = await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
     clerk = tenant.staff[Role.BOX_OFFICE].headers
-    await ok(
-        await client.post(
-            "/till/open", headers=clerk, json={"house_id": str(tenant.house.id), "float_cents": 0}
-        )
-    )
-    hold = await ok(
-        await client.post(
-            "/box-office/holds",
-            headers=clerk,
-            json={
-                "house_id": str(tenant.house.id),
-                "performance_id": performance["id"],
-                "seats": ["STALLS/1/1"],
-            },
-        )
-    )
-    order = await ok(
-        await client.post(
-            "/box-office/orders",
-            headers=clerk,
-            json={
-                "hold_id": hold["id"],
-                "customer": {"name": "Els Wouters", "email": "els@example.test"},
-                "payment": {"method": "cash"},
-            },
-        )
-    )
+    order = await sell(client, tenant, performance, seats=["STALLS/1/1"])
     # The API's task went to the test's in-memory broker: the beat's outbox sweep finds
     # the message, the worker issues the tickets and then (no SMTP server) records that
     # they were not mailed.
