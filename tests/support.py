@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.security import encode_access_token, hash_password, new_secret, sha256_hex
 from ticketing.tenancy.models import AuthSession, Cluster, House, RoleAssignment, StaffUser
 from ticketing.tenancy.roles import Role

@@ -17,7 +17,6 @@ from sqlalchemy import text
 
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
 from ticketing.core import jobs
-from ticketing.core.deps import DEPENDENCIES
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
@@ -37,6 +36,7 @@ from ticketing.tenancy import audit
 from ticketing.tenancy.audit import audit_middleware
 from ticketing.tenancy.auth import BearerAuthMiddleware
 from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
+from ticketing.tenancy.deps import DEPENDENCIES
 from ticketing.tickets import keyring
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
 from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, jobs, outbox
+from ticketing import clock
+from ticketing.core import jobs, outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.tenancy.models import Cluster

@@ -16,8 +16,8 @@ from databases import create_database, drop_database
 from support import PASSWORD, Tenant, assert_problem, make_tenant
 from world import build_world
 
+from ticketing import clock
 from ticketing.app import create_app
-from ticketing.core import clock
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.settings import RateLimitSettings, Settings

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem, make_tenant, make_user
 from world import ok
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.customers.models import Customer, CustomerNewsletter
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.db.uow import unit_of_work

@@ -9,8 +9,8 @@ from databases import create_database, drop_database
 from sqlalchemy import create_engine, inspect
 
 from ticketing.db.migrate import downgrade, upgrade
-from ticketing.db.models import metadata
 from ticketing.db.urls import sync_url
+from ticketing.models import metadata
 
 
 @pytest.fixture

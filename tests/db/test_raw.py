@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work

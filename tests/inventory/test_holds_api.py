@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem
 from world import ok
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.inventory import repository, service

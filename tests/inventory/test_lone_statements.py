@@ -15,7 +15,7 @@ from inventory_setup import MIXED_SPEC, put_on_sale
 from support import Tenant, assert_problem
 from world import ok
 
-from ticketing.core import clock
+from ticketing import clock
 
 
 @pytest.fixture(autouse=True)

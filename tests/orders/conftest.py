@@ -8,7 +8,7 @@ import pytest
 from inventory_setup import MIXED_SPEC, put_on_sale
 from support import Tenant
 
-from ticketing.core import clock
+from ticketing import clock
 
 
 @pytest.fixture

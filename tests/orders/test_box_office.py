@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem, make_tenant, make_user
 from world import ok
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.inventory.models import Hold

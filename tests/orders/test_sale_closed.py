@@ -16,7 +16,7 @@ from support import Tenant, assert_problem
 from test_box_office import counter_hold, open_till
 from world import ok
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.tenancy.roles import Role
 
 BUYER = {"name": "Lotte De Smet", "email": "lotte@example.test"}

@@ -15,8 +15,8 @@ from litestar import Litestar
 from stripe_support import WEBHOOK_SECRET, Deliveries
 from support import JWT_SECRET, Tenant
 
+from ticketing import clock
 from ticketing.app import create_app
-from ticketing.core import clock
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway

@@ -20,7 +20,8 @@ from stripe_support import WEBHOOK_SECRET, Deliveries
 from support import Tenant, assert_problem
 from world import ok
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.orders.models import Order
 from ticketing.payments import stripe_flow

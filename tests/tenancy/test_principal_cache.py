@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from support import Tenant, assert_problem
 from world import ok
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.settings import Settings
 from ticketing.tenancy.models import AuthSession
 from ticketing.tenancy.principal import Principal

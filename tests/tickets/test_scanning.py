@@ -21,7 +21,7 @@ from support import Tenant, assert_problem
 from tickets_support import run_outbox, sell
 from world import ok
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.orders.models import Ticket
 from ticketing.tenancy.roles import Role

@@ -16,7 +16,8 @@ from tickets_support import run_outbox, sell
 from udb_support import publish
 from world import World, in_days, ok
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.tenancy.roles import Role
 from ticketing.uitdatabank.availability import AVAILABILITY_TOPIC

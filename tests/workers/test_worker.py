@@ -26,7 +26,8 @@ from tickets_support import sell
 from world import ok
 
 import ticketing
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.payments import stripe_flow

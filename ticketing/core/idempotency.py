@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.errors import KEY_REUSED, DomainError, InvalidInput
 from ticketing.db import raw
 

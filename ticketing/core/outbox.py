@@ -28,7 +28,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, jobs
+from ticketing import clock
+from ticketing.core import jobs
 from ticketing.db import raw
 from ticketing.db.base import IdMixin, TimestampField, utcnow
 from ticketing.db.engine import SessionMaker

@@ -32,7 +32,7 @@ from sqlalchemy import Column, DateTime, Integer, String
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.security import sha256_hex
 from ticketing.db import raw
 from ticketing.db.engine import SessionMaker

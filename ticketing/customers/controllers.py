@@ -10,10 +10,10 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import Forbidden
 from ticketing.customers import service
 from ticketing.customers.schemas import ConsentIn, CustomerOut
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 
 # Its length is checked by the service, which names the field plainly in its answer.

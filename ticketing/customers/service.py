@@ -23,7 +23,7 @@ from collections import defaultdict
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.customers import repository as repo
 from ticketing.customers.models import Customer

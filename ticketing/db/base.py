@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-from ticketing.core import clock
+from ticketing import clock
 
 # Constraint names must be stable for Alembic; pattern names follow Polar's convention.
 SQLModel.metadata.naming_convention = {

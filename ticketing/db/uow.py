@@ -54,17 +54,3 @@ async def unit_of_work(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession
             await session.rollback()
             raise
     await _run_after_commit(session)
-
-
-async def flush_or_conflict(session: AsyncSession, field: str, message: str) -> None:
-    """Flush inside a savepoint; a unique violation becomes a 409 naming the field and
-    leaves the rest of the transaction usable."""
-    from sqlalchemy.exc import IntegrityError
-
-    from ticketing.core.errors import Conflict, FieldError
-
-    try:
-        async with raw.savepoint(session):
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(message, errors=[FieldError(field, message)]) from exc

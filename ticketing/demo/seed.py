@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.security import hash_password, sha256_hex
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work

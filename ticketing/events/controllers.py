@@ -5,7 +5,6 @@ import uuid
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from ticketing.core.deps import Caller, Db
 from ticketing.core.paging import Limit, Offset
 from ticketing.core.times import DayParam, day_query
 from ticketing.events import performances, programme, service
@@ -28,6 +27,7 @@ from ticketing.events.schemas import (
     TariffPatch,
 )
 from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import get_scoped
 
 

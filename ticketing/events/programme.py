@@ -8,7 +8,7 @@ from time import monotonic as _monotonic
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.core.ttl_cache import TtlCache
 from ticketing.events import repository as repo

@@ -6,8 +6,8 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.core.conflicts import flush_or_conflict
 from ticketing.core.errors import Conflict, InvalidInput
-from ticketing.db.uow import flush_or_conflict
 from ticketing.events import repository as repo
 from ticketing.events.models import Event, EventStatus, PriceRule, Tariff, TariffKind
 from ticketing.events.performances import performance_out

@@ -7,7 +7,7 @@ from collections import Counter
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.events import repository as events_repo
 from ticketing.events.models import Performance
 from ticketing.inventory import repository as repo

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 
-from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import NotFound
 from ticketing.core.openapi import selling_conflicts
 from ticketing.events.models import Performance
@@ -20,6 +19,7 @@ from ticketing.inventory.schemas import (
     HoldItemsIn,
     HoldOut,
 )
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_scoped

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.db import raw
 from ticketing.events.models import EventStatus, Performance, PerformanceStatus

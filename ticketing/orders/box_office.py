@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.db import raw
 from ticketing.inventory import holds

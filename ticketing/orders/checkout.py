@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput
 from ticketing.core.security import sha256_hex
 from ticketing.customers import service as customers

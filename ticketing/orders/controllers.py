@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from ticketing.core.deps import Caller, Db
 from ticketing.core.idempotency import HEADER, replay_or_run
 from ticketing.core.openapi import selling_conflicts, success
 from ticketing.core.paging import Limit, Offset
@@ -33,6 +32,7 @@ from ticketing.orders.schemas import (
     TillOpenIn,
     TillOut,
 )
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 
 IdempotencyKey = Annotated[

@@ -7,7 +7,8 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, HoldStatus

@@ -11,7 +11,8 @@ from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.core.security import sha256_hex
 from ticketing.customers import service as customers

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.db import raw
 from ticketing.db.search import contains
 from ticketing.events.models import Event, Performance

@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from ticketing.core.deps import Config, Db
 from ticketing.core.errors import Conflict, DomainError, FieldError, NotFound
 from ticketing.core.idempotency import replay_or_run
 from ticketing.core.jobs import enqueue_after_commit
@@ -19,6 +18,7 @@ from ticketing.orders.controllers import IdempotencyKey
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import CardDeclined, GatewayError, StripeGateway, verify_webhook
 from ticketing.payments.schemas import PaymentStart, TestCardIn
+from ticketing.tenancy.deps import Config, Db
 
 
 class PaymentUnavailable(DomainError):

@@ -13,7 +13,7 @@ from typing import Any
 
 import stripe
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.settings import StripeSettings
 
 

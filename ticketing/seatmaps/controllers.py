@@ -6,7 +6,6 @@ from typing import Any
 from litestar import Controller, MediaType, Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from ticketing.core.deps import Caller, Db
 from ticketing.core.openapi import success
 from ticketing.seatmaps import repository as repo
 from ticketing.seatmaps import service
@@ -21,6 +20,7 @@ from ticketing.seatmaps.schemas import (
 )
 from ticketing.seatmaps.svg import render_svg
 from ticketing.seatmaps.validation import validate_layout
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import get_scoped
 from ticketing.venues.models import Hall
 

@@ -31,7 +31,7 @@ from litestar.utils.scope.state import ScopeState
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.db import raw
 from ticketing.db.uow import unit_of_work
 from ticketing.tenancy.principal import Principal

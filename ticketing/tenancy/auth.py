@@ -14,7 +14,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, ratelimit
+from ticketing import clock
+from ticketing.core import ratelimit
 from ticketing.core.errors import DomainError
 from ticketing.core.security import (
     API_TOKEN_PREFIX,

@@ -10,13 +10,13 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from ticketing.core.deps import Caller, Config, Db
 from ticketing.core.openapi import problem
 from ticketing.core.paging import Limit, Offset
 from ticketing.core.ratelimit import RATE_LIMITED, client_address
 from ticketing.core.times import QUERY_MOMENT, moment_query
 from ticketing.tenancy import auth, service
 from ticketing.tenancy import repository as repo
+from ticketing.tenancy.deps import Caller, Config, Db
 from ticketing.tenancy.models import AuditEntry
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.schemas import (

@@ -6,10 +6,10 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
+from ticketing.core.conflicts import flush_or_conflict
 from ticketing.core.errors import FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.core.security import hash_password, new_api_token, sha256_hex
-from ticketing.db.uow import flush_or_conflict
 from ticketing.inventory.repository import forget_sale_targets
 from ticketing.tenancy import repository as repo
 from ticketing.tenancy.auth import forget_principals

@@ -15,7 +15,6 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from ticketing.core.deps import Caller, Db
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.core.openapi import RAW_BODY
 from ticketing.core.ratelimit import ORDER_SECRET
@@ -23,6 +22,7 @@ from ticketing.core.schemas import Out
 from ticketing.orders import box_office
 from ticketing.orders.lifecycle import buyers_order
 from ticketing.orders.models import Ticket, TicketStatus
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import authorize, get_house
 from ticketing.tickets import render
 from ticketing.tickets.issuing import order_view

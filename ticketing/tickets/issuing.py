@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.orders.repository import insert_event
 from ticketing.tickets import mail, render
 from ticketing.tickets.keyring import ticket_settings, tickets_link

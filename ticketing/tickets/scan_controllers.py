@@ -14,14 +14,14 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import Field, StringConstraints
 from sqlmodel import col, select
 
-from ticketing.core import clock
-from ticketing.core.deps import Caller, Db
+from ticketing import clock
 from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.core.openapi import DEVICE_SCHEME
 from ticketing.core.schemas import In, Out
 from ticketing.core.times import Moment
 from ticketing.events.models import Performance
 from ticketing.tenancy.auth import bearer_token
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
 from ticketing.tickets import scanning
 from ticketing.tickets.models import ScannerDevice

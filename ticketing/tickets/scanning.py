@@ -24,7 +24,7 @@ from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.core.security import new_secret, sha256_hex
 from ticketing.core.ttl_cache import TtlCache

@@ -20,7 +20,7 @@ from sqlalchemy import text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock
+from ticketing import clock
 from ticketing.tickets import payload
 from ticketing.tickets.keyring import keyring
 from ticketing.tickets.models import SigningKey

@@ -25,7 +25,8 @@ from datetime import timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.db import raw
 from ticketing.events.models import Event, Performance
 from ticketing.inventory import changes

@@ -11,9 +11,9 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from ticketing.core.deps import Caller, Db
 from ticketing.core.schemas import In, Out
 from ticketing.events.models import Event
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import authorize, get_scoped
 from ticketing.uitdatabank import sync
 from ticketing.uitdatabank.models import UitdatabankEvent

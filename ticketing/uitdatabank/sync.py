@@ -29,7 +29,8 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.core import clock, outbox
+from ticketing import clock
+from ticketing.core import outbox
 from ticketing.core.errors import Conflict, FieldError, NotFound
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.uow import unit_of_work

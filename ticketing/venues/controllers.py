@@ -5,7 +5,7 @@ import uuid
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from ticketing.core.deps import Caller, Db
+from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import get_scoped
 from ticketing.venues import repository as repo
 from ticketing.venues import service

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from ticketing.db.models import metadata
+from ticketing.models import metadata
 
 config = context.config
 
