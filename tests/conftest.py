@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
-from databases import create_database, drop_database
+from fixtures.databases import create_database, drop_database
+from fixtures.support import JWT_SECRET, TICKETS_SECRET, Tenant, make_tenant
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import JWT_SECRET, TICKETS_SECRET, Tenant, make_tenant
 
 from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker

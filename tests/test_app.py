@@ -7,9 +7,9 @@ import logging
 import re
 
 import httpx
+from fixtures.support import assert_problem
 from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
-from support import assert_problem
 
 from ticketing.app import create_app
 from ticketing.settings import Settings

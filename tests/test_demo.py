@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from databases import create_database, drop_database
+from fixtures.databases import create_database, drop_database
 from sqlalchemy import func
 from sqlmodel import col, select
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from databases import create_database, drop_database
+from fixtures.databases import create_database, drop_database
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.support import Tenant
+from fixtures.world import build_world
 from litestar import Litestar
-from support import Tenant
 from test_tenant_isolation import add_customer, operations, query_for, sample_bodies
-from world import build_world
 
 from ticketing.core.errors import field_path
 from ticketing.tenancy.roles import Role

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import JWT_SECRET, TICKETS_SECRET
+from fixtures.support import JWT_SECRET, TICKETS_SECRET
 
 from ticketing.serve import listening_socket
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.support import Staff, Tenant, make_tenant
+from fixtures.world import SMALL_SPEC, World, build_world, in_days
 from litestar import Litestar
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Staff, Tenant, make_tenant
-from world import SMALL_SPEC, World, build_world, in_days
 
 from ticketing.tenancy.roles import Role
 

@@ -1,5 +1,5 @@
 """A live API on a database of its own, seeded through its own entry points with one of
-everything (tests/world.py), for schemathesis to walk with real ids."""
+everything (tests/fixtures/world.py), for schemathesis to walk with real ids."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from live import live_server
+from fixtures.live import live_server
+from fixtures.stripe_support import WEBHOOK_SECRET
+from fixtures.support import TICKETS_SECRET, make_tenant, make_user
+from fixtures.tickets_support import run_outbox
+from fixtures.world import build_world
 from PIL import Image
 from schemathesis.specs.openapi.schemas import OpenApiSchema
-from stripe_support import WEBHOOK_SECRET
-from support import TICKETS_SECRET, make_tenant, make_user
 from test_tenant_isolation import sample_bodies
-from tickets_support import run_outbox
-from world import build_world
 
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.settings import Settings, TicketSettings

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from fixtures.support import Tenant
 from litestar import Litestar
-from support import Tenant
 
 from ticketing.core.errors import PROBLEM_BASE, PROBLEM_JSON
 from ticketing.core.openapi import TITLES

@@ -14,6 +14,7 @@ from typing import Any
 
 import hypothesis
 import pytest
+from fixtures.support import JWT_SECRET, TICKETS_SECRET
 from hypothesis import HealthCheck, Phase
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -28,7 +29,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from support import JWT_SECRET, TICKETS_SECRET
 
 from ticketing.app import create_app
 from ticketing.settings import AuthSettings, Settings, TicketSettings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import httpx
-from support import PASSWORD, Tenant, assert_problem
+from fixtures.support import PASSWORD, Tenant, assert_problem
 
 from ticketing.tenancy.roles import Role
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from databases import create_database, drop_database
-from support import PASSWORD, Tenant, assert_problem, make_tenant
-from world import build_world
+from fixtures.databases import create_database, drop_database
+from fixtures.support import PASSWORD, Tenant, assert_problem, make_tenant
+from fixtures.world import build_world
 
 from ticketing import clock
 from ticketing.app import create_app

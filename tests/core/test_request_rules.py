@@ -7,9 +7,9 @@ import inspect
 from typing import Any
 
 import httpx
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import build_world
 from pydantic import BaseModel
-from support import Tenant, assert_problem
-from world import build_world
 
 from ticketing.core.schemas import In, Patch
 from ticketing.tenancy.roles import Role

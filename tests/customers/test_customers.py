@@ -12,11 +12,11 @@ from typing import Any, cast
 
 import httpx
 import psycopg
-from inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant, assert_problem, make_tenant, make_user
+from fixtures.world import ok
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem, make_tenant, make_user
-from world import ok
 
 from ticketing import clock
 from ticketing.customers.models import Customer, CustomerNewsletter

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from databases import create_database, drop_database
+from fixtures.databases import create_database, drop_database
 from sqlalchemy import create_engine, inspect
 
 from ticketing.db.migrate import downgrade, upgrade

@@ -5,11 +5,11 @@ from typing import Any
 
 import httpx
 import pytest
-from inventory_setup import STAFF_TARIFF, add_tariff
+from fixtures.inventory_setup import STAFF_TARIFF, add_tariff
+from fixtures.support import Tenant, assert_problem, make_tenant
+from fixtures.tickets_support import sell
+from fixtures.world import build_world, in_days, ok
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem, make_tenant
-from tickets_support import sell
-from world import build_world, in_days, ok
 
 from ticketing.events import programme
 from ticketing.tenancy.roles import Role

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from support import Tenant, assert_problem
-from tickets_support import sell
-from world import build_world, in_days, ok
+from fixtures.support import Tenant, assert_problem
+from fixtures.tickets_support import sell
+from fixtures.world import build_world, in_days, ok
 
 from ticketing.events import programme
 from ticketing.tenancy.roles import Role

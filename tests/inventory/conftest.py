@@ -4,8 +4,8 @@ from typing import Any
 
 import httpx
 import pytest
-from inventory_setup import MIXED_SPEC, put_on_sale
-from support import Tenant
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from inventory_setup import put_on_sale
-from live import LiveServer, live_server
-from support import make_tenant
+from fixtures.inventory_setup import put_on_sale
+from fixtures.live import LiveServer, live_server
+from fixtures.support import make_tenant
 
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.tenancy.roles import Role

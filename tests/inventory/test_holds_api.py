@@ -5,11 +5,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem
-from world import ok
 
 from ticketing import clock
 from ticketing.db.engine import SessionMaker

@@ -11,9 +11,9 @@ from datetime import timedelta
 import httpx
 import psycopg
 import pytest
-from inventory_setup import MIXED_SPEC, put_on_sale
-from support import Tenant, assert_problem
-from world import ok
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 
 from ticketing import clock
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem
-from world import ok
 
 from ticketing.events.models import Performance
 from ticketing.inventory import repository

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from inventory_setup import MIXED_SPEC, STAFF_TARIFF, add_tariff, put_on_sale
+from fixtures.inventory_setup import MIXED_SPEC, STAFF_TARIFF, add_tariff, put_on_sale
+from fixtures.support import Tenant, assert_problem, make_tenant, make_user
+from fixtures.world import ok
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem, make_tenant, make_user
-from world import ok
 
 from ticketing import clock
 from ticketing.core import outbox

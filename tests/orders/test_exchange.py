@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from support import Tenant, assert_problem
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 from test_box_office import counter_hold, open_till
-from world import ok
 
 from ticketing.tenancy.roles import Role
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 import psycopg
-from inventory_setup import MIXED_SPEC, put_on_sale
-from support import Tenant, assert_problem
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 from test_box_office import counter_hold, open_till
-from world import ok
 
 from ticketing import clock
 from ticketing.tenancy.roles import Role

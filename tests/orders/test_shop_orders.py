@@ -5,10 +5,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant, assert_problem, make_tenant
+from fixtures.world import ok
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem, make_tenant
-from world import ok
 
 from ticketing import clock
 from ticketing.db.engine import SessionMaker

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.stripe_support import WEBHOOK_SECRET, Deliveries
+from fixtures.support import JWT_SECRET, Tenant
 from litestar import Litestar
-from stripe_support import WEBHOOK_SECRET, Deliveries
-from support import JWT_SECRET, Tenant
 
 from ticketing import clock
 from ticketing.app import create_app

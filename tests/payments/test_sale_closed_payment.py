@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import stripe
+from fixtures.stripe_support import Deliveries
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 from sqlmodel import select
-from stripe_support import Deliveries
-from support import Tenant, assert_problem
 from test_stripe import buyer_pays, deliver, pending_order
-from world import ok
 
 from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 import stripe
+from fixtures.stripe_support import WEBHOOK_SECRET, Deliveries
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
-from stripe_support import WEBHOOK_SECRET, Deliveries
-from support import Tenant, assert_problem
-from world import ok
 
 from ticketing import clock
 from ticketing.core import outbox

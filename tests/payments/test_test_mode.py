@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.stripe_support import Deliveries
+from fixtures.support import assert_problem
+from fixtures.world import ok
 from pydantic import ValidationError
-from stripe_support import Deliveries
-from support import assert_problem
 from test_stripe import deliver, pending_order, run_worker
-from world import ok
 
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow

@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import make_hall, ok
 from jsonschema import Draft202012Validator
-from support import Tenant, assert_problem
-from world import make_hall, ok
 
 from ticketing.seatmaps.demo_layouts import theatre_600
 from ticketing.tenancy.roles import Role

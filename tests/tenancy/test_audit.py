@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.support import Tenant, assert_problem, make_tenant, make_user
+from fixtures.world import build_world, in_days
 from litestar import Litestar
 from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem, make_tenant, make_user
 from test_tenant_isolation import add_customer, is_public, operations, query_for, sample_bodies
-from world import build_world, in_days
 
 from ticketing.tenancy.roles import Role
 from ticketing.uitdatabank.models import SyncStatus, UitdatabankEvent

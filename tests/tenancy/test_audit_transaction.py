@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import psycopg
-from support import Tenant
-from world import World, build_world
+from fixtures.support import Tenant
+from fixtures.world import World, build_world
 
 from ticketing.tenancy.roles import Role
 

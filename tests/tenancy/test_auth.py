@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import httpx
-from support import PASSWORD, Tenant, assert_problem
+from fixtures.support import PASSWORD, Tenant, assert_problem
 
 from ticketing.tenancy.roles import Role
 

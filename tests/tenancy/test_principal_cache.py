@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from fixtures.support import Tenant, assert_problem
+from fixtures.world import ok
 from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import Tenant, assert_problem
-from world import ok
 
 from ticketing import clock
 from ticketing.settings import Settings

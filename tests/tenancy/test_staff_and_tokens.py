@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import httpx
+from fixtures.support import PASSWORD, Tenant, assert_problem, make_tenant, make_user
+from fixtures.world import ok
 from sqlmodel.ext.asyncio.session import AsyncSession
-from support import PASSWORD, Tenant, assert_problem, make_tenant, make_user
-from world import ok
 
 from ticketing.tenancy.roles import Role
 

@@ -6,9 +6,9 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from inventory_setup import MIXED_SPEC, put_on_sale
-from support import Tenant
-from tickets_support import Inbox, free_port, run_outbox
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant
+from fixtures.tickets_support import Inbox, free_port, run_outbox
 
 from ticketing.db.engine import SessionMaker
 from ticketing.settings import Settings

@@ -14,9 +14,9 @@ import gc
 from typing import Any
 
 import httpx
+from fixtures.support import assert_problem
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support import assert_problem
 
 
 async def test_a_refused_device_token_leaves_no_statement_behind(

@@ -12,13 +12,13 @@ import httpx
 import pypdf
 import pytest
 from cryptography.exceptions import InvalidTag
+from fixtures.support import TICKETS_SECRET, Tenant, assert_problem
+from fixtures.tickets_support import Inbox, run_outbox, sell
+from fixtures.world import ok
 from PIL import Image
 from pyzbar import pyzbar
 from sqlalchemy import update
 from sqlmodel import col, select
-from support import TICKETS_SECRET, Tenant, assert_problem
-from tickets_support import Inbox, run_outbox, sell
-from world import ok
 
 from ticketing.core.outbox import OutboxMessage
 from ticketing.db.engine import SessionMaker

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
-from tickets_support import Inbox, free_port
+from fixtures.tickets_support import Inbox, free_port
 
 from ticketing.settings import TicketSettings
 from ticketing.tickets import mail

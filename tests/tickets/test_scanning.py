@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant, assert_problem
+from fixtures.tickets_support import run_outbox, sell
+from fixtures.world import ok
 from PIL import Image
 from pyzbar import pyzbar
-from support import Tenant, assert_problem
-from tickets_support import run_outbox, sell
-from world import ok
 
 from ticketing import clock
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker

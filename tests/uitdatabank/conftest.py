@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fixtures.support import Tenant
+from fixtures.tickets_support import run_outbox
+from fixtures.udb_support import fake_uitdatabank, linked_world
+from fixtures.world import World
 from publiq.fake_uitdatabank import FakeUitdatabank
-from support import Tenant
-from tickets_support import run_outbox
-from udb_support import fake_uitdatabank, linked_world
-from world import World
 
 from ticketing.db.engine import SessionMaker
 from ticketing.settings import Settings

@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.support import Tenant
+from fixtures.tickets_support import run_outbox, sell
+from fixtures.udb_support import publish
+from fixtures.world import World, in_days, ok
 from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlmodel import col, select
-from support import Tenant
-from tickets_support import run_outbox, sell
-from udb_support import publish
-from world import World, in_days, ok
 
 from ticketing import clock
 from ticketing.core import outbox

@@ -8,12 +8,12 @@ import asyncio
 from typing import Any
 
 import httpx
+from fixtures.support import Tenant
+from fixtures.tickets_support import run_outbox
+from fixtures.udb_support import linked_world, point_sync_at, publish, state
+from fixtures.world import SMALL_SPEC, World, in_days, make_hall, ok
 from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlmodel import col, select
-from support import Tenant
-from tickets_support import run_outbox
-from udb_support import linked_world, point_sync_at, publish, state
-from world import SMALL_SPEC, World, in_days, make_hall, ok
 
 from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from fixtures.support import Tenant
+from fixtures.tickets_support import run_outbox
+from fixtures.udb_support import point_sync_at, publish, state
+from fixtures.world import World, build_world, ok
 from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlalchemy import text
-from support import Tenant
-from tickets_support import run_outbox
-from udb_support import point_sync_at, publish, state
-from world import World, build_world, ok
 
 from ticketing.db.engine import SessionMaker
 from ticketing.tenancy.roles import Role

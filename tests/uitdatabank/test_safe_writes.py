@@ -8,12 +8,12 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from fixtures.support import Tenant
+from fixtures.tickets_support import run_outbox, sell
+from fixtures.udb_support import point_sync_at, publish, state
+from fixtures.world import World, build_world, ok
 from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlmodel import select
-from support import Tenant
-from tickets_support import run_outbox, sell
-from udb_support import point_sync_at, publish, state
-from world import World, build_world, ok
 
 from ticketing.db.engine import SessionMaker
 from ticketing.tenancy.roles import Role

@@ -4,13 +4,13 @@ refuses any body that does not validate against publiq's JSON Schemas)."""
 from __future__ import annotations
 
 import httpx
+from fixtures.support import Tenant
+from fixtures.tickets_support import run_outbox
+from fixtures.udb_support import publish, state
+from fixtures.world import World, in_days, ok
 from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlalchemy import update
 from sqlmodel import select
-from support import Tenant
-from tickets_support import run_outbox
-from udb_support import publish, state
-from world import World, in_days, ok
 
 from ticketing.db.engine import SessionMaker
 from ticketing.tenancy.models import House

@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 import httpx
+from fixtures.support import JWT_SECRET, TICKETS_SECRET, Tenant
+from fixtures.udb_support import CLIENT_ID, CLIENT_SECRET, linked_world, publish
+from fixtures.world import ok
 from publiq.fake_uitdatabank import FakeUitdatabank
 from sqlmodel import col, select
-from support import JWT_SECRET, TICKETS_SECRET, Tenant
-from udb_support import CLIENT_ID, CLIENT_SECRET, linked_world, publish
-from world import ok
 
 from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker

@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from live import live_server
-from stripe_support import WEBHOOK_SECRET
-from support import TICKETS_SECRET
-from tickets_support import run_outbox
-from web_support import Platform
+from fixtures.live import live_server
+from fixtures.stripe_support import WEBHOOK_SECRET
+from fixtures.support import TICKETS_SECRET
+from fixtures.tickets_support import run_outbox
+from fixtures.web_support import Platform
 
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.demo.seed import seed_demo

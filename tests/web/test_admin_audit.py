@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from browser import assert_accessible, chromium, js_errors, new_page
+from fixtures.browser import assert_accessible, chromium, js_errors, new_page
+from fixtures.web_support import Platform
 from playwright.async_api import expect
 from test_admin_pages import ADMIN, log_in, open_section
-from web_support import Platform
 
 from ticketing.demo.seed import DEMO_PASSWORD
 

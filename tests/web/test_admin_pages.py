@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from browser import assert_accessible, chromium, js_errors, new_page, screenshot
+from fixtures.browser import assert_accessible, chromium, js_errors, new_page, screenshot
+from fixtures.web_support import Platform
 from playwright.async_api import Page, expect
-from web_support import Platform
 
 from ticketing.demo.seed import CLUSTERS, DEMO_PASSWORD, house_staff_email
 from ticketing.tenancy.roles import Role

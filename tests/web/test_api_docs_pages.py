@@ -4,10 +4,10 @@ real browser under the pages' Content Security Policy, with nothing refused."""
 from __future__ import annotations
 
 import pytest
-from browser import chromium, js_errors, new_page
+from fixtures.browser import chromium, js_errors, new_page
+from fixtures.web_support import Platform
 from page_checks import csp_violations, watch
 from playwright.async_api import expect
-from web_support import Platform
 
 pytestmark = pytest.mark.slow
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import assert_accessible, chromium, js_errors, new_page, screenshot
-from live import LiveServer, live_server
+from fixtures.browser import assert_accessible, chromium, js_errors, new_page, screenshot
+from fixtures.live import LiveServer, live_server
+from fixtures.support import PASSWORD, Tenant, make_tenant
+from fixtures.world import make_hall
 from playwright.async_api import Page, Request, expect
-from support import PASSWORD, Tenant, make_tenant
-from world import make_hall
 
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.tenancy.roles import Role

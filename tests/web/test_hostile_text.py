@@ -11,15 +11,15 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import chromium, js_errors, new_page
+from fixtures.browser import chromium, js_errors, new_page
+from fixtures.web_support import Platform
+from fixtures.world import in_days
 from page_checks import HOSTILE, csp_violations, watch
 from playwright.async_api import Page, expect
 from test_admin_pages import ADMIN
 from test_admin_pages import log_in as admin_log_in
 from test_box_office_page import CLERK
 from test_box_office_page import log_in as clerk_log_in
-from web_support import Platform
-from world import in_days
 
 from ticketing.demo.seed import DEMO_PASSWORD
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from browser import chromium, js_errors, new_page
+from fixtures.browser import chromium, js_errors, new_page
+from fixtures.web_support import Platform
 from page_checks import DESKTOP_1280, PHONE_375, csp_violations, overflowing, watch
 from playwright.async_api import Page, expect
 from test_box_office_page import BRUSSELS, log_in, programme_item
 from test_shop import free_seats, storm
-from web_support import Platform
 
 pytestmark = pytest.mark.slow
 

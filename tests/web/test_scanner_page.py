@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from inventory_setup import MIXED_SPEC, put_on_sale
-from live import LiveServer, live_server
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.live import LiveServer, live_server
+from fixtures.support import TICKETS_SECRET, Tenant, make_tenant
+from fixtures.tickets_support import run_outbox, sell
+from fixtures.world import ok
 from playwright.async_api import Page, async_playwright, expect
-from support import TICKETS_SECRET, Tenant, make_tenant
-from tickets_support import run_outbox, sell
-from world import ok
 
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.orders.models import Ticket

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import (
+from fixtures.browser import (
     PHONE,
     assert_accessible,
     chromium,
@@ -17,8 +17,8 @@ from browser import (
     new_page,
     screenshot,
 )
+from fixtures.web_support import Platform
 from playwright.async_api import Page, expect
-from web_support import Platform
 
 pytestmark = pytest.mark.slow
 

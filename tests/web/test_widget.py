@@ -11,10 +11,10 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from browser import assert_accessible, chromium, js_errors, new_page, screenshot
+from fixtures.browser import assert_accessible, chromium, js_errors, new_page, screenshot
+from fixtures.web_support import Platform
 from page_checks import csp_violations, watch
 from playwright.async_api import expect
-from web_support import Platform
 
 from ticketing.demo.seed import CLUSTERS
 from ticketing.web.controllers import STATIC_DIR

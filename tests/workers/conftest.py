@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from celery import Celery
-from databases import create_database, drop_database
+from fixtures.databases import create_database, drop_database
+from fixtures.support import JWT_SECRET, TICKETS_SECRET, Tenant, make_tenant
 from running import ROOT, RunningWorker, worker_env
 from sqlalchemy.engine import make_url
-from support import JWT_SECRET, TICKETS_SECRET, Tenant, make_tenant
 
 from ticketing.app import create_app
 from ticketing.core.jobs import celery_config

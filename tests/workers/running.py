@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from support import JWT_SECRET, TICKETS_SECRET
+from fixtures.support import JWT_SECRET, TICKETS_SECRET
 
 from ticketing.settings import Settings
 

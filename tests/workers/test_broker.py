@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from databases import drop_database
+from fixtures.databases import drop_database
 from running import ROOT
 
 from ticketing.db.urls import with_database

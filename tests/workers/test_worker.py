@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
-from inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
+from fixtures.support import Tenant
+from fixtures.tickets_support import sell
+from fixtures.world import ok
 from running import RunningWorker, eventually, wait_for
 from sqlmodel import col, select
-from support import Tenant
-from tickets_support import sell
-from world import ok
 
 import ticketing
 from ticketing import clock
