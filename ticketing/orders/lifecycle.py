@@ -15,11 +15,11 @@ from ticketing import clock
 from ticketing.core import outbox
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.core.security import sha256_hex
-from ticketing.customers import service as customers
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.layouts import layout_index
 from ticketing.inventory.service import SaleClosed, check_sellable
 from ticketing.orders import repository as repo
+from ticketing.orders.buyers import remember_buyer
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.schemas import BuyerOrderOut, OrderOut, OrderPerformance, TicketOut
@@ -115,7 +115,7 @@ async def mark_paid(
         return False
     await repo.set_tickets_status(session, tickets, TicketStatus.VALID)
     await repo.save_order(session, order, status=OrderStatus.PAID, pay_before=None)
-    await customers.remember_buyer(session, order)
+    await remember_buyer(session, order)
     await announce_paid(session, order, actor)
     return True
 

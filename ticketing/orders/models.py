@@ -73,7 +73,7 @@ class Order(HouseOwned, table=True):
         default=None, foreign_key="customer.id", ondelete="SET NULL"
     )
     # The buyer's consent choices given with this order (None: not asked). They reach the
-    # customer record only when the order is paid (customers/service.py).
+    # customer record only when the order is paid (orders/buyers.py).
     share_in_cluster: bool | None = Field(default=None)
     newsletter: bool | None = Field(default=None)
     # Whether the buyer chose the language (without one the tickets are in Dutch, and a
