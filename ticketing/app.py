@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
-from ticketing.core import jobs
+from ticketing.core import jobs, keyring
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
@@ -37,7 +37,6 @@ from ticketing.tenancy.audit import audit_middleware
 from ticketing.tenancy.auth import BearerAuthMiddleware
 from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tenancy.deps import DEPENDENCIES
-from ticketing.tickets import keyring
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
 from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
 from ticketing.uitdatabank import sync as uitdatabank_sync

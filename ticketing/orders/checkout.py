@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput
+from ticketing.core.keyring import keyring
 from ticketing.core.security import sha256_hex
 from ticketing.customers import service as customers
 from ticketing.db import raw
@@ -30,7 +31,6 @@ from ticketing.orders.repository import PriceTariff, Pricing
 from ticketing.orders.schemas import LineIn, OrderIn
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import SELLERS
-from ticketing.tickets.keyring import keyring
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone
 

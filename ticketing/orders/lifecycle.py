@@ -12,7 +12,6 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
-from ticketing.core import outbox
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.core.security import sha256_hex
 from ticketing.inventory import repository as inventory_repo
@@ -23,7 +22,7 @@ from ticketing.orders.buyers import remember_buyer
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.schemas import BuyerOrderOut, OrderOut, OrderPerformance, TicketOut
-from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
+from ticketing.orders.signals import TicketsValid, tickets_valid
 
 OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
 LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
@@ -165,7 +164,7 @@ async def require_on_sale(session: AsyncSession, order: Order, channel: str, at:
 async def announce_paid(session: AsyncSession, order: Order, actor: str | None) -> None:
     """An order just became paid: its history says so and its tickets are queued."""
     record(session, order, "paid", actor, paid_cents=order.paid_cents)
-    outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
+    await tickets_valid.send(session, TicketsValid(order))
 
 
 async def expire(session: AsyncSession, order: Order) -> bool:
