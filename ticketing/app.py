@@ -24,8 +24,8 @@ from ticketing.core.openapi import openapi_config, plugins
 from ticketing.core.ratelimit import public_secret_limit
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
-from ticketing.events import programme
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
+from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
