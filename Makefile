@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format typecheck check lock clean test-deps
+.PHONY: install demo test lint imports format typecheck check lock clean test-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Podium needs Python 3.11 or newer")'
@@ -47,6 +47,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Imports run down the layers of docs/architecture.md (import-linter, contracts in
+## pyproject.toml): a package that imports one above it fails.
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -54,7 +59,7 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy ticketing workers
 
-check: lint typecheck test
+check: lint imports typecheck test
 
 ## Re-resolve the dependencies of pyproject.toml into requirements.lock.
 lock:

@@ -42,13 +42,12 @@ from platform_support import free_port, paid_orders  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 import ticketing.handlers  # noqa: E402, F401 - registers the outbox topics
-from ticketing.core import outbox  # noqa: E402
+from ticketing.core import keyring, outbox  # noqa: E402
 from ticketing.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from ticketing.db.migrate import upgrade  # noqa: E402
 from ticketing.db.private import start_private_postgres  # noqa: E402
 from ticketing.demo.seed import seed_demo  # noqa: E402
 from ticketing.settings import TicketSettings  # noqa: E402
-from ticketing.tickets import keyring  # noqa: E402
 
 SECRET = "bench-" + "s" * 40
 

@@ -25,12 +25,12 @@ from pgserver import PostgresServer  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 import ticketing.handlers  # noqa: E402, F401 - registers the outbox topics
-from ticketing.core import outbox  # noqa: E402
+from ticketing.core import keyring, outbox  # noqa: E402
 from ticketing.core.security import encode_access_token, hash_password, new_secret, sha256_hex  # noqa: E402
 from ticketing.db.migrate import upgrade  # noqa: E402
 from ticketing.db.private import start_private_postgres  # noqa: E402
 from ticketing.db.urls import sync_url  # noqa: E402
-from ticketing.tickets import issuing, keyring  # noqa: E402
+from ticketing.tickets import issuing  # noqa: E402
 
 SECRET = "bench-" + "s" * 40
 

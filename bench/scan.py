@@ -54,10 +54,11 @@ from platform_support import (  # noqa: E402
 )
 from sqlalchemy import text  # noqa: E402
 
+from ticketing.core import keyring  # noqa: E402
 from ticketing.core.security import sha256_hex  # noqa: E402
 from ticketing.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from ticketing.settings import TicketSettings  # noqa: E402
-from ticketing.tickets import issuing, keyring  # noqa: E402
+from ticketing.tickets import issuing  # noqa: E402
 from ticketing.tickets.verify import Verifier  # noqa: E402
 
 WARM_UP = 10  # scans per device before the measured part

@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
-from ticketing.core import jobs
+from ticketing.core import jobs, keyring
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
@@ -24,8 +24,8 @@ from ticketing.core.openapi import openapi_config, plugins
 from ticketing.core.ratelimit import public_secret_limit
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
-from ticketing.events import programme
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
+from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
@@ -37,7 +37,6 @@ from ticketing.tenancy.audit import audit_middleware
 from ticketing.tenancy.auth import BearerAuthMiddleware
 from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tenancy.deps import DEPENDENCIES
-from ticketing.tickets import keyring
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
 from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
 from ticketing.uitdatabank import sync as uitdatabank_sync

@@ -6,8 +6,16 @@ from ticketing.customers.models import Customer
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
 from ticketing.inventory.models import Allocation, Hold, StandingStock
-from ticketing.orders.models import IdempotencyRecord, Order, OrderEvent, Ticket, TillSession
-from ticketing.payments.models import InboundEvent, Payment, Refund
+from ticketing.orders.models import (
+    IdempotencyRecord,
+    Order,
+    OrderEvent,
+    Payment,
+    Refund,
+    Ticket,
+    TillSession,
+)
+from ticketing.payments.models import InboundEvent
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import (
     ApiToken,

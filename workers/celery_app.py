@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+import ticketing.handlers  # noqa: F401 - every outbox topic and signal subscriber
 from ticketing.core.jobs import celery_config
 from ticketing.settings import get_settings
 from workers import tasks

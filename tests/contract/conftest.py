@@ -21,10 +21,10 @@ from PIL import Image
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from test_tenant_isolation import sample_bodies
 
+from ticketing.core import keyring
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.settings import Settings, TicketSettings
 from ticketing.tenancy.roles import Role
-from ticketing.tickets import keyring
 
 
 @dataclass

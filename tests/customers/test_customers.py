@@ -22,10 +22,9 @@ from ticketing import clock
 from ticketing.customers.models import Customer, CustomerNewsletter
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.db.uow import unit_of_work
-from ticketing.orders.models import Order, OrderEvent, PaymentMethod
+from ticketing.orders.models import Order, OrderEvent, Payment, PaymentMethod, PaymentStatus
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import Intent, StripeGateway
-from ticketing.payments.models import Payment, PaymentStatus
 from ticketing.tenancy.roles import Role
 
 

@@ -11,7 +11,7 @@ from fixtures.tickets_support import sell
 from fixtures.world import build_world, in_days, ok
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.events import programme
+from ticketing.inventory import programme
 from ticketing.tenancy.roles import Role
 
 

@@ -12,7 +12,7 @@ from fixtures.support import Tenant, assert_problem
 from fixtures.tickets_support import sell
 from fixtures.world import build_world, in_days, ok
 
-from ticketing.events import programme
+from ticketing.inventory import programme
 from ticketing.tenancy.roles import Role
 
 

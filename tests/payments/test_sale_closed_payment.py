@@ -18,8 +18,8 @@ from test_stripe import buyer_pays, deliver, pending_order
 
 from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
+from ticketing.orders.models import Payment, Refund
 from ticketing.payments import stripe_flow
-from ticketing.payments.models import Payment, Refund
 from ticketing.settings import Settings
 from ticketing.tenancy.roles import Role
 

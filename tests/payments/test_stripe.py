@@ -23,10 +23,11 @@ from sqlmodel import func, select
 from ticketing import clock
 from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
-from ticketing.orders.models import Order
+from ticketing.orders import refunds as order_refunds
+from ticketing.orders.models import Order, Payment, Refund
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
-from ticketing.payments.models import InboundEvent, Payment, Refund
+from ticketing.payments.models import InboundEvent
 from ticketing.settings import Settings
 from ticketing.tenancy.roles import Role
 
@@ -212,7 +213,7 @@ async def test_refund_goes_through_stripe_and_never_exceeds_the_payment(
         assert payment_row is not None
         # The order's own CHECK: refunded never above paid.
         with pytest.raises(IntegrityError, match="money"):
-            await stripe_flow.queue_refund(
+            await order_refunds.queue_refund(
                 session, row, payment_row, 2000, [], "too much", created_by_id=None
             )
         await session.rollback()
@@ -222,7 +223,7 @@ async def test_refund_goes_through_stripe_and_never_exceeds_the_payment(
         assert row is not None
         assert payment_row is not None
         row.paid_cents += 5000  # pretend the order says more than Stripe took
-        await stripe_flow.queue_refund(
+        await order_refunds.queue_refund(
             session, row, payment_row, 2000, [], "too much", created_by_id=None
         )
         await session.commit()

@@ -10,9 +10,9 @@ from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
 from fixtures.support import Tenant
 from fixtures.tickets_support import Inbox, free_port, run_outbox
 
+from ticketing.core import keyring
 from ticketing.db.engine import SessionMaker
 from ticketing.settings import Settings
-from ticketing.tickets import keyring
 
 
 @pytest.fixture

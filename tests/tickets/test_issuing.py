@@ -20,12 +20,12 @@ from pyzbar import pyzbar
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from ticketing.core.keyring import Keyring
 from ticketing.core.outbox import OutboxMessage
 from ticketing.db.engine import SessionMaker
 from ticketing.orders.models import Ticket
 from ticketing.tenancy.roles import Role
 from ticketing.tickets import issuing, signing
-from ticketing.tickets.keyring import Keyring
 from ticketing.tickets.models import SigningKey
 from ticketing.tickets.verify import Reason, Verifier
 

@@ -16,13 +16,13 @@ from fixtures.support import TICKETS_SECRET
 from fixtures.tickets_support import run_outbox
 from fixtures.web_support import Platform
 
+from ticketing.core import keyring
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.demo.seed import seed_demo
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
 from ticketing.payments.test_server import send_webhooks
 from ticketing.settings import StripeSettings, TicketSettings
-from ticketing.tickets import keyring
 
 PUBLISHABLE_KEY = "pk_test_podium"
 SECRET_KEY = "sk_test_podium"

@@ -20,11 +20,11 @@ from fixtures.tickets_support import run_outbox, sell
 from fixtures.world import ok
 from playwright.async_api import Page, async_playwright, expect
 
+from ticketing.core import keyring
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.orders.models import Ticket
 from ticketing.settings import TicketSettings
 from ticketing.tenancy.roles import Role
-from ticketing.tickets import keyring
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.slow

@@ -1,5 +1,5 @@
-"""Customers of a cluster: written when an order is paid, looked up at the box office,
-consent changed at the counter.
+"""Customers of a cluster: written when an order is paid (orders/buyers.py, above this
+package), looked up at the box office, consent changed at the counter.
 
 Rules (docs/domain.md, Customers and consent):
 - nothing reaches the customer record before the order is paid: the order keeps what the
@@ -28,9 +28,6 @@ from ticketing.core.errors import InvalidInput, NotFound
 from ticketing.customers import repository as repo
 from ticketing.customers.models import Customer
 from ticketing.customers.schemas import ConsentIn, CustomerOut, NewsletterOut
-from ticketing.db import raw
-from ticketing.inventory.models import Channel
-from ticketing.orders.models import Order
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import Role
 
@@ -48,40 +45,6 @@ ANONYMOUS_NAMES = frozenset({"anoniem", "anonyme", "anonymous"})
 
 def is_anonymous(name: str | None) -> bool:
     return name is None or not name.strip() or name.strip().casefold() in ANONYMOUS_NAMES
-
-
-async def remember_buyer(session: AsyncSession, order: Order) -> uuid.UUID | None:
-    """The buyer of an order that is being paid, as the cluster's customer of its e-mail
-    address, and the order linked to it (one statement). No e-mail address, no customer."""
-    if order.customer_email is None:
-        return None
-    online = order.channel == Channel.ONLINE
-    if online and order.total_cents == 0:
-        # Nothing was paid, so nothing shows the e-mail address is the buyer's: a free
-        # online order would let anyone write any address's details and consent.
-        return None
-
-    def counts(choice: bool | None) -> bool | None:
-        # Online the form asks every time; at the counter only a yes is recorded.
-        return choice if online or choice else None
-
-    customer_id = await repo.upsert_buyer(
-        session,
-        order_id=order.id,
-        now=clock.now(),
-        cluster_id=order.cluster_id,
-        house_id=order.house_id,
-        name=None if is_anonymous(order.customer_name) else order.customer_name,
-        email=order.customer_email,
-        phone=order.customer_phone,
-        language=order.language if order.language_given else None,
-        share_in_cluster=counts(order.share_in_cluster),
-        newsletter=counts(order.newsletter),
-        # The choices were given with the order.
-        given_at=order.created_at,
-    )
-    raw.mirror(order, customer_id=customer_id)
-    return customer_id
 
 
 async def shown(

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import ticketing.handlers  # noqa: F401 - the services below send signals
 from ticketing import clock
 from ticketing.core.security import hash_password, sha256_hex
 from ticketing.db.engine import SessionMaker

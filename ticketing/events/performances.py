@@ -24,16 +24,13 @@ from ticketing.events.schemas import (
     PriceIn,
     PriceOut,
 )
-from ticketing.inventory.layouts import layout_index
-from ticketing.inventory.repository import forget_sale_targets
-from ticketing.inventory.service import close_baskets, ensure_stock
+from ticketing.events.signals import PerformanceChanged, performance_changed
 from ticketing.seatmaps import repository as layouts_repo
 from ticketing.seatmaps.layout import LayoutDocument
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_scoped
-from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.venues.models import Hall
 
 # Which status may follow which; cancelled is final.
@@ -196,8 +193,7 @@ async def create_performance(
     session.add(performance)
     await session.flush()
     await _replace_prices(session, performance, data.prices)
-    forget_sale_targets(session)
-    await uitdatabank_sync.performance_changed(session, performance)
+    await performance_changed.send(session, PerformanceChanged(performance, performance.status))
     return performance
 
 
@@ -226,6 +222,7 @@ async def update_performance(
     authorize(principal, performance.house_id, MANAGE)
     changes = data.model_dump(exclude_unset=True)
     new_status = changes.pop("status", None)
+    status_was = performance.status
     if performance.status == PerformanceStatus.CANCELLED:
         raise Conflict("This performance is cancelled; it cannot be changed any more.")
     if "layout_id" in changes and changes["layout_id"] != performance.layout_id:
@@ -245,18 +242,12 @@ async def update_performance(
             )
         if new_status == PerformanceStatus.ON_SALE:
             await _check_can_sell(session, performance)
-            # Standing areas get their stock rows before the first buyer arrives.
-            index = await layout_index(session, performance.layout_id)
-            await ensure_stock(session, performance, index)
         performance.status = new_status
     session.add(performance)
     await session.flush()
-    if new_status == PerformanceStatus.CANCELLED:
-        # After the status is written: a basket that takes places from now on is refused
-        # at checkout, so none outlives the cancellation unnoticed.
-        await close_baskets(session, performance.id)
-    forget_sale_targets(session)
-    await uitdatabank_sync.performance_changed(session, performance)
+    # Inventory makes the standing stock of a performance going on sale and closes the
+    # baskets of a cancelled one (inventory/subscribers.py).
+    await performance_changed.send(session, PerformanceChanged(performance, status_was))
     return performance
 
 
@@ -280,5 +271,5 @@ async def set_prices(
                 f"A performance on sale needs a price for zones {', '.join(sorted(missing))}.",
             )
     await _replace_prices(session, performance, prices)
-    await uitdatabank_sync.performance_changed(session, performance)
+    await performance_changed.send(session, PerformanceChanged(performance, performance.status))
     return performance

@@ -21,13 +21,16 @@ from ticketing.events.schemas import (
     TariffOut,
     TariffPatch,
 )
+from ticketing.events.signals import (
+    EventChanged,
+    TariffChanged,
+    event_changed,
+    tariff_changed,
+)
 from ticketing.events.taxonomy import EVENT_TYPES
-from ticketing.inventory.repository import forget_sale_targets
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
-from ticketing.uitdatabank import publishing as uitdatabank_publishing
-from ticketing.uitdatabank import sync as uitdatabank_sync
 
 BASE_TARIFF_NAME = {"nl": "Normaal tarief", "fr": "Plein tarif", "en": "Full price"}
 
@@ -102,9 +105,7 @@ async def update_event(
         setattr(event, key, value)
     session.add(event)
     await session.flush()
-    forget_sale_targets(session)
-    await uitdatabank_publishing.check_publishable(session, event)
-    uitdatabank_sync.changed(session, event, was_published=was_published)
+    await event_changed.send(session, EventChanged(event, was_published=was_published))
     return event
 
 
@@ -156,8 +157,7 @@ async def create_tariff(
     )
     session.add(tariff)
     await flush_or_conflict(session, "code", f"This event already has a tariff {data.code}.")
-    await uitdatabank_publishing.check_publishable(session, event, tariff_code=tariff.code)
-    uitdatabank_sync.changed(session, event)
+    await tariff_changed.send(session, TariffChanged(event, tariff.code))
     return tariff
 
 
@@ -195,5 +195,4 @@ async def delete_tariff(session: AsyncSession, principal: Principal, tariff_id: 
 async def _tariffs_changed(session: AsyncSession, tariff: Tariff) -> None:
     event = await session.get(Event, tariff.event_id)
     if event is not None:
-        await uitdatabank_publishing.check_publishable(session, event, tariff_code=tariff.code)
-        uitdatabank_sync.changed(session, event)
+        await tariff_changed.send(session, TariffChanged(event, tariff.code))

@@ -4,13 +4,17 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from litestar import Controller, Response, delete, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from ticketing.core.errors import NotFound
 from ticketing.core.openapi import selling_conflicts
+from ticketing.core.paging import Limit, Offset
+from ticketing.core.times import DayParam, day_query
 from ticketing.events.models import Performance
+from ticketing.events.schemas import EventTypeOut, ProgrammeItem, PublicEvent
+from ticketing.events.taxonomy import EVENT_TYPES
 from ticketing.inventory import availability as avail
-from ticketing.inventory import holds, service
+from ticketing.inventory import holds, programme, service
 from ticketing.inventory import repository as repo
 from ticketing.inventory.schemas import (
     AvailabilityOut,
@@ -199,4 +203,99 @@ class PerformanceInventoryController(Controller):
         )
 
 
-CONTROLLERS = [PublicInventoryController, BoxOfficeHoldController, PerformanceInventoryController]
+class PublicController(Controller):
+    """What the shop shows: published events with performances on sale. No login."""
+
+    path = "/public"
+    tags = ["public programme"]
+    opt = {"exclude_from_auth": True}
+
+    @get("/event-types", summary="Genres (UiTdatabank event types)")
+    async def event_types(self) -> list[EventTypeOut]:
+        return [EventTypeOut(id=k, **v) for k, v in EVENT_TYPES.items()]
+
+    @get("/clusters/{cluster_slug:str}/programme", summary="A cluster's programme (all its houses)")
+    async def cluster_programme(
+        self,
+        db: Db,
+        cluster_slug: FromPath[str],
+        date_from: DayParam = None,
+        date_to: DayParam = None,
+        genre: FromQuery[str | None] = None,
+        house: str | None = Parameter(default=None, description="Short name (slug) of one house."),
+        q: str | None = Parameter(
+            default=None, min_length=2, max_length=100, description="Words of the title."
+        ),
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> list[ProgrammeItem]:
+        return await programme.programme(
+            db,
+            cluster_slug=cluster_slug,
+            house_slug=house,
+            date_from=day_query("date_from", date_from),
+            date_to=day_query("date_to", date_to),
+            genre=genre,
+            q=q,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/houses/{house_slug:str}/programme", summary="A house's programme")
+    async def house_programme(
+        self,
+        db: Db,
+        house_slug: FromPath[str],
+        date_from: DayParam = None,
+        date_to: DayParam = None,
+        genre: FromQuery[str | None] = None,
+        q: str | None = Parameter(
+            default=None, min_length=2, max_length=100, description="Words of the title."
+        ),
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> list[ProgrammeItem]:
+        return await programme.programme(
+            db,
+            house_slug=house_slug,
+            date_from=day_query("date_from", date_from),
+            date_to=day_query("date_to", date_to),
+            genre=genre,
+            q=q,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/events/{event_id:uuid}", summary="A published event with prices per zone and tariff")
+    async def public_event(self, db: Db, event_id: FromPath[uuid.UUID]) -> PublicEvent:
+        return await programme.public_event(db, event_id)
+
+
+class CounterController(Controller):
+    path = "/box-office"
+    tags = ["box office"]
+
+    @get(
+        "/events/{event_id:uuid}",
+        summary=(
+            "An event of my cluster as the counter sells it (with the staff-only tariffs"
+            " when it is my house's)"
+        ),
+    )
+    async def counter_event(
+        self,
+        db: Db,
+        principal: Caller,
+        event_id: FromPath[uuid.UUID],
+        house_id: FromQuery[uuid.UUID],  # the house whose counter sells
+    ) -> PublicEvent:
+        return await programme.public_event(db, event_id, counter=principal, counter_house=house_id)
+
+
+CONTROLLERS = [
+    PublicController,
+    CounterController,
+    PublicInventoryController,
+    BoxOfficeHoldController,
+    PerformanceInventoryController,
+]

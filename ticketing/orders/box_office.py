@@ -26,10 +26,18 @@ from ticketing.orders.lifecycle import (
     select_tickets,
     settle_status,
 )
-from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TillSession
+from ticketing.orders.models import (
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    TillSession,
+)
+from ticketing.orders.refunds import queue_refund
 from ticketing.orders.schemas import BoxOfficeOrderIn, CancelIn, PaymentIn, TillCloseIn, TillOpenIn
-from ticketing.payments.models import Payment, PaymentStatus, Refund, RefundStatus
-from ticketing.payments.stripe_flow import queue_refund
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE, SELLERS
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput
+from ticketing.core.keyring import keyring
 from ticketing.core.security import sha256_hex
 from ticketing.customers import service as customers
 from ticketing.db import raw
@@ -24,12 +25,12 @@ from ticketing.inventory.models import Channel, Hold, HoldStatus
 from ticketing.inventory.repository import HeldPlace
 from ticketing.inventory.service import check_sellable, require_open
 from ticketing.orders import repository as repo
+from ticketing.orders.buyers import remember_buyer
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.repository import PriceTariff, Pricing
 from ticketing.orders.schemas import LineIn, OrderIn
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import SELLERS
-from ticketing.tickets.keyring import keyring
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out on the phone
 
@@ -268,7 +269,7 @@ async def checkout(
         # Sold: the buyer becomes the cluster's customer now (an unpaid order waits for its
         # payment, lifecycle.mark_paid). Before anything is deferred, so the deferred
         # writes still go out as one batch.
-        await customers.remember_buyer(session, order)
+        await remember_buyer(session, order)
     tickets = [
         ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)
         for p in priced

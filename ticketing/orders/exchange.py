@@ -8,7 +8,6 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
-from ticketing.core import outbox
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, HoldStatus
@@ -19,10 +18,10 @@ from ticketing.orders.checkout import price_lines, record, ticket_for
 from ticketing.orders.lifecycle import release_tickets
 from ticketing.orders.models import Order, OrderStatus, TicketStatus
 from ticketing.orders.schemas import ExchangeIn, LineIn
+from ticketing.orders.signals import TicketsValid, tickets_valid
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import SELLERS
 from ticketing.tenancy.scoping import authorize
-from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
 
 
 async def exchange(
@@ -95,5 +94,5 @@ async def exchange(
         await refund(
             session, principal, order, -difference, data.refund_method, [old.id], "exchange"
         )
-    outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
+    await tickets_valid.send(session, TicketsValid(order))
     return order

@@ -12,18 +12,17 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
-from ticketing.core import outbox
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.core.security import sha256_hex
-from ticketing.customers import service as customers
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.layouts import layout_index
 from ticketing.inventory.service import SaleClosed, check_sellable
 from ticketing.orders import repository as repo
+from ticketing.orders.buyers import remember_buyer
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
 from ticketing.orders.schemas import BuyerOrderOut, OrderOut, OrderPerformance, TicketOut
-from ticketing.tickets.issuing import TOPIC as ISSUE_TICKETS
+from ticketing.orders.signals import TicketsValid, tickets_valid
 
 OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
 LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
@@ -115,7 +114,7 @@ async def mark_paid(
         return False
     await repo.set_tickets_status(session, tickets, TicketStatus.VALID)
     await repo.save_order(session, order, status=OrderStatus.PAID, pay_before=None)
-    await customers.remember_buyer(session, order)
+    await remember_buyer(session, order)
     await announce_paid(session, order, actor)
     return True
 
@@ -165,7 +164,7 @@ async def require_on_sale(session: AsyncSession, order: Order, channel: str, at:
 async def announce_paid(session: AsyncSession, order: Order, actor: str | None) -> None:
     """An order just became paid: its history says so and its tickets are queued."""
     record(session, order, "paid", actor, paid_cents=order.paid_cents)
-    outbox.put(session, ISSUE_TICKETS, {"order_id": str(order.id)}, house_id=order.house_id)
+    await tickets_valid.send(session, TicketsValid(order))
 
 
 async def expire(session: AsyncSession, order: Order) -> bool:

@@ -73,7 +73,7 @@ class Order(HouseOwned, table=True):
         default=None, foreign_key="customer.id", ondelete="SET NULL"
     )
     # The buyer's consent choices given with this order (None: not asked). They reach the
-    # customer record only when the order is paid (customers/service.py).
+    # customer record only when the order is paid (orders/buyers.py).
     share_in_cluster: bool | None = Field(default=None)
     newsletter: bool | None = Field(default=None)
     # Whether the buyer chose the language (without one the tickets are in Dutch, and a
@@ -172,3 +172,69 @@ class TillSession(HouseOwned, table=True):
             postgresql_where=text("closed_at IS NULL"),
         ),
     )
+
+
+# --- payments and refunds: booked by the orders package (the counter, the online flow) ---
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class RefundStatus(StrEnum):
+    PENDING = "pending"  # queued (outbox) for Stripe
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Payment(HouseOwned, table=True):
+    """Money received for an order, by the house that sold it."""
+
+    order_id: uuid.UUID = Field(foreign_key="customer_order.id", index=True, ondelete="CASCADE")
+    method: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    amount_cents: int
+    till_session_id: uuid.UUID | None = Field(
+        default=None, foreign_key="till_session.id", index=True, ondelete="SET NULL"
+    )
+    stripe_payment_intent_id: str | None = Field(default=None, max_length=255)
+    stripe_account_id: str | None = Field(default=None, max_length=255)
+    reference: str | None = Field(default=None, max_length=200)
+    created_by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="staff_user.id", ondelete="SET NULL"
+    )
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="positive"),
+        Index(
+            "uq_payment_intent",
+            "stripe_payment_intent_id",
+            unique=True,
+            postgresql_where=text("stripe_payment_intent_id IS NOT NULL"),
+        ),
+    )
+
+
+class Refund(HouseOwned, table=True):
+    order_id: uuid.UUID = Field(foreign_key="customer_order.id", index=True, ondelete="CASCADE")
+    payment_id: uuid.UUID | None = Field(
+        default=None, foreign_key="payment.id", ondelete="SET NULL"
+    )
+    method: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    amount_cents: int
+    reason: str | None = Field(default=None, max_length=500)
+    ticket_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    till_session_id: uuid.UUID | None = Field(
+        default=None, foreign_key="till_session.id", index=True, ondelete="SET NULL"
+    )
+    stripe_refund_id: str | None = Field(default=None, max_length=255)
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="staff_user.id", ondelete="SET NULL"
+    )
+
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="positive"),)

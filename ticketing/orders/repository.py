@@ -18,8 +18,7 @@ from ticketing.events.models import Event, Performance
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold
 from ticketing.inventory.repository import SALE_TARGET_COLUMNS, HeldPlace, SaleTarget
-from ticketing.orders.models import Order, OrderEvent, OrderStatus, Ticket
-from ticketing.payments.models import Payment, Refund
+from ticketing.orders.models import Order, OrderEvent, OrderStatus, Payment, Refund, Ticket
 from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import scope, scope_param

@@ -8,8 +8,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from ticketing.core.schemas import Email, In, Language, Name, Out, Phone, fits
 from ticketing.core.times import Moment
-from ticketing.orders.models import Order, Ticket
-from ticketing.payments.models import Payment, Refund
+from ticketing.orders.models import Order, Payment, Refund, Ticket
 
 TariffCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z0-9_-]{1,16}$"), fits(Ticket, "tariff_code")

@@ -33,16 +33,25 @@ from ticketing.orders.lifecycle import (
     sale_refusal,
     settle_status,
 )
-from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TicketStatus
+from ticketing.orders.models import (
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    TicketStatus,
+)
+from ticketing.orders.refunds import REFUND_TOPIC, queue_refund
 from ticketing.payments.gateway import Intent, StripeGateway
-from ticketing.payments.models import InboundEvent, Payment, PaymentStatus, Refund, RefundStatus
+from ticketing.payments.models import InboundEvent
 from ticketing.tenancy.models import House
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "stripe"
 PROCESS_TASK = "podium.payments.process_event"
-REFUND_TOPIC = "payments.refund"
 MAX_ATTEMPTS = 10
 
 
@@ -243,39 +252,6 @@ async def unprocessed_events(sessionmaker: SessionMaker, limit: int = 100) -> li
 
 
 # --- refunds ---------------------------------------------------------------------------------
-
-
-async def queue_refund(
-    session: AsyncSession,
-    order: Order,
-    payment: Payment,
-    amount: int,
-    ticket_ids: list[uuid.UUID],
-    reason: str | None,
-    *,
-    created_by_id: uuid.UUID | None,
-) -> Refund:
-    """Book the refund now (so the order can never be refunded twice over) and let a
-    worker ask Stripe for it after commit."""
-    refund = Refund(
-        house_id=order.house_id,
-        cluster_id=order.cluster_id,
-        order_id=order.id,
-        payment_id=payment.id,
-        method=PaymentMethod.ONLINE,
-        status=RefundStatus.PENDING,
-        amount_cents=amount,
-        reason=reason,
-        ticket_ids=[str(t) for t in ticket_ids],
-        created_by_id=created_by_id,
-    )
-    session.add(refund)
-    order.refunded_cents += amount
-    session.add(order)
-    await session.flush()
-    record(session, order, "refund_queued", "system", amount_cents=amount, refund_id=str(refund.id))
-    outbox.put(session, REFUND_TOPIC, {"refund_id": str(refund.id)}, house_id=order.house_id)
-    return refund
 
 
 _gateway_factory: GatewayFactory | None = None

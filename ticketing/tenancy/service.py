@@ -10,7 +10,6 @@ from ticketing import clock
 from ticketing.core.conflicts import flush_or_conflict
 from ticketing.core.errors import FieldError, Forbidden, InvalidInput, NotFound
 from ticketing.core.security import hash_password, new_api_token, sha256_hex
-from ticketing.inventory.repository import forget_sale_targets
 from ticketing.tenancy import repository as repo
 from ticketing.tenancy.auth import forget_principals
 from ticketing.tenancy.models import ApiToken, Cluster, House, RoleAssignment, StaffUser
@@ -29,6 +28,7 @@ from ticketing.tenancy.schemas import (
     StaffPatch,
 )
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
+from ticketing.tenancy.signals import HouseChanged, house_changed
 
 
 def _require_platform_admin(principal: Principal) -> None:
@@ -88,7 +88,7 @@ async def create_house(session: AsyncSession, principal: Principal, data: HouseI
         f"The short name {data.slug!r} or the order prefix {data.order_code_prefix!r} is taken.",
     )
     forget_principals(session)  # cluster-wide roles reach the new house
-    forget_sale_targets(session)  # a hold asked for it a moment ago found no house
+    await house_changed.send(session, HouseChanged(house))
     return house
 
 
@@ -101,7 +101,7 @@ async def update_house(
         setattr(house, key, value)
     session.add(house)
     await session.flush()
-    forget_sale_targets(session)
+    await house_changed.send(session, HouseChanged(house))
     return house
 
 

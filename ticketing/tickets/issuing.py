@@ -24,9 +24,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
 from ticketing.core import outbox
+from ticketing.core.keyring import ticket_settings, tickets_link
 from ticketing.orders.repository import insert_event
 from ticketing.tickets import mail, render
-from ticketing.tickets.keyring import ticket_settings, tickets_link
 from ticketing.tickets.payload import TicketClaims
 from ticketing.tickets.signing import signer, validity
 

@@ -22,7 +22,7 @@ class SigningKey(HouseOwned, table=True):
     # The id written in every QR code (an unsigned 32-bit number, unique platform-wide).
     key_id: int = Field(sa_type=BigInteger, unique=True)
     public_key: bytes = Field(sa_type=LargeBinary)
-    # AES-GCM under a key derived from TICKETING_TICKETS__SECRET_KEY (see keyring).
+    # AES-GCM under a key derived from TICKETING_TICKETS__SECRET_KEY (see core/keyring.py).
     sealed_private_key: bytes = Field(sa_type=LargeBinary)
     retired_at: datetime | None = TimestampField(default=None, nullable=True)
 

@@ -3,7 +3,7 @@
 A house's newest key (not retired) signs its new tickets. Rotating retires it and makes a
 new one; a retired key keeps verifying the tickets it signed (their signed validity ends
 with their performance), so nobody has to re-issue anything. Private keys are only ever
-opened in the process that signs, from their sealed form (see keyring).
+opened in the process that signs, from their sealed form (see core/keyring.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
+from ticketing.core.keyring import keyring
 from ticketing.tickets import payload
-from ticketing.tickets.keyring import keyring
 from ticketing.tickets.models import SigningKey
 
 

@@ -1,4 +1,5 @@
-"""The public programme: what a house or a whole cluster has on sale (the shop's listing)."""
+"""The public programme: what a house or a whole cluster has on sale (the shop's listing,
+with the places left), and a published event as the shop and the counter sell it."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ async def _programme(
     if genre is not None and genre not in EVENT_TYPES:
         raise InvalidInput.field("genre", "Unknown genre: pick an id from /public/event-types.")
     start, end = local_day_bounds(date_from, date_to)
-    rows = await repo.public_programme(
+    rows = await inventory_repo.public_programme(
         session,
         cluster_slug=cluster_slug,
         house_slug=house_slug,

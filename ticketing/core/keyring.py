@@ -6,7 +6,9 @@
   order's id, so the worker that mails the tickets can put the link in the mail while the
   database keeps only the secret's hash.
 
-Every process that creates orders or issues tickets configures it once at startup.
+Every process that creates orders or issues tickets configures it once at startup. It sits
+in core because both use it: orders (an order's secret, at checkout) and tickets above
+them (signing keys, the link in the mail).
 """
 
 from __future__ import annotations

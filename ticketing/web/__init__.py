@@ -1,0 +1,1 @@
+"""The browser pages: their shells, security headers and the API's doc pages."""
