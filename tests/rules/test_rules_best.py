@@ -159,6 +159,14 @@ CASES = [
     case(".#.#.", 2, "A1 A3", "every other seat taken -> single seats"),
     case(".#.#.", 4, None, "three single seats, four asked -> none"),
     case("..|..", 3, "A1 A2 A3", "a pair and the nearest seat across the aisle"),
+    case("..#.#.#..", 3, "A1 A2 A4", "a pair and a seat rather than three single seats"),
+    case((".#.#.", "..##."), 3, "A1 B1 B2", "the pair, then the seat nearest it, not the stage"),
+    case(
+        ("...#.#...", "#########", "#.#######"),
+        4,
+        "A1 A2 A3 C2",
+        "the seat nearest the block, even two rows back",
+    ),
 ]
 
 
