@@ -3,19 +3,27 @@
 orders.lifecycle: settle_status (an order's status after money went back), is_due (an
 unpaid order whose time is up expires), cancellation (what cancelling tickets does to
 them, to the money owed back and to the order) and select_tickets (which tickets a
-cancellation may name).
+cancellation may name). Paying: orders.box_office.check_reservation_payable and
+check_reserve_until, payments.stripe_flow.check_payable_online. Baskets:
+inventory.service.require_active.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ticketing import clock
 from ticketing.core.errors import Conflict, InvalidInput
+from ticketing.inventory.models import Hold, HoldStatus
+from ticketing.inventory.service import HoldExpired, require_active
+from ticketing.orders.box_office import check_reservation_payable, check_reserve_until
 from ticketing.orders.lifecycle import cancellation, is_due, select_tickets, settle_status
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
+from ticketing.payments.stripe_flow import check_payable_online
 
 PENDING, RESERVED, PAID = OrderStatus.PENDING, OrderStatus.RESERVED, OrderStatus.PAID
 PARTLY, REFUNDED = OrderStatus.PARTLY_REFUNDED, OrderStatus.REFUNDED
@@ -367,3 +375,121 @@ def test_select_tickets_with_nothing_left(statuses: tuple[str, ...]) -> None:
     tickets = [Ticket(id=uuid.uuid4(), status=s, price_cents=0) for s in statuses]
     with pytest.raises(Conflict, match="nothing left to cancel"):
         select_tickets(tickets, None)
+
+
+# --- paying: which orders may be paid, and until when ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "pay_before", "refusal"),
+    [
+        pytest.param(RESERVED, NOW + TICK, None, id="reservation, deadline ahead -> payable"),
+        pytest.param(RESERVED, None, None, id="reservation without a deadline -> payable"),
+        pytest.param(RESERVED, NOW, "has expired", id="reservation, deadline now -> expired"),
+        pytest.param(
+            RESERVED, NOW - timedelta(days=1), "has expired", id="reservation a day late -> expired"
+        ),
+        pytest.param(PENDING, NOW + TICK, "only a reservation", id="pending online -> refused"),
+        pytest.param(PAID, None, "This order is paid", id="paid already -> refused"),
+        pytest.param(CANCELLED, None, "only a reservation", id="cancelled -> refused"),
+        pytest.param(EXPIRED, None, "only a reservation", id="expired -> refused"),
+    ],
+)
+def test_reservation_payable_at_the_counter(
+    status: str, pay_before: datetime | None, refusal: str | None
+) -> None:
+    order = _order(status, pay_before=pay_before)
+    if refusal is None:
+        check_reservation_payable(order, NOW)
+    else:
+        with pytest.raises(Conflict, match=refusal):
+            check_reservation_payable(order, NOW)
+
+
+@pytest.mark.parametrize(
+    ("status", "pay_before", "refusal"),
+    [
+        pytest.param(PENDING, NOW + TICK, None, id="pending, time left -> payable"),
+        pytest.param(PENDING, None, None, id="pending without a deadline -> payable"),
+        pytest.param(PENDING, NOW, "time to pay", id="pending, deadline now -> too late"),
+        pytest.param(PENDING, NOW - TICK, "time to pay", id="pending, a moment late -> too late"),
+        pytest.param(RESERVED, NOW + TICK, "nothing to pay", id="reservation online -> refused"),
+        pytest.param(PAID, None, "This order is paid", id="paid already -> nothing to pay"),
+        pytest.param(REFUND_DUE, None, "nothing to pay", id="refund due -> nothing to pay"),
+        pytest.param(EXPIRED, None, "nothing to pay", id="expired -> nothing to pay"),
+    ],
+)
+def test_payable_online(status: str, pay_before: datetime | None, refusal: str | None) -> None:
+    order = _order(status, pay_before=pay_before)
+    if refusal is None:
+        check_payable_online(order, NOW)
+    else:
+        with pytest.raises(Conflict, match=refusal):
+            check_payable_online(order, NOW)
+
+
+FIRST_START = NOW + timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    ("until", "allowed"),
+    [
+        pytest.param(NOW + timedelta(days=1), True, id="tomorrow, show in three days -> fine"),
+        pytest.param(NOW + TICK, True, id="a moment from now -> fine"),
+        pytest.param(FIRST_START, True, id="exactly the start of the show -> fine"),
+        pytest.param(NOW, False, id="now -> refused"),
+        pytest.param(NOW - timedelta(hours=1), False, id="an hour ago -> refused"),
+        pytest.param(FIRST_START + TICK, False, id="a moment after the start -> refused"),
+    ],
+)
+def test_reservation_deadline(until: datetime, allowed: bool) -> None:
+    if allowed:
+        check_reserve_until(NOW, until, FIRST_START)
+    else:
+        with pytest.raises(InvalidInput, match="between now and the start") as raised:
+            check_reserve_until(NOW, until, FIRST_START)
+        assert [e.field for e in raised.value.errors] == ["reserve_until"]
+
+
+# --- baskets: which may still take places or become an order -----------------------------
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[None]:
+    clock.set_clock(lambda: NOW)
+    yield
+    clock.set_clock(None)
+
+
+@pytest.mark.parametrize(
+    ("status", "expires_at", "refusal"),
+    [
+        pytest.param(HoldStatus.ACTIVE, NOW + TICK, None, id="active, time left -> usable"),
+        pytest.param(HoldStatus.ACTIVE, NOW, HoldExpired, id="active, expiring now -> expired"),
+        pytest.param(
+            HoldStatus.ACTIVE, NOW - timedelta(minutes=1), HoldExpired, id="active, late -> expired"
+        ),
+        pytest.param(
+            HoldStatus.ORDERED, NOW + TICK, "has become an order", id="ordered -> start a new one"
+        ),
+        pytest.param(HoldStatus.RELEASED, NOW + TICK, "was emptied", id="released -> emptied"),
+        pytest.param(
+            HoldStatus.CLOSED, NOW + TICK, HoldExpired, id="closed by a cancellation -> expired"
+        ),
+        pytest.param(HoldStatus.EXPIRED, NOW + TICK, HoldExpired, id="expired status -> expired"),
+    ],
+)
+@pytest.mark.usefixtures("frozen_clock")
+def test_basket_states(
+    status: str, expires_at: datetime, refusal: str | type[Exception] | None
+) -> None:
+    hold = Hold(status=status, expires_at=expires_at)
+    if refusal is None:
+        require_active(hold)
+    elif isinstance(refusal, str):
+        with pytest.raises(Conflict, match=refusal) as raised:
+            require_active(hold)
+        assert type(raised.value) is Conflict
+    else:
+        with pytest.raises(refusal):
+            require_active(hold)
