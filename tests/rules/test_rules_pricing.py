@@ -439,6 +439,45 @@ def test_price_lines(sale: Sale, expected: Priced | str | type[DomainError]) -> 
             run()
 
 
+@pytest.mark.parametrize(
+    ("sale", "fields"),
+    [
+        pytest.param(
+            Sale([_place(1), _place(2)], [_line(1, "GOLD"), _line(2, "COMP")]),
+            ["lines[0].tariff", "lines[1].tariff"],
+            id="every refused line is named, in order",
+        ),
+        pytest.param(
+            Sale([_place(1, "S", 3)], [_line(1, "YOUTH", 1)], BOX_OFFICE, CLERK, HOUSE),
+            [],
+            id="the rest at BASE needs no line",
+        ),
+        pytest.param(
+            Sale([_place(1), _place(2)], [_line(9, "RED"), _line(2, "RED", 2)]),
+            ["lines[0].item_id", "lines"],
+            id="a stray line and an over-covered place -> both named",
+        ),
+        pytest.param(
+            Sale([_place(1, "S", 3)], [_line(1, "ONE", 1), _line(1, "ONE", 1)]),
+            ["lines[1].tariff"],
+            id="the line that goes over max per order is the one named",
+        ),
+    ],
+)
+def test_price_lines_names_every_refused_line(sale: Sale, fields: list[str]) -> None:
+    def run() -> list[PricedLine]:
+        return price_lines(
+            sale.places, sale.lines, sale.channel, PRICING, sale.seller, sale.counter
+        )
+
+    if not fields:
+        run()
+        return
+    with pytest.raises(InvalidInput) as raised:
+        run()
+    assert [e.field for e in raised.value.errors] == fields
+
+
 # --- order_amounts: tickets and fees -----------------------------------------------------
 
 
