@@ -197,20 +197,40 @@ async def create_performance(
     return performance
 
 
-async def _check_can_sell(session: AsyncSession, performance: Performance) -> None:
-    event = await session.get(Event, performance.event_id)
-    assert event is not None
-    if event.status == EventStatus.ARCHIVED:
+def check_changeable(status: str, *, swaps_layout: bool) -> None:
+    """A cancelled performance is final; only a draft may take another seat map."""
+    if status == PerformanceStatus.CANCELLED:
+        raise Conflict("This performance is cancelled; it cannot be changed any more.")
+    if swaps_layout and status != PerformanceStatus.DRAFT:
+        raise Conflict("The seat map of a performance that went on sale cannot be swapped.")
+
+
+def check_transition(current: str, new: str) -> None:
+    """Refuse a change of status that TRANSITIONS does not allow."""
+    if new not in TRANSITIONS[current]:
+        raise InvalidInput.field("status", f"A performance cannot go from {current} to {new}.")
+
+
+def check_ready_for_sale(event_status: str, zones_used: set[str], priced: set[str]) -> None:
+    """A performance goes on sale only in an event that is not archived, with a price for
+    every zone its seat map uses."""
+    if event_status == EventStatus.ARCHIVED:
         raise Conflict("This event is archived; it cannot be put on sale.")
-    layout = await session.get(SeatMapLayout, performance.layout_id)
-    assert layout is not None
-    priced = {p.zone_code for p in await repo.prices_of(session, [performance.id])}
-    missing = sorted(zones_in_use(layout) - priced)
+    missing = sorted(zones_used - priced)
     if missing:
         raise InvalidInput(
             f"Give a price for every zone before going on sale; missing: {', '.join(missing)}.",
             errors=[FieldError("status", f"Price zone {zone} has no price.") for zone in missing],
         )
+
+
+async def _check_can_sell(session: AsyncSession, performance: Performance) -> None:
+    event = await session.get(Event, performance.event_id)
+    assert event is not None
+    layout = await session.get(SeatMapLayout, performance.layout_id)
+    assert layout is not None
+    priced = {p.zone_code for p in await repo.prices_of(session, [performance.id])}
+    check_ready_for_sale(event.status, zones_in_use(layout), priced)
 
 
 async def update_performance(
@@ -223,11 +243,9 @@ async def update_performance(
     changes = data.model_dump(exclude_unset=True)
     new_status = changes.pop("status", None)
     status_was = performance.status
-    if performance.status == PerformanceStatus.CANCELLED:
-        raise Conflict("This performance is cancelled; it cannot be changed any more.")
-    if "layout_id" in changes and changes["layout_id"] != performance.layout_id:
-        if performance.status != PerformanceStatus.DRAFT:
-            raise Conflict("The seat map of a performance that went on sale cannot be swapped.")
+    swaps_layout = "layout_id" in changes and changes["layout_id"] != performance.layout_id
+    check_changeable(performance.status, swaps_layout=swaps_layout)
+    if swaps_layout:
         hall = await get_scoped(session, Hall, performance.hall_id, principal, what="Hall")
         layout = await _layout_for(session, principal, hall, changes["layout_id"])
         changes["layout_id"] = layout.id
@@ -236,10 +254,7 @@ async def update_performance(
             setattr(performance, key, value)
     _check_times(performance)
     if new_status is not None and new_status != performance.status:
-        if new_status not in TRANSITIONS[performance.status]:
-            raise InvalidInput.field(
-                "status", f"A performance cannot go from {performance.status} to {new_status}."
-            )
+        check_transition(performance.status, new_status)
         if new_status == PerformanceStatus.ON_SALE:
             await _check_can_sell(session, performance)
         performance.status = new_status

@@ -93,6 +93,14 @@ def check_sellable(
         raise SaleClosed(f"{where} for {name} have closed.")
 
 
+def check_basket_size(already: int, asked: int, channel: str) -> None:
+    """A basket holds at most MAX_PLACES places of one performance for its channel."""
+    if already + asked > MAX_PLACES[Channel(channel)]:
+        raise InvalidInput.field(
+            "seats", f"At most {MAX_PLACES[Channel(channel)]} places per performance in one basket."
+        )
+
+
 def _check_seats(index: LayoutIndex, seats: list[str], *, for_sale: bool = True) -> None:
     errors = []
     for i, key in enumerate(seats):
@@ -147,10 +155,7 @@ async def hold_places(
         + sum(s.quantity for s in data.standing)
         + (data.best.quantity if data.best else 0)
     )
-    if already + asked > MAX_PLACES[Channel(channel)]:
-        raise InvalidInput.field(
-            "seats", f"At most {MAX_PLACES[Channel(channel)]} places per performance in one basket."
-        )
+    check_basket_size(already, asked, channel)
     for i, request in enumerate(data.standing):
         if request.area not in index.areas:
             raise InvalidInput.field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -121,6 +122,23 @@ async def _basket_and_till(
     return hold, till_id
 
 
+def check_reserve_until(now: datetime, until: datetime, first_start: datetime) -> None:
+    """A reservation's deadline lies after now and no later than its first performance's
+    start."""
+    if not now < until <= first_start:
+        raise InvalidInput.field(
+            "reserve_until", "The deadline must lie between now and the start of the performance."
+        )
+
+
+def check_reservation_payable(order: Order, now: datetime) -> None:
+    """Only a reservation is paid at the counter, and only before its deadline."""
+    if order.status != OrderStatus.RESERVED:
+        raise Conflict(f"This order is {order.status}; only a reservation can be paid here.")
+    if order.pay_before is not None and order.pay_before <= now:
+        raise Conflict("The reservation has expired; its places went back on sale.")
+
+
 async def sell(session: AsyncSession, principal: Principal, data: BoxOfficeOrderIn) -> CheckedOut:
     """Sell or reserve a box-office basket. The basket is locked first and its places
     read after, so a change made while we waited for the lock is seen."""
@@ -148,10 +166,7 @@ async def sell(session: AsyncSession, principal: Principal, data: BoxOfficeOrder
         await announce_paid(session, done.order, who)
         return done
     assert data.reserve_until is not None
-    if not clock.now() < data.reserve_until <= done.first_start:
-        raise InvalidInput.field(
-            "reserve_until", "The deadline must lie between now and the start of the performance."
-        )
+    check_reserve_until(clock.now(), data.reserve_until, done.first_start)
     await repo.extend_allocations(
         session,
         sorted({t.allocation_id for t in done.tickets if t.allocation_id}),
@@ -178,10 +193,7 @@ async def pay_reservation(
 ) -> Order:
     order = await staff_order(session, principal, order_id, lock=True)
     authorize(principal, order.house_id, SELLERS)
-    if order.status != OrderStatus.RESERVED:
-        raise Conflict(f"This order is {order.status}; only a reservation can be paid here.")
-    if order.pay_before is not None and order.pay_before <= clock.now():
-        raise Conflict("The reservation has expired; its places went back on sale.")
+    check_reservation_payable(order, clock.now())
     # Paying sells the places: only while the counter may still sell them.
     await require_on_sale(session, order, Channel.BOX_OFFICE, clock.now())
     await _take_payment(session, principal, order, payment)

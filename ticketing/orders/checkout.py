@@ -165,6 +165,15 @@ def price_lines(
     return priced
 
 
+def order_amounts(priced: list[PricedLine], channel: str, online_fee_cents: int) -> tuple[int, int]:
+    """What the tickets cost and the fees on top (cents): the house's online fee per
+    ticket, online only, and none on an order that costs nothing."""
+    count = sum(p.quantity for p in priced)
+    tickets_cents = sum(p.price_cents * p.quantity for p in priced)
+    fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
+    return tickets_cents, fees_cents
+
+
 CODE_ATTEMPTS = 8
 
 
@@ -219,10 +228,8 @@ async def checkout(
     if online and buyer.email is None:
         raise InvalidInput.field("customer.email", "We need an e-mail address to send the tickets.")
     priced = price_lines(items, data.lines, channel, pricing, seller, hold.house_id)
-    prefix, online_fee_cents = pricing.order_code_prefix, pricing.online_fee_cents
-    count = sum(p.quantity for p in priced)
-    tickets_cents = sum(p.price_cents * p.quantity for p in priced)
-    fees_cents = online_fee_cents * count if channel == Channel.ONLINE and tickets_cents else 0
+    prefix = pricing.order_code_prefix
+    tickets_cents, fees_cents = order_amounts(priced, channel, pricing.online_fee_cents)
     order_id = uuid.uuid4()
     secret = keyring().order_secret(order_id)
     order = raw.build(

@@ -167,9 +167,14 @@ async def announce_paid(session: AsyncSession, order: Order, actor: str | None) 
     await tickets_valid.send(session, TicketsValid(order))
 
 
+def is_due(order: Order, now: datetime) -> bool:
+    """An unpaid order (pending or reserved) whose time to pay is up at the moment now."""
+    return order.status in OPEN and order.pay_before is not None and order.pay_before <= now
+
+
 async def expire(session: AsyncSession, order: Order) -> bool:
     """An unpaid order whose time is up: its places go back on sale."""
-    if order.status not in OPEN or order.pay_before is None or order.pay_before > clock.now():
+    if not is_due(order, clock.now()):
         return False
     tickets = await repo.tickets_of(session, [order.id])
     await release_tickets(session, [t for t in tickets if t.status == TicketStatus.PENDING])
@@ -229,19 +234,13 @@ async def cancel_tickets(
     """Cancel tickets and give their places back; returns the amount owed back (cents),
     which the caller refunds. The order's fees go back only when the whole order goes."""
     all_tickets = await repo.tickets_of(session, [order.id])
-    live_after = [t for t in all_tickets if t.status in LIVE_TICKETS and t not in tickets]
-    paid = order.status in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
+    live_after = any(t.status in LIVE_TICKETS and t not in tickets for t in all_tickets)
+    statuses, owed, cancelled = cancellation(order, tickets, live_after=live_after)
     await release_tickets(session, tickets)
-    for ticket in tickets:
-        ticket.status = (
-            TicketStatus.REFUNDED if paid and ticket.price_cents else TicketStatus.CANCELLED
-        )
+    for ticket, status in zip(tickets, statuses, strict=True):
+        ticket.status = status
         session.add(ticket)
-    owed = sum(t.price_cents for t in tickets) if paid else 0
-    if paid and not live_after:
-        owed += order.fees_cents
-    owed = min(owed, order.paid_cents - order.refunded_cents)
-    if not live_after and (not paid or owed == 0):
+    if cancelled:
         order.status = OrderStatus.CANCELLED
         order.pay_before = None
     session.add(order)
@@ -256,6 +255,26 @@ async def cancel_tickets(
     )
     await session.flush()
     return owed
+
+
+def cancellation(
+    order: Order, tickets: list[Ticket], *, live_after: bool
+) -> tuple[list[str], int, bool]:
+    """What cancelling these tickets of the order does (live_after: some other ticket of
+    it stays live): each ticket's new status, the amount owed back (cents, never more than
+    was paid and not refunded yet) and whether the order itself ends cancelled. A paid
+    ticket is refunded, a free or unpaid one cancelled; the fees go back only with the
+    last ticket."""
+    paid = order.status in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
+    statuses: list[str] = [
+        TicketStatus.REFUNDED if paid and ticket.price_cents else TicketStatus.CANCELLED
+        for ticket in tickets
+    ]
+    owed = sum(t.price_cents for t in tickets) if paid else 0
+    if paid and not live_after:
+        owed += order.fees_cents
+    owed = min(owed, order.paid_cents - order.refunded_cents)
+    return statuses, owed, not live_after and (not paid or owed == 0)
 
 
 def settle_status(order: Order, has_live_tickets: bool) -> None:

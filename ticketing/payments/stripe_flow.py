@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -67,15 +68,20 @@ async def pending_online_payment(session: AsyncSession, order: Order) -> Payment
     return _pending(await orders_repo.payments_of(session, order.id))
 
 
+def check_payable_online(order: Order, now: datetime) -> None:
+    """Only a pending order is paid online, and only before its time to pay is up."""
+    if order.status != OrderStatus.PENDING:
+        raise Conflict(f"This order is {order.status}; there is nothing to pay.")
+    if order.pay_before is not None and order.pay_before <= now:
+        raise Conflict("The time to pay this order has passed; its places went back on sale.")
+
+
 async def start_payment(
     session: AsyncSession, gateway: StripeGateway, order: Order
 ) -> tuple[Payment, Intent]:
     """The PaymentIntent of a pending order: made once, then the same one is returned
     (the order row is locked by the caller, so two clicks cannot make two)."""
-    if order.status != OrderStatus.PENDING:
-        raise Conflict(f"This order is {order.status}; there is nothing to pay.")
-    if order.pay_before is not None and order.pay_before <= clock.now():
-        raise Conflict("The time to pay this order has passed; its places went back on sale.")
+    check_payable_online(order, clock.now())
     # Before any money is asked for: the order's performances must still be on sale.
     await require_on_sale(session, order, order.channel, clock.now())
     payments = await orders_repo.payments_of(session, order.id)
