@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format typecheck check lock clean test-deps
+.PHONY: install demo test lint lint-js format typecheck check lock clean test-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Podium needs Python 3.11 or newer")'
@@ -47,6 +47,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Lint the page scripts (ticketing/web/static, vendored bundles excepted) with ESLint,
+## installed from .ci/js/package-lock.json into .ci/js/node_modules (needs Node 20 and npm).
+JS := .ci/js
+$(JS)/node_modules/.installed-stamp: $(JS)/package.json $(JS)/package-lock.json
+	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint-js: $(JS)/node_modules/.installed-stamp
+	$(JS)/node_modules/.bin/eslint --config $(JS)/eslint.config.js --max-warnings 0 ticketing/web/static
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -67,4 +77,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache $(JS)/node_modules

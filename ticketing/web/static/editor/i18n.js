@@ -1,10 +1,8 @@
 // The words of the seat-map editor, one object per language with Dutch first, registered
 // with Podium.words() (common/podium.js). A key missing in French or English falls back to
-// Dutch. "{name}" is replaced by a value; editor.js's t() takes a key ending in "_one"
+// Dutch. "{name}" is replaced by a value; words.js's t() takes a key ending in "_one"
 // instead of its plain form when the count {n} is 1. The login form's words, the language
 // switch's and the offline message are the shared ones of common/.
-"use strict";
-
 Podium.words({
   nl: {
     "app.title": "Zaalplan-editor",
