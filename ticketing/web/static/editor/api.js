@@ -1,4 +1,3 @@
-
 // The JSON API, through the admin pages' login. The editor only talks to the public API, so
 // it can never do what the API refuses (docs/seatmaps.md).
 

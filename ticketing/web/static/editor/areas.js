@@ -1,4 +1,3 @@
-
 // The panel "Standing areas": the plan's areas, added and removed (one selected area is
 // edited in the inspector).
 

@@ -1,4 +1,3 @@
-
 // The drawing on the page: the one Canvas (canvas.js) that shows the plan, made by
 // editor.js once the selection's hooks are there.
 

@@ -1,4 +1,3 @@
-
 // Small helpers on the page's elements: look one up, say something on the status line,
 // fill a field without overwriting what is being typed, and read and check form fields.
 

@@ -1,4 +1,3 @@
-
 // The seat-map editor of house admins (/admin/seatmaps): log in, open a hall, build its
 // layout (price zones, generated sections, standing areas, stage), fine-tune seats on the
 // drawing, check it with the API and save it as the hall's next version. It only talks to

@@ -1,4 +1,3 @@
-
 // Check, save, export and import: the plan goes to the API, which checks it
 // (POST /seatmaps/validate) or saves it as the hall's next version.
 

@@ -1,4 +1,3 @@
-
 // Where things are on the drawing: the box around the content, moving everything, sizing
 // the drawing to its content, the stage above the seats, and a generated section placed
 // where the house admin asked for it.

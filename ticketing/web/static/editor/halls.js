@@ -1,4 +1,3 @@
-
 // Login, the halls of the house and their saved versions: what is open in the editor.
 
 import { api, explain, session } from "./api.js";

@@ -1,4 +1,3 @@
-
 // Changes and undo: every edit runs through change(), which keeps the plan as it was for
 // undo (JSON snapshots, at most UNDO_LIMIT) and then has the page redrawn.
 

@@ -1,4 +1,3 @@
-
 // The inspector: what is selected, and what can be done to it (price zone, flags, seat
 // number, renumbering, delete; the fields of one standing area).
 

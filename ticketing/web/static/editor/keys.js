@@ -1,4 +1,3 @@
-
 // The keyboard: arrows, Delete, Escape and Ctrl+A on the drawing; Ctrl+Z and Ctrl+Y (or
 // Ctrl+Shift+Z) anywhere but in a field.
 

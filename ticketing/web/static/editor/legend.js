@@ -1,4 +1,3 @@
-
 // Below the drawing: the counts of the plan, and the legend of its zones and flags.
 
 import { $, svgNode } from "./dom.js";

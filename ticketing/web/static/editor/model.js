@@ -1,4 +1,3 @@
-
 // The plan as the editor holds it and as the API reads it: conversion both ways (the editor
 // gives seats and areas an internal `id`), an index of where every seat and area is, and
 // the questions asked of the plan (what is selected, how many seats, which codes are taken).

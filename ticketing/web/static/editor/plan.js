@@ -1,4 +1,3 @@
-
 // The panel "Hall and stage": the plan's name and size, and the stage.
 
 import { canvas } from "./board.js";

@@ -1,4 +1,3 @@
-
 // The problems the API found in the plan (a check, a refused save or import): listed above
 // the drawing with a button that shows the seats they name, which are marked on it.
 

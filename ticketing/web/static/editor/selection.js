@@ -1,4 +1,3 @@
-
 // The selection: what the drawing's gestures do to it (click, Shift/Ctrl click, rectangle,
 // drag; canvas.js tells through `hooks`), and moving the selected seats and areas.
 

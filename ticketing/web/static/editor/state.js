@@ -1,4 +1,3 @@
-
 // What the editor holds while a house admin works: the halls, the plan being edited and
 // its selection (one `state` object that every module reads and writes), and the rules of
 // the seat-map format that the editor checks itself before the API does (docs/seatmaps.md).

@@ -1,4 +1,3 @@
-
 // The panel "Sections and rows": pick a section or row to select it whole, rename it or
 // delete it; and find a seat by its key (section/row/seat).
 

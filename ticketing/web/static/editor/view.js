@@ -1,4 +1,3 @@
-
 // Redrawing the page from the state: the drawing and every panel, after each change.
 
 import { renderAreas } from "./areas.js";

@@ -1,4 +1,3 @@
-
 // The editor's words (i18n.js holds them): t() with the "_one" form of a count, numbers and
 // dates in the page's language, and the page's own texts translated in place.
 

@@ -1,4 +1,3 @@
-
 // The panel "Price zones": the plan's zones, edited in place, added and removed, and the
 // zone pickers of the other panels.
 
