@@ -23,10 +23,9 @@ const PAGES = [
 ];
 
 export default [
-  { ignores: [`${STATIC}/vendor/**`, "tests/web/vendor/**", "**/node_modules/**"] },
+  { ignores: [`${STATIC}/vendor/**`, "tests/web/vendor/**"] },
   {
     files: [`${STATIC}/**/*.js`],
-    ...js.configs.recommended,
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "script",
@@ -34,8 +33,8 @@ export default [
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
+      // ESLint's recommended rules (no-undef, no-unused-vars, ...), and bugs they let through.
       ...js.configs.recommended.rules,
-      // Bugs the recommended set lets through.
       "array-callback-return": "error",
       "eqeqeq": ["error", "always", { null: "ignore" }],
       "no-constructor-return": "error",
