@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint imports format typecheck check lock clean test-deps
+.PHONY: install demo test lint lint-js imports format typecheck check lock clean test-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Podium needs Python 3.11 or newer")'
@@ -52,6 +52,16 @@ lint: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
+## Lint the page scripts (ticketing/web/static, vendored bundles excepted) with ESLint,
+## installed from .ci/js/package-lock.json into .ci/js/node_modules (needs Node 20 and npm).
+JS := .ci/js
+$(JS)/node_modules/.installed-stamp: $(JS)/package.json $(JS)/package-lock.json
+	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint-js: $(JS)/node_modules/.installed-stamp
+	$(JS)/node_modules/.bin/eslint --config $(JS)/eslint.config.js --max-warnings 0 ticketing/web/static
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -59,7 +69,7 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy ticketing workers
 
-check: lint imports typecheck test
+check: lint lint-js imports typecheck test
 
 ## Re-resolve the dependencies of pyproject.toml into requirements.lock.
 lock:
@@ -72,4 +82,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache $(JS)/node_modules

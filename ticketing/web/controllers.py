@@ -8,12 +8,18 @@ a page loads is served from here (no CDN): the platform works on a closed networ
 
 from __future__ import annotations
 
+import mimetypes
 from functools import cache
 from pathlib import Path
 
 from litestar import MediaType, Response, get
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+# The static router takes a file's type from `mimetypes`, which on Python 3.11 answers from
+# the system's mime.types when there is one. Scripts are RFC 9239's text/javascript on every
+# machine: the seat-map editor's ES modules load only with a JavaScript type (no sniffing).
+mimetypes.add_type("text/javascript", ".js")
 
 # The shell of each page; the page's script reads the rest of the path itself.
 _SHELLS = {

@@ -5,6 +5,7 @@
 // can never do what the API refuses.
 "use strict";
 
+/* exported Admin */
 const Admin = (() => {
   const { el, fill, t, words, explain, ApiError } = Podium;
   const TZ = "Europe/Brussels";

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { el, fill, t, words, localized } = Podium;
+  const { el, t, words, localized } = Podium;
   const A = Admin;
   let created = null; // the device just registered: its token is shown once, on the next draw
 
@@ -80,7 +80,7 @@
         el("a", { class: "button", id: "device-link", href: `/scan#token=${encodeURIComponent(device.token)}` }, t("devices.open")),
         el("button", { type: "button", class: "secondary", id: "device-copy", onclick: async () => {
           try { await navigator.clipboard.writeText(link); A.say(t("devices.copied")); }
-          catch (failure) { linkInput.focus(); linkInput.select(); }
+          catch { linkInput.focus(); linkInput.select(); }
         } }, t("devices.copy"))));
   }
 

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { el, fill, t, words } = Podium;
+  const { el, t, words } = Podium;
   const A = Admin;
   const HOUSE_ROLES = ["house_admin", "box_office", "scanner", "finance"];
 

@@ -194,7 +194,7 @@
       const svg = await A.call("GET", `/layouts/${layout.id}/svg`);
       const url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
       fill(box, el("img", { src: url, alt: t("halls.preview", { v: layout.version }) }));
-    } catch (failure) {
+    } catch {
       fill(box);
     }
   }

@@ -144,10 +144,10 @@
       if (words_.length < 2) return;
       // Titles are searched on the server too: a season may have more than one page.
       typing = setTimeout(async () => {
-        let answer = [];
+        let answer;
         try {
           answer = await api("GET", `/public/clusters/${cluster.slug}/programme?limit=50&q=${encodeURIComponent(words_)}`);
-        } catch (failure) { answer = []; }
+        } catch { answer = []; }
         if (search.value.trim() !== words_) return;  // typed on meanwhile: a later answer comes
         found = answer;
         renderList();
@@ -389,7 +389,7 @@
           return;
         }
         if (response.status !== 404) break;
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => { setTimeout(r, 500); });
       }
       if (!response.ok) { say(explain(new Podium.ApiError(response.status, await response.json())), "error"); return; }
       const url = URL.createObjectURL(await response.blob());

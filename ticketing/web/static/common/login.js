@@ -5,6 +5,7 @@
 // #login-email, #login-password, #login-error and the button #login.
 "use strict";
 
+/* exported PodiumLogin */
 const PodiumLogin = (() => {
   const NO_RENEWAL = new Set(["/auth/login", "/auth/refresh", "/auth/logout"]);
   const { api, el, fill, t, words, explain, setToken } = Podium;

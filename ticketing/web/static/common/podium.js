@@ -2,6 +2,7 @@
 // money and times in Brussels. No framework and nothing from a CDN.
 "use strict";
 
+/* exported Podium */
 const Podium = (() => {
   const LANGS = ["nl", "fr", "en"];
   const LOCALES = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" };
@@ -203,7 +204,7 @@ const Podium = (() => {
     try {
       response = await fetch(path, { method, headers,
         body: body === undefined ? undefined : JSON.stringify(body) });
-    } catch (exc) {
+    } catch {
       throw new ApiError(0, { title: t("common.offline"), detail: t("common.offline") });
     }
     if (response.status === 204) return null;

@@ -2,6 +2,7 @@
 // every seat a keyboard- and screen-reader-usable toggle, zoom, and live states.
 "use strict";
 
+/* exported SeatMap */
 const SeatMap = (() => {
   const { t, words, el, money } = Podium;
   const FLAGS = { "seat-wheelchair": "seat.wheelchair", "seat-companion": "seat.companion",

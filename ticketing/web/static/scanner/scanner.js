@@ -54,7 +54,7 @@ async function call(method, path, body) {
     });
     setNetwork(true);
     return response;
-  } catch (error) {
+  } catch {
     setNetwork(false);
     return null; // no network, or too slow: the caller falls back
   } finally {
@@ -79,7 +79,7 @@ function beep(ok) {
     tone.start();
     tone.stop(audio.currentTime + (ok ? 0.15 : 0.45));
     if (navigator.vibrate && !ok) navigator.vibrate([80, 60, 80]);
-  } catch (error) { /* no sound on this device */ }
+  } catch { /* no sound on this device */ }
 }
 
 function show(kind, title, detail) {
@@ -178,7 +178,7 @@ async function checkOffline(text, direction, now) {
   let claims;
   try {
     claims = parse(b45decode(code.slice(4)));
-  } catch (error) {
+  } catch {
     return { reason: "forged" };
   }
   const key = keys.get(claims.keyId);

@@ -404,7 +404,7 @@
     try { current = await currentHold(); } catch (failure) { announce(notice, explain(failure), "error"); }
     // Another tab of this browser changed the basket: show it as it is now.
     onBasketChange = async () => {
-      try { current = await currentHold(); } catch (failure) { return; }
+      try { current = await currentHold(); } catch { return; }
       await refreshStates().catch(() => render());
     };
     let latest = availability;
@@ -455,8 +455,8 @@
         }
         if (basketId && error.status === 404) {
           // Either the basket is gone, or it holds places of another cluster's houses.
-          let other = null;
-          try { other = await currentHold(); } catch (failure) { other = null; }
+          let other;
+          try { other = await currentHold(); } catch { other = null; }
           if (!other) { current = null; return hold(items, key); }
           current = other;
           otherCluster(items, key);
@@ -504,7 +504,7 @@
       } catch (error) {
         announce(notice, explain(error), "error");
       }
-      try { current = await currentHold(); } catch (failure) { current = null; }
+      try { current = await currentHold(); } catch { current = null; }
       await refreshStates();
       // The button that had the focus is gone with its line: the basket's heading takes it.
       document.getElementById("basket-title").focus();
@@ -681,7 +681,7 @@
 
     async function waitForPaid() {
       for (let i = 0; i < 120 && order.status === "pending"; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => { setTimeout(r, 1000); });
         order = await api("GET", `/public/orders/${orderId}?${q}`);
       }
       show();

@@ -37,7 +37,7 @@
       const response = await fetch(`${base}${path}?limit=${limit}`, { headers: { Accept: "application/json" } });
       if (!response.ok) throw new Error(String(response.status));
       items = await response.json();
-    } catch (error) {
+    } catch {
       box.replaceChildren(element("p", { class: "podium-error", role: "alert" }, words.error));
       box.removeAttribute("aria-busy");
       return;
