@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
+from ticketing.checkin.controllers import CONTROLLERS as CHECKIN_CONTROLLERS
 from ticketing.core import jobs
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.guards import body_guard, head_as_get, request_line_guard
@@ -39,7 +40,6 @@ from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tenancy.deps import DEPENDENCIES
 from ticketing.tickets import keyring
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
-from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
 from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.uitdatabank.controllers import CONTROLLERS as UITDATABANK_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
@@ -132,7 +132,7 @@ def create_app(
             *CUSTOMER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *TICKET_CONTROLLERS,
-            *SCAN_CONTROLLERS,
+            *CHECKIN_CONTROLLERS,
             *UITDATABANK_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
