@@ -9,17 +9,17 @@ therefore change nothing twice.
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
 from ticketing.core import outbox
-from ticketing.core.errors import Conflict
+from ticketing.core.errors import Conflict, NotFound
+from ticketing.core.security import sha256_hex
 from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
@@ -34,9 +34,9 @@ from ticketing.orders.lifecycle import (
     settle_status,
 )
 from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TicketStatus
+from ticketing.payments import repository
 from ticketing.payments.gateway import Intent, StripeGateway
 from ticketing.payments.models import InboundEvent, Payment, PaymentStatus, Refund, RefundStatus
-from ticketing.tenancy.models import House
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ PROVIDER = "stripe"
 PROCESS_TASK = "podium.payments.process_event"
 REFUND_TOPIC = "payments.refund"
 MAX_ATTEMPTS = 10
+
+GatewayFactory = Callable[[], StripeGateway]
 
 
 def _pending(payments: list[Payment]) -> Payment | None:
@@ -56,6 +58,36 @@ def _pending(payments: list[Payment]) -> Payment | None:
 async def pending_online_payment(session: AsyncSession, order: Order) -> Payment | None:
     """The order's online payment that waits for the buyer, if one was started."""
     return _pending(await orders_repo.payments_of(session, order.id))
+
+
+async def buyers_order(session: AsyncSession, order_id: uuid.UUID, secret: str) -> Order:
+    """The order of the buyer's link, locked: two clicks on "pay" queue on its row."""
+    order = await orders_repo.get_order_for_update(session, order_id)
+    if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
+        raise NotFound("Order not found.")
+    return order
+
+
+async def start_buyers_payment(
+    session: AsyncSession, gateway: GatewayFactory, order_id: uuid.UUID, secret: str
+) -> tuple[Payment, Intent]:
+    """The shop's "pay" button: the order's PaymentIntent, made once. The gateway is made
+    once the order is known (an unknown order is a 404 even with payments off)."""
+    order = await buyers_order(session, order_id, secret)
+    return await start_payment(session, gateway(), order)
+
+
+async def pay_with_test_card(
+    session: AsyncSession, gateway: GatewayFactory, order_id: uuid.UUID, secret: str, card: str
+) -> Intent:
+    """Test mode: confirm the started PaymentIntent with one of Stripe's test cards."""
+    order = await buyers_order(session, order_id, secret)
+    payment = await pending_online_payment(session, order)
+    if payment is None or payment.stripe_payment_intent_id is None:
+        raise Conflict("Start the payment first (POST .../payment); nothing waits to be paid.")
+    return await gateway().confirm_with_test_card(
+        payment.stripe_payment_intent_id, card_number=card, account=payment.stripe_account_id
+    )
 
 
 async def start_payment(
@@ -83,7 +115,7 @@ async def start_payment(
         session.add(pending)
         record(session, order, "payment_canceled", "buyer", payment_intent=intent.id)
     attempt = len(payments) + 1  # a fresh idempotency key for each PaymentIntent
-    house = await session.get(House, order.house_id)
+    house = await repository.payee_house(session, order.house_id)
     assert house is not None
     due = order.total_cents - order.paid_cents
     intent = await gateway.create_intent(
@@ -111,22 +143,7 @@ async def start_payment(
 
 async def store_event(session: AsyncSession, event: dict[str, Any]) -> uuid.UUID | None:
     """Put the event in the inbox once; None when it was there already (a redelivery)."""
-    result = await session.exec(
-        pg_insert(InboundEvent)
-        .values(
-            id=uuid.uuid4(),
-            provider=PROVIDER,
-            event_id=event["id"],
-            type=event["type"],
-            payload=event,
-            received_at=clock.now(),
-            attempts=0,
-        )
-        .on_conflict_do_nothing(index_elements=["provider", "event_id"])
-        .returning(col(InboundEvent.id))
-    )
-    row = result.first()
-    return row[0] if row else None
+    return await repository.insert_event(session, PROVIDER, event)
 
 
 async def _refund_everything(
@@ -141,8 +158,7 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
     obj = event.payload.get("data", {}).get("object", {})
     if obj.get("object") != "payment_intent" or not isinstance(obj.get("id"), str):
         return  # not an event we act on
-    stmt = select(Payment).where(Payment.stripe_payment_intent_id == obj["id"]).with_for_update()
-    payment = (await session.exec(stmt)).first()
+    payment = await repository.payment_by_intent_for_update(session, obj["id"])
     if payment is None:
         return  # not one of ours
     intent = await gateway.get_intent(obj["id"], account=payment.stripe_account_id)
@@ -201,19 +217,11 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
     await session.flush()
 
 
-GatewayFactory = Callable[[], StripeGateway]
-
-
 async def process_event(
     sessionmaker: SessionMaker, event_id: uuid.UUID, gateway: GatewayFactory
 ) -> bool:
     async with unit_of_work(sessionmaker) as session:
-        stmt = (
-            select(InboundEvent)
-            .where(InboundEvent.id == event_id, col(InboundEvent.processed_at).is_(None))
-            .with_for_update(skip_locked=True)
-        )
-        event = (await session.exec(stmt)).first()
+        event = await repository.unprocessed_event_for_update(session, event_id)
         if event is None:
             return False
         event.attempts += 1
@@ -231,15 +239,9 @@ async def process_event(
 
 async def unprocessed_events(sessionmaker: SessionMaker, limit: int = 100) -> list[uuid.UUID]:
     async with sessionmaker() as session:
-        stmt = (
-            select(InboundEvent.id)
-            .where(
-                col(InboundEvent.processed_at).is_(None), col(InboundEvent.attempts) < MAX_ATTEMPTS
-            )
-            .order_by(col(InboundEvent.received_at))
-            .limit(limit)
+        return await repository.unprocessed_event_ids(
+            session, max_attempts=MAX_ATTEMPTS, limit=limit
         )
-        return list((await session.exec(stmt)).all())
 
 
 # --- refunds ---------------------------------------------------------------------------------
@@ -297,25 +299,23 @@ def worker_gateway() -> StripeGateway:
 
 @outbox.handler(REFUND_TOPIC)
 async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage) -> None:
-    refund = await session.get(
-        Refund, uuid.UUID(message.payload["refund_id"]), with_for_update=True
+    refund = await repository.get_refund_for_update(
+        session, uuid.UUID(message.payload["refund_id"])
     )
     if refund is None or refund.status != RefundStatus.PENDING:
         return
-    payment = await session.get(Payment, refund.payment_id) if refund.payment_id else None
+    payment = (
+        await repository.get_payment(session, refund.payment_id) if refund.payment_id else None
+    )
     if payment is None or payment.stripe_payment_intent_id is None:
         raise RuntimeError("The refund has no Stripe payment to go back to.")
     # Our own bound, whatever Stripe would allow: never more than this payment brought in.
-    stmt = select(Refund).where(
-        Refund.payment_id == payment.id,
-        Refund.status == RefundStatus.SUCCEEDED,
-    )
-    refunded = sum(r.amount_cents for r in (await session.exec(stmt)).all())
+    refunded = await repository.succeeded_refunds(session, payment.id)
     if refunded + refund.amount_cents > payment.amount_cents:
         refund.status = RefundStatus.FAILED
         refund.last_error = "Refusing to refund more than the payment brought in."
         session.add(refund)
-        order = await session.get(Order, refund.order_id)
+        order = await repository.get_order(session, refund.order_id)
         if order is not None:
             order.needs_attention = True
             session.add(order)
@@ -331,7 +331,7 @@ async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage)
     )
     refund.stripe_refund_id = result.id
     session.add(refund)
-    order = await session.get(Order, refund.order_id)
+    order = await repository.get_order(session, refund.order_id)
     if order is not None:
         settle_status(order, await has_live_tickets(session, order))
         record(
