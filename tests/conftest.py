@@ -24,7 +24,7 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
-from ticketing.payments.test_server import start_localstripe
+from ticketing.payments.localstripe import start_localstripe
 from ticketing.settings import AuthSettings, Settings, StripeSettings, TicketSettings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
-from ticketing.payments.test_server import send_webhooks
+from ticketing.payments.localstripe import send_webhooks
 from ticketing.settings import AuthSettings, Settings, StripeSettings
 
 
