@@ -53,8 +53,8 @@ from platform_support import (  # noqa: E402
     start_api,
 )
 from sqlalchemy import text  # noqa: E402
-from ticketing.checkin.verify import Verifier  # noqa: E402
 
+from ticketing.checkin.verify import Verifier  # noqa: E402
 from ticketing.core.security import sha256_hex  # noqa: E402
 from ticketing.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from ticketing.settings import TicketSettings  # noqa: E402
