@@ -71,16 +71,13 @@ class PublicInventoryController(Controller):
     async def add_items(
         self, db: Db, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
-        hold = await holds.online_hold(db, hold_id, lock=True)
-        service.require_active(hold)
-        await service.hold_places(db, hold, data, hold.channel)
-        return await holds.hold_out(db, hold)
+        return await holds.hold_out(db, await holds.add_places(db, hold_id, data, None))
 
     @delete("/holds/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
     async def release_item(
         self, db: Db, hold_id: FromPath[uuid.UUID], item_id: FromPath[uuid.UUID]
     ) -> None:
-        await service.release_item(db, await holds.online_hold(db, hold_id, lock=True), item_id)
+        await holds.give_back_place(db, hold_id, item_id, None)
 
     @post(
         "/holds/{hold_id:uuid}/extend",
@@ -89,13 +86,11 @@ class PublicInventoryController(Controller):
         responses=selling_conflicts(),
     )
     async def extend(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        hold = await holds.online_hold(db, hold_id, lock=True)
-        await service.extend_hold(db, hold)
-        return await holds.hold_out(db, hold)
+        return await holds.hold_out(db, await holds.extend(db, hold_id, None))
 
     @delete("/holds/{hold_id:uuid}", summary="Give every place back")
     async def release(self, db: Db, hold_id: FromPath[uuid.UUID]) -> None:
-        await service.release_hold(db, await holds.online_hold(db, hold_id, lock=True))
+        await holds.give_back(db, hold_id, None)
 
 
 class BoxOfficeHoldController(Controller):
@@ -117,10 +112,7 @@ class BoxOfficeHoldController(Controller):
     async def add_items(
         self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        service.require_active(hold)
-        await service.hold_places(db, hold, data, hold.channel)
-        return await holds.hold_out(db, hold)
+        return await holds.hold_out(db, await holds.add_places(db, hold_id, data, principal))
 
     @delete("/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
     async def release_item(
@@ -130,8 +122,7 @@ class BoxOfficeHoldController(Controller):
         hold_id: FromPath[uuid.UUID],
         item_id: FromPath[uuid.UUID],
     ) -> None:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        await service.release_item(db, hold, item_id)
+        await holds.give_back_place(db, hold_id, item_id, principal)
 
     @post(
         "/{hold_id:uuid}/extend",
@@ -140,14 +131,11 @@ class BoxOfficeHoldController(Controller):
         responses=selling_conflicts(),
     )
     async def extend(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        await service.extend_hold(db, hold)
-        return await holds.hold_out(db, hold)
+        return await holds.hold_out(db, await holds.extend(db, hold_id, principal))
 
     @delete("/{hold_id:uuid}", summary="Give every place back")
     async def release(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> None:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        await service.release_hold(db, hold)
+        await holds.give_back(db, hold_id, principal)
 
 
 async def _change_blocks(

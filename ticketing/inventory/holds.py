@@ -95,6 +95,39 @@ async def box_office_hold(
     )
 
 
+async def _changing(session: AsyncSession, hold_id: uuid.UUID, principal: Principal | None) -> Hold:
+    """The basket, locked for a change: the shop's (principal None: its id is the
+    capability) or the box office's (read for the principal)."""
+    if principal is None:
+        return await online_hold(session, hold_id, lock=True)
+    return await box_office_hold(session, principal, hold_id, lock=True)
+
+
+async def add_places(
+    session: AsyncSession, hold_id: uuid.UUID, data: HoldItemsIn, principal: Principal | None
+) -> Hold:
+    hold = await _changing(session, hold_id, principal)
+    service.require_active(hold)
+    await service.hold_places(session, hold, data, hold.channel)
+    return hold
+
+
+async def give_back_place(
+    session: AsyncSession, hold_id: uuid.UUID, item_id: uuid.UUID, principal: Principal | None
+) -> None:
+    await service.release_item(session, await _changing(session, hold_id, principal), item_id)
+
+
+async def extend(session: AsyncSession, hold_id: uuid.UUID, principal: Principal | None) -> Hold:
+    hold = await _changing(session, hold_id, principal)
+    await service.extend_hold(session, hold)
+    return hold
+
+
+async def give_back(session: AsyncSession, hold_id: uuid.UUID, principal: Principal | None) -> None:
+    await service.release_hold(session, await _changing(session, hold_id, principal))
+
+
 def staff_basket(principal: Principal, hold: Hold | None) -> Hold:
     """A box-office basket as read for the principal, if it may sell from it."""
     if hold is None or hold.channel != Channel.BOX_OFFICE:

@@ -12,11 +12,9 @@ from ticketing.core.openapi import selling_conflicts, success
 from ticketing.core.paging import Limit, Offset
 from ticketing.core.ratelimit import ORDER_SECRET
 from ticketing.core.schemas import In
-from ticketing.inventory import holds
-from ticketing.inventory.models import Channel
-from ticketing.orders import box_office, exchange, lifecycle
+from ticketing.orders import box_office, exchange, lifecycle, shop
 from ticketing.orders import repository as repo
-from ticketing.orders.checkout import CheckedOut, checkout
+from ticketing.orders.checkout import CheckedOut
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.schemas import (
     BoxOfficeOrderIn,
@@ -93,11 +91,7 @@ class ShopOrderController(Controller):
         self, db: Db, data: JSONBody[OrderIn], idempotency_key: IdempotencyKey = None
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
-            hold = await holds.online_hold(db, data.hold_id, lock=True)
-            done = await checkout(db, hold, data, channel=Channel.ONLINE, actor="buyer")
-            if done.order.total_cents == 0:
-                await lifecycle.mark_paid(db, done.order, actor="buyer", tickets=done.tickets)
-            return 201, await _created(db, done)
+            return 201, await _created(db, await shop.check_out_basket(db, data))
 
         status, body = await replay_or_run(
             db,
