@@ -23,6 +23,7 @@ from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
 from ticketing.core.openapi import openapi_config, plugins
 from ticketing.core.ratelimit import public_secret_limit
+from ticketing.core.runtime import Runtime, runtime_middleware
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events import programme
@@ -40,7 +41,6 @@ from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tenancy.deps import DEPENDENCIES
 from ticketing.tickets import keyring
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
-from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.uitdatabank.controllers import CONTROLLERS as UITDATABANK_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
 from ticketing.web.api_docs import doc_pages
@@ -83,8 +83,11 @@ def create_app(
     settings = settings or get_settings()
     if not settings.auth.jwt_secret.get_secret_value():
         raise RuntimeError("Set TICKETING_AUTH__JWT_SECRET (make demo sets one for you).")
-    keyring.configure(settings.tickets, settings.public_url)
-    uitdatabank_sync.configure(settings.uitdatabank, settings.public_url)
+    # The process's configuration travels on the app (docs/architecture.md, "Runtime"):
+    # every request runs inside it. The keyring is built now, so a missing secret stops
+    # the start.
+    runtime = Runtime(settings)
+    runtime.get(keyring.TICKETS)
     if settings.inventory.unsafe_check_then_write:
         if settings.environment != "test":
             raise RuntimeError("unsafe_check_then_write exists for a test only.")
@@ -114,7 +117,7 @@ def create_app(
             if engine is not None:
                 await engine.dispose()
 
-    state: dict[str, Any] = {"settings": settings}
+    state: dict[str, Any] = {"settings": settings, "runtime": runtime}
     if sessionmaker is not None:
         state["sessionmaker"] = sessionmaker
 
@@ -140,6 +143,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         middleware=[
+            runtime_middleware(runtime),
             in_flight_limit(settings.max_in_flight),
             request_id_middleware,
             request_line_guard,

@@ -13,7 +13,7 @@ from ticketing.core.openapi import RAW_BODY, problem, success
 from ticketing.core.ratelimit import ORDER_SECRET
 from ticketing.orders.controllers import IdempotencyKey
 from ticketing.payments import stripe_flow
-from ticketing.payments.gateway import CardDeclined, GatewayError, StripeGateway, verify_webhook
+from ticketing.payments.gateway import CardDeclined, GatewayError, verify_webhook
 from ticketing.payments.schemas import PaymentStart, TestCardIn
 from ticketing.tenancy.deps import Config, Db
 
@@ -69,7 +69,7 @@ class ShopPaymentController(Controller):
         async def run() -> tuple[int, dict[str, Any]]:
             try:
                 payment, intent = await stripe_flow.start_buyers_payment(
-                    db, lambda: StripeGateway(settings.stripe), order_id, secret
+                    db, stripe_flow.gateway_factory(), order_id, secret
                 )
             except GatewayError as exc:
                 raise PaymentUnavailable(str(exc)) from exc
@@ -120,7 +120,7 @@ class ShopPaymentController(Controller):
             raise NotFound("There is no test-mode payment on this platform.")
         try:
             intent = await stripe_flow.pay_with_test_card(
-                db, lambda: StripeGateway(settings.stripe), order_id, secret, data.card_number
+                db, stripe_flow.gateway_factory(), order_id, secret, data.card_number
             )
         except CardDeclined as exc:
             raise PaymentRefused(str(exc), errors=[FieldError("card_number", str(exc))]) from exc

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing import clock
 from ticketing.core import outbox
 from ticketing.core.errors import Conflict, NotFound
+from ticketing.core.runtime import Part, current
 from ticketing.core.security import sha256_hex
 from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
@@ -37,6 +38,7 @@ from ticketing.orders.models import Order, OrderStatus, PaymentMethod, TicketSta
 from ticketing.payments import repository
 from ticketing.payments.gateway import Intent, StripeGateway
 from ticketing.payments.models import InboundEvent, Payment, PaymentStatus, Refund, RefundStatus
+from ticketing.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -280,21 +282,26 @@ async def queue_refund(
     return refund
 
 
-_gateway_factory: GatewayFactory | None = None
+def _settings_gateway(settings: Settings) -> GatewayFactory:
+    return lambda: StripeGateway(settings.stripe)
+
+
+# How the current runtime (ticketing.core.runtime) reaches Stripe: made from the settings;
+# tests point it at localstripe.
+GATEWAY = Part("payments.gateway", _settings_gateway)
+
+
+def gateway_factory() -> GatewayFactory:
+    return current().get(GATEWAY)
 
 
 def set_gateway_factory(factory: GatewayFactory | None) -> None:
-    """Where workers get their Stripe gateway (tests point it at localstripe)."""
-    global _gateway_factory
-    _gateway_factory = factory
+    """Where the current runtime gets its Stripe gateway (None: from its settings)."""
+    current().put(GATEWAY, factory)
 
 
 def worker_gateway() -> StripeGateway:
-    if _gateway_factory is not None:
-        return _gateway_factory()
-    from ticketing.settings import get_settings
-
-    return StripeGateway(get_settings().stripe)
+    return gateway_factory()()
 
 
 @outbox.handler(REFUND_TOPIC)
