@@ -19,6 +19,7 @@ from ticketing.inventory.schemas import (
     HoldItemsIn,
     HoldOut,
 )
+from ticketing.inventory.views import basket_out, hold_out
 from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
@@ -57,11 +58,11 @@ class PublicInventoryController(Controller):
     @post("/holds", summary="Hold places in a new basket", responses=selling_conflicts())
     async def create_hold(self, db: Db, data: JSONBody[HoldItemsIn]) -> HoldOut:
         hold, items = await holds.create_online_hold(db, data)
-        return await holds.hold_out(db, hold, items)
+        return await hold_out(db, hold, items)
 
     @get("/holds/{hold_id:uuid}", summary="A basket")
     async def get_hold(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        return await holds.basket_out(db, await holds.online_hold(db, hold_id))
+        return await basket_out(db, await holds.online_hold(db, hold_id))
 
     @post(
         "/holds/{hold_id:uuid}/items",
@@ -71,7 +72,7 @@ class PublicInventoryController(Controller):
     async def add_items(
         self, db: Db, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
-        return await holds.hold_out(db, await holds.add_places(db, hold_id, data, None))
+        return await hold_out(db, await holds.add_places(db, hold_id, data, None))
 
     @delete("/holds/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
     async def release_item(
@@ -86,7 +87,7 @@ class PublicInventoryController(Controller):
         responses=selling_conflicts(),
     )
     async def extend(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        return await holds.hold_out(db, await holds.extend(db, hold_id, None))
+        return await hold_out(db, await holds.extend(db, hold_id, None))
 
     @delete("/holds/{hold_id:uuid}", summary="Give every place back")
     async def release(self, db: Db, hold_id: FromPath[uuid.UUID]) -> None:
@@ -102,17 +103,17 @@ class BoxOfficeHoldController(Controller):
         self, db: Db, principal: Caller, data: JSONBody[BoxOfficeHoldIn]
     ) -> HoldOut:
         hold, items = await holds.create_box_office_hold(db, principal, data)
-        return await holds.hold_out(db, hold, items)
+        return await hold_out(db, hold, items)
 
     @get("/{hold_id:uuid}")
     async def get_hold(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        return await holds.hold_out(db, await holds.box_office_hold(db, principal, hold_id))
+        return await hold_out(db, await holds.box_office_hold(db, principal, hold_id))
 
     @post("/{hold_id:uuid}/items", summary="Hold more places", responses=selling_conflicts())
     async def add_items(
         self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
-        return await holds.hold_out(db, await holds.add_places(db, hold_id, data, principal))
+        return await hold_out(db, await holds.add_places(db, hold_id, data, principal))
 
     @delete("/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
     async def release_item(
@@ -131,7 +132,7 @@ class BoxOfficeHoldController(Controller):
         responses=selling_conflicts(),
     )
     async def extend(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        return await holds.hold_out(db, await holds.extend(db, hold_id, principal))
+        return await hold_out(db, await holds.extend(db, hold_id, principal))
 
     @delete("/{hold_id:uuid}", summary="Give every place back")
     async def release(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> None:

@@ -30,6 +30,7 @@ from ticketing.orders.schemas import (
     TillOpenIn,
     TillOut,
 )
+from ticketing.orders.views import buyer_order_out, order_out
 from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 
@@ -58,7 +59,7 @@ async def _order_action(
 
     async def run() -> tuple[int, dict[str, Any]]:
         order = await action()
-        return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
+        return 200, (await order_out(db, order)).model_dump(mode="json")
 
     scope = _scope(f"{name}:{order_id}", principal.user_id or principal.api_token_id)
     status, body = await replay_or_run(
@@ -68,9 +69,7 @@ async def _order_action(
 
 
 async def _created(db: Db, done: CheckedOut) -> dict[str, Any]:
-    out = await lifecycle.order_out(
-        db, done.order, done.tickets, shape=OrderCreated, secret=done.secret
-    )
+    out = await order_out(db, done.order, done.tickets, shape=OrderCreated, secret=done.secret)
     return out.model_dump(mode="json")
 
 
@@ -112,9 +111,7 @@ class ShopOrderController(Controller):
     async def get_order(
         self, db: Db, order_id: FromPath[uuid.UUID], secret: FromQuery[str]
     ) -> BuyerOrderOut:
-        return await lifecycle.buyer_order_out(
-            db, await lifecycle.buyers_order(db, order_id, secret)
-        )
+        return await buyer_order_out(db, await lifecycle.buyers_order(db, order_id, secret))
 
 
 class BoxOfficeOrderController(Controller):
@@ -170,11 +167,11 @@ class OrderController(Controller):
         orders = await repo.list_orders(
             db, principal, house_id=house_id, status=status, q=q, limit=limit, offset=offset
         )
-        return [await lifecycle.order_out(db, o) for o in orders]
+        return [await order_out(db, o) for o in orders]
 
     @get("/{order_id:uuid}")
     async def get_order(self, db: Db, principal: Caller, order_id: FromPath[uuid.UUID]) -> OrderOut:
-        return await lifecycle.order_out(db, await box_office.staff_order(db, principal, order_id))
+        return await order_out(db, await box_office.staff_order(db, principal, order_id))
 
     @get("/{order_id:uuid}/history", summary="Everything that happened to the order")
     async def history(
