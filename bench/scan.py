@@ -13,7 +13,7 @@ the other, as fast as the answers come: each ticket once. A warm-up share is sca
 first and not measured.
 
 Then it checks the server's record: every measured ticket admitted exactly once. Last,
-it checks every code with the offline verifier (`ticketing.tickets.verify`, built from
+it checks every code with the offline verifier (`ticketing.checkin.verify`, built from
 a device's kit) for a second on one core.
 
 The last line holds the figures as key=value pairs: `scans_per_s`, `p50_ms` and `p99_ms`
@@ -54,12 +54,12 @@ from platform_support import (  # noqa: E402
 )
 from sqlalchemy import text  # noqa: E402
 
+from ticketing.checkin.verify import Verifier  # noqa: E402
 from ticketing.core import keyring  # noqa: E402
 from ticketing.core.security import sha256_hex  # noqa: E402
 from ticketing.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from ticketing.settings import TicketSettings  # noqa: E402
 from ticketing.tickets import issuing  # noqa: E402
-from ticketing.tickets.verify import Verifier  # noqa: E402
 
 WARM_UP = 10  # scans per device before the measured part
 

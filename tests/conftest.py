@@ -15,16 +15,18 @@ from typing import Any
 import httpx
 import pytest
 from fixtures.databases import create_database, drop_database
-from fixtures.support import JWT_SECRET, TICKETS_SECRET, Tenant, make_tenant
+from fixtures.support import JWT_SECRET, TICKETS_SECRET, Tenant, app_runtime, make_tenant
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.app import create_app
+from ticketing.core import runtime
+from ticketing.core.runtime import Runtime
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
-from ticketing.payments.test_server import start_localstripe
+from ticketing.payments.localstripe import start_localstripe
 from ticketing.settings import AuthSettings, Settings, StripeSettings, TicketSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,9 +109,18 @@ async def db(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+@pytest.fixture(scope="session", autouse=True)
+def process_runtime(settings: Settings) -> Iterator[Runtime]:
+    """The test process's configuration outside an app: the test settings."""
+    previous = runtime.set_default(Runtime(settings))
+    yield runtime.current()
+    runtime.set_default(previous)
+
+
 @pytest.fixture
-def app(settings: Settings, sessionmaker: SessionMaker) -> Litestar:
-    return create_app(settings, sessionmaker=sessionmaker)
+def app(settings: Settings, sessionmaker: SessionMaker) -> Iterator[Litestar]:
+    with app_runtime(create_app(settings, sessionmaker=sessionmaker)) as app:
+        yield app
 
 
 @pytest.fixture
@@ -147,7 +158,8 @@ async def committing(
         async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as client:
             async with sessionmaker() as session:
                 tenant = await make_tenant(session)
-            yield client, tenant, database
+            with app_runtime(app):
+                yield client, tenant, database
     finally:
         await engine.dispose()
         drop_database(database)

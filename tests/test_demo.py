@@ -13,13 +13,13 @@ from fixtures.databases import create_database, drop_database
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from ticketing.checkin import scanning
 from ticketing.db.engine import SessionMaker
 from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
 from ticketing.events.models import Performance, PerformanceStatus
 from ticketing.seatmaps.layout import LayoutDocument, SeatFlag
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import Cluster, House, StaffUser
-from ticketing.tickets import scanning
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -147,7 +147,7 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
             "performance_ids": [w["performance_id"]],
         },
         # A device's routes answer a staff token 401 before reading anything; a device of
-        # another house is refused the victim's tickets (tests/tickets/test_scanning.py).
+        # another house is refused the victim's tickets (tests/checkin/test_scanning.py).
         ("POST", "/scanner/scans"): {"qr": "PD1:NOTHING"},
         ("POST", "/scanner/offline-scans"): {
             "scans": [{"nonce": "intruder-1", "qr": "PD1:X", "scanned_at": "2026-01-01T00:00:00Z"}]

@@ -16,12 +16,14 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
+from ticketing.checkin.controllers import CONTROLLERS as CHECKIN_CONTROLLERS
 from ticketing.core import jobs, keyring
 from ticketing.core.errors import EXCEPTION_HANDLERS
 from ticketing.core.guards import body_guard, head_as_get, request_line_guard
 from ticketing.core.middleware import in_flight_limit, request_id_middleware
 from ticketing.core.openapi import openapi_config, plugins
 from ticketing.core.ratelimit import public_secret_limit
+from ticketing.core.runtime import Runtime, runtime_middleware
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
@@ -38,8 +40,6 @@ from ticketing.tenancy.auth import BearerAuthMiddleware
 from ticketing.tenancy.controllers import CONTROLLERS as TENANCY_CONTROLLERS
 from ticketing.tenancy.deps import DEPENDENCIES
 from ticketing.tickets.controllers import CONTROLLERS as TICKET_CONTROLLERS
-from ticketing.tickets.scan_controllers import CONTROLLERS as SCAN_CONTROLLERS
-from ticketing.uitdatabank import sync as uitdatabank_sync
 from ticketing.uitdatabank.controllers import CONTROLLERS as UITDATABANK_CONTROLLERS
 from ticketing.venues.controllers import CONTROLLERS as VENUE_CONTROLLERS
 from ticketing.web.api_docs import doc_pages
@@ -82,8 +82,11 @@ def create_app(
     settings = settings or get_settings()
     if not settings.auth.jwt_secret.get_secret_value():
         raise RuntimeError("Set TICKETING_AUTH__JWT_SECRET (make demo sets one for you).")
-    keyring.configure(settings.tickets, settings.public_url)
-    uitdatabank_sync.configure(settings.uitdatabank, settings.public_url)
+    # The process's configuration travels on the app (docs/architecture.md, "Runtime"):
+    # every request runs inside it. The keyring is built now, so a missing secret stops
+    # the start.
+    runtime = Runtime(settings)
+    runtime.get(keyring.TICKETS)
     if settings.inventory.unsafe_check_then_write:
         if settings.environment != "test":
             raise RuntimeError("unsafe_check_then_write exists for a test only.")
@@ -113,7 +116,7 @@ def create_app(
             if engine is not None:
                 await engine.dispose()
 
-    state: dict[str, Any] = {"settings": settings}
+    state: dict[str, Any] = {"settings": settings, "runtime": runtime}
     if sessionmaker is not None:
         state["sessionmaker"] = sessionmaker
 
@@ -131,7 +134,7 @@ def create_app(
             *CUSTOMER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *TICKET_CONTROLLERS,
-            *SCAN_CONTROLLERS,
+            *CHECKIN_CONTROLLERS,
             *UITDATABANK_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
@@ -139,6 +142,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         middleware=[
+            runtime_middleware(runtime),
             in_flight_limit(settings.max_in_flight),
             request_id_middleware,
             request_line_guard,

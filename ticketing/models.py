@@ -1,5 +1,6 @@
 """Import every table so the metadata is complete (Alembic, tests)."""
 
+from ticketing.checkin.models import Scan, ScannerDevice
 from ticketing.core.outbox import OutboxMessage
 from ticketing.core.ratelimit import RateLimitCounter
 from ticketing.customers.models import Customer
@@ -26,7 +27,7 @@ from ticketing.tenancy.models import (
     RoleAssignment,
     StaffUser,
 )
-from ticketing.tickets.models import HouseLogo, Scan, ScannerDevice, SigningKey
+from ticketing.tickets.models import HouseLogo, SigningKey
 from ticketing.uitdatabank.models import UitdatabankEvent
 from ticketing.venues.models import Hall, Venue
 

@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ticketing.core import jobs
+from ticketing.core.runtime import Runtime, entered
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.settings import get_settings
 
@@ -27,6 +28,9 @@ class _Runtime:
         settings = get_settings()
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=2)
         self.sessionmaker: SessionMaker = create_sessionmaker(self.engine)
+        # The process's configuration (keyring, UiTdatabank, payment gateway): every task
+        # runs inside it, as every request of the API runs inside the app's.
+        self.config = Runtime(settings)
 
 
 _runtime: _Runtime | None = None
@@ -41,12 +45,15 @@ def runtime() -> _Runtime:
 
 def run(fn: Callable[[SessionMaker], Awaitable[T]]) -> T:
     rt = runtime()
-    return rt.runner.run(_call(fn, rt.sessionmaker))
+    return rt.runner.run(_call(fn, rt.sessionmaker, rt.config))
 
 
-async def _call(fn: Callable[[SessionMaker], Awaitable[T]], sessionmaker: SessionMaker) -> T:
+async def _call(
+    fn: Callable[[SessionMaker], Awaitable[T]], sessionmaker: SessionMaker, config: Runtime
+) -> T:
     try:
-        return await fn(sessionmaker)
+        with entered(config):
+            return await fn(sessionmaker)
     finally:
         # Tasks this one queued are published before it ends (the loop only runs while a
         # task does).

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
 from fixtures.stripe_support import WEBHOOK_SECRET, Deliveries
-from fixtures.support import JWT_SECRET, Tenant
+from fixtures.support import JWT_SECRET, Tenant, app_runtime
 from litestar import Litestar
 
 from ticketing import clock
@@ -20,7 +20,7 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
-from ticketing.payments.test_server import send_webhooks
+from ticketing.payments.localstripe import send_webhooks
 from ticketing.settings import AuthSettings, Settings, StripeSettings
 
 
@@ -79,8 +79,9 @@ def _real_clock() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(stripe_settings: Settings, sessionmaker: SessionMaker) -> Litestar:
-    return create_app(stripe_settings, sessionmaker=sessionmaker)
+def app(stripe_settings: Settings, sessionmaker: SessionMaker) -> Iterator[Litestar]:
+    with app_runtime(create_app(stripe_settings, sessionmaker=sessionmaker)) as app:
+        yield app
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
 from fixtures.support import Tenant
-from fixtures.tickets_support import Inbox, free_port, run_outbox
+from fixtures.tickets_support import Inbox, free_port, performance_on_sale
 
 from ticketing.core import keyring
 from ticketing.db.engine import SessionMaker
@@ -33,6 +32,4 @@ def inbox(settings: Settings) -> Iterator[Inbox]:
 async def performance(
     client: httpx.AsyncClient, tenant: Tenant, sessionmaker: SessionMaker
 ) -> dict[str, Any]:
-    on_sale = await put_on_sale(client, tenant, MIXED_SPEC, {"A": 3000, "B": 2000, "S": 1500})
-    await run_outbox(sessionmaker)  # what putting it on sale queued (its UiTdatabank sync)
-    return on_sale
+    return await performance_on_sale(client, tenant, sessionmaker)

@@ -20,6 +20,7 @@ from pyzbar import pyzbar
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from ticketing.checkin.verify import Reason, Verifier
 from ticketing.core.keyring import Keyring
 from ticketing.core.outbox import OutboxMessage
 from ticketing.db.engine import SessionMaker
@@ -27,7 +28,6 @@ from ticketing.orders.models import Ticket
 from ticketing.tenancy.roles import Role
 from ticketing.tickets import issuing, signing
 from ticketing.tickets.models import SigningKey
-from ticketing.tickets.verify import Reason, Verifier
 
 
 def read_qr(image: Image.Image) -> str:

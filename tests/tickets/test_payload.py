@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ticketing.checkin.verify import Reason, Verifier
 from ticketing.tickets import payload
 from ticketing.tickets.signing import Signer
-from ticketing.tickets.verify import Reason, Verifier
 
 START = datetime(2026, 12, 12, 14, 0, tzinfo=UTC)
 

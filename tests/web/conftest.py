@@ -21,7 +21,7 @@ from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.demo.seed import seed_demo
 from ticketing.payments import stripe_flow
 from ticketing.payments.gateway import StripeGateway
-from ticketing.payments.test_server import send_webhooks
+from ticketing.payments.localstripe import send_webhooks
 from ticketing.settings import StripeSettings, TicketSettings
 
 PUBLISHABLE_KEY = "pk_test_podium"

@@ -6,9 +6,9 @@
   order's id, so the worker that mails the tickets can put the link in the mail while the
   database keeps only the secret's hash.
 
-Every process that creates orders or issues tickets configures it once at startup. It sits
-in core because both use it: orders (an order's secret, at checkout) and tickets above
-them (signing keys, the link in the mail).
+It is built once per runtime (ticketing.core.runtime) from the settings. It sits in
+core because both orders (an order's secret, at checkout) and tickets above them
+(signing keys, the link in the mail) use it.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import hashlib
 import hmac
 import os
 import uuid
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ticketing.core.runtime import Part, current
 from ticketing.settings import TicketSettings
 
 _NONCE = 12
@@ -48,41 +50,44 @@ class Keyring:
         return self._sealing.decrypt(sealed[:_NONCE], sealed[_NONCE:], context)
 
 
-_keyring: Keyring | None = None
-_settings: TicketSettings | None = None
-_public_url = ""
+@dataclass(frozen=True)
+class TicketConfig:
+    """The tickets' part of a runtime (ticketing.core.runtime): settings, the keyring
+    built from their secret, and the public address the mails link to."""
+
+    settings: TicketSettings
+    keyring: Keyring
+    public_url: str
+
+    @classmethod
+    def of(cls, settings: TicketSettings, public_url: str) -> TicketConfig:
+        return cls(
+            settings, Keyring(settings.secret_key.get_secret_value()), public_url.rstrip("/")
+        )
+
+
+TICKETS = Part("tickets", lambda s: TicketConfig.of(s.tickets, s.public_url))
 
 
 def configure(settings: TicketSettings, public_url: str) -> Keyring:
-    """Use these settings in this process (the API does so at startup, tests per case)."""
-    global _keyring, _settings, _public_url
-    _keyring = Keyring(settings.secret_key.get_secret_value())
-    _settings = settings
-    _public_url = public_url.rstrip("/")
-    return _keyring
+    """Use these settings in the current runtime (tests and benchmarks)."""
+    config = TicketConfig.of(settings, public_url)
+    current().put(TICKETS, config)
+    return config.keyring
 
 
 def ticket_settings() -> TicketSettings:
-    if _settings is None:
-        from ticketing.settings import get_settings
-
-        settings = get_settings()
-        configure(settings.tickets, settings.public_url)
-    assert _settings is not None
-    return _settings
+    return current().get(TICKETS).settings
 
 
 def tickets_link(order_id: uuid.UUID) -> str:
     """The buyer's link to the order's "my tickets" page (QR codes and the PDF), with the
     order's secret."""
-    ticket_settings()
-    secret = keyring().order_secret(order_id)
-    return f"{_public_url}/shop/orders/{order_id}?secret={secret}"
+    config = current().get(TICKETS)
+    secret = config.keyring.order_secret(order_id)
+    return f"{config.public_url}/shop/orders/{order_id}?secret={secret}"
 
 
 def keyring() -> Keyring:
-    """The process's keyring; a worker configures it from its settings on first use."""
-    if _keyring is None:
-        ticket_settings()
-    assert _keyring is not None
-    return _keyring
+    """The keyring of the current runtime (request, task, or the process's default)."""
+    return current().get(TICKETS).keyring

@@ -24,7 +24,7 @@ from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
 from ticketing.db.private import start_private_postgres
 from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
-from ticketing.payments.test_server import send_webhooks, start_localstripe
+from ticketing.payments.localstripe import send_webhooks, start_localstripe
 from ticketing.settings import Settings
 
 DEMO_WEBHOOK_SECRET = "whsec_podium_demo"  # noqa: S105 - a local test server's, printed nowhere

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import ticketing.handlers  # noqa: F401 - the services below send signals
 from ticketing import clock
+from ticketing.checkin.models import ScannerDevice
 from ticketing.core.security import hash_password, sha256_hex
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
@@ -37,7 +38,6 @@ from ticketing.seatmaps.demo_layouts import DEMO_LAYOUTS
 from ticketing.tenancy.models import Cluster, House, RoleAssignment, StaffUser
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import Role
-from ticketing.tickets.models import ScannerDevice
 from ticketing.venues import service as venue_service
 from ticketing.venues.schemas import HallIn, VenueIn
 

@@ -22,6 +22,7 @@ from ticketing.events.schemas import (
     TariffOut,
     TariffPatch,
 )
+from ticketing.events.views import event_out, performance_out
 from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import get_scoped
 
@@ -52,11 +53,11 @@ class EventController(Controller):
             limit=limit,
             offset=offset,
         )
-        return [service.event_out(e) for e in events]
+        return [event_out(e) for e in events]
 
     @post("/")
     async def create_event(self, db: Db, principal: Caller, data: JSONBody[EventIn]) -> EventOut:
-        return service.event_out(await service.create_event(db, principal, data))
+        return event_out(await service.create_event(db, principal, data))
 
     @get("/{event_id:uuid}", summary="An event with its performances and tariffs")
     async def get_event(
@@ -68,7 +69,7 @@ class EventController(Controller):
     async def update_event(
         self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID], data: JSONBody[EventPatch]
     ) -> EventOut:
-        return service.event_out(await service.update_event(db, principal, event_id, data))
+        return event_out(await service.update_event(db, principal, event_id, data))
 
     @post("/{event_id:uuid}/performances", summary="Add a performance (date, hall, prices)")
     async def create_performance(
@@ -79,7 +80,7 @@ class EventController(Controller):
         data: JSONBody[PerformanceIn],
     ) -> PerformanceOut:
         perf = await performances.create_performance(db, principal, event_id, data)
-        return (await performances.performance_out(db, [perf]))[0]
+        return (await performance_out(db, [perf]))[0]
 
     @post("/{event_id:uuid}/tariffs", summary="Add a tariff")
     async def create_tariff(
@@ -97,7 +98,7 @@ class PerformanceController(Controller):
         self, db: Db, principal: Caller, performance_id: FromPath[uuid.UUID]
     ) -> PerformanceOut:
         perf = await get_scoped(db, Performance, performance_id, principal, what="Performance")
-        return (await performances.performance_out(db, [perf]))[0]
+        return (await performance_out(db, [perf]))[0]
 
     @patch("/{performance_id:uuid}", summary="Change times, sale windows, layout (draft) or status")
     async def update_performance(
@@ -108,7 +109,7 @@ class PerformanceController(Controller):
         data: JSONBody[PerformancePatch],
     ) -> PerformanceOut:
         perf = await performances.update_performance(db, principal, performance_id, data)
-        return (await performances.performance_out(db, [perf]))[0]
+        return (await performance_out(db, [perf]))[0]
 
     @put("/{performance_id:uuid}/prices", summary="Set the price of every zone")
     async def set_prices(
@@ -119,7 +120,7 @@ class PerformanceController(Controller):
         data: JSONBody[PricesIn],
     ) -> PerformanceOut:
         perf = await performances.set_prices(db, principal, performance_id, data.prices)
-        return (await performances.performance_out(db, [perf]))[0]
+        return (await performance_out(db, [perf]))[0]
 
 
 class TariffController(Controller):

@@ -19,10 +19,8 @@ from ticketing.events.models import (
 )
 from ticketing.events.schemas import (
     PerformanceIn,
-    PerformanceOut,
     PerformancePatch,
     PriceIn,
-    PriceOut,
 )
 from ticketing.events.signals import PerformanceChanged, performance_changed
 from ticketing.seatmaps import repository as layouts_repo
@@ -54,47 +52,6 @@ def zones_in_use(layout: SeatMapLayout) -> set[str]:
     doc = LayoutDocument.model_validate(layout.document)
     used = {seat.zone for _, _, _, seat in doc.iter_seats()}
     return used | {area.zone for area in doc.standing_areas}
-
-
-async def performance_out(
-    session: AsyncSession, performances: list[Performance]
-) -> list[PerformanceOut]:
-    layouts = await repo.layouts_by_id(session, {p.layout_id for p in performances})
-    prices = await repo.prices_of(session, [p.id for p in performances])
-    out = []
-    for p in performances:
-        layout = layouts[p.layout_id]
-        names = zone_names(layout)
-        out.append(
-            PerformanceOut(
-                id=p.id,
-                event_id=p.event_id,
-                house_id=p.house_id,
-                hall_id=p.hall_id,
-                layout_id=p.layout_id,
-                layout_version=layout.version,
-                starts_at=p.starts_at,
-                ends_at=p.ends_at,
-                status=p.status,
-                online_sales_from=p.online_sales_from,
-                online_sales_until=p.online_sales_until,
-                box_office_sales_from=p.box_office_sales_from,
-                box_office_sales_until=p.box_office_sales_until,
-                reentry=p.reentry,
-                seat_count=layout.seat_count,
-                standing_capacity=layout.standing_capacity,
-                prices=[
-                    PriceOut(
-                        zone=pr.zone_code,
-                        zone_name=names.get(pr.zone_code, pr.zone_code),
-                        amount_cents=pr.amount_cents,
-                    )
-                    for pr in prices
-                    if pr.performance_id == p.id
-                ],
-            )
-        )
-    return out
 
 
 def _check_times(p: Performance) -> None:

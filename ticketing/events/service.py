@@ -10,13 +10,10 @@ from ticketing.core.conflicts import flush_or_conflict
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.events import repository as repo
 from ticketing.events.models import Event, EventStatus, PriceRule, Tariff, TariffKind
-from ticketing.events.performances import performance_out
 from ticketing.events.schemas import (
     EventDetail,
     EventIn,
-    EventOut,
     EventPatch,
-    EventTypeOut,
     TariffIn,
     TariffOut,
     TariffPatch,
@@ -27,33 +24,12 @@ from ticketing.events.signals import (
     event_changed,
     tariff_changed,
 )
-from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.events.views import event_out, performance_out
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
 
 BASE_TARIFF_NAME = {"nl": "Normaal tarief", "fr": "Plein tarif", "en": "Full price"}
-
-
-def event_type_out(type_id: str) -> EventTypeOut:
-    labels = EVENT_TYPES.get(type_id, {"nl": type_id, "fr": type_id, "en": type_id})
-    return EventTypeOut(id=type_id, **labels)
-
-
-def event_out(event: Event) -> EventOut:
-    return EventOut(
-        id=event.id,
-        house_id=event.house_id,
-        cluster_id=event.cluster_id,
-        title=event.title,
-        description=event.description,
-        event_type=event_type_out(event.event_type_id),
-        age_min=event.age_min,
-        age_max=event.age_max,
-        images=event.images,
-        status=event.status,
-        created_at=event.created_at,
-    )
 
 
 async def create_event(session: AsyncSession, principal: Principal, data: EventIn) -> Event:

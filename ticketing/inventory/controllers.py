@@ -23,6 +23,7 @@ from ticketing.inventory.schemas import (
     HoldItemsIn,
     HoldOut,
 )
+from ticketing.inventory.views import basket_out, hold_out
 from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE
@@ -61,11 +62,11 @@ class PublicInventoryController(Controller):
     @post("/holds", summary="Hold places in a new basket", responses=selling_conflicts())
     async def create_hold(self, db: Db, data: JSONBody[HoldItemsIn]) -> HoldOut:
         hold, items = await holds.create_online_hold(db, data)
-        return await holds.hold_out(db, hold, items)
+        return await hold_out(db, hold, items)
 
     @get("/holds/{hold_id:uuid}", summary="A basket")
     async def get_hold(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        return await holds.basket_out(db, await holds.online_hold(db, hold_id))
+        return await basket_out(db, await holds.online_hold(db, hold_id))
 
     @post(
         "/holds/{hold_id:uuid}/items",
@@ -75,16 +76,13 @@ class PublicInventoryController(Controller):
     async def add_items(
         self, db: Db, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
-        hold = await holds.online_hold(db, hold_id, lock=True)
-        service.require_active(hold)
-        await service.hold_places(db, hold, data, hold.channel)
-        return await holds.hold_out(db, hold)
+        return await hold_out(db, await holds.add_places(db, hold_id, data, None))
 
     @delete("/holds/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
     async def release_item(
         self, db: Db, hold_id: FromPath[uuid.UUID], item_id: FromPath[uuid.UUID]
     ) -> None:
-        await service.release_item(db, await holds.online_hold(db, hold_id, lock=True), item_id)
+        await holds.give_back_place(db, hold_id, item_id, None)
 
     @post(
         "/holds/{hold_id:uuid}/extend",
@@ -93,13 +91,11 @@ class PublicInventoryController(Controller):
         responses=selling_conflicts(),
     )
     async def extend(self, db: Db, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        hold = await holds.online_hold(db, hold_id, lock=True)
-        await service.extend_hold(db, hold)
-        return await holds.hold_out(db, hold)
+        return await hold_out(db, await holds.extend(db, hold_id, None))
 
     @delete("/holds/{hold_id:uuid}", summary="Give every place back")
     async def release(self, db: Db, hold_id: FromPath[uuid.UUID]) -> None:
-        await service.release_hold(db, await holds.online_hold(db, hold_id, lock=True))
+        await holds.give_back(db, hold_id, None)
 
 
 class BoxOfficeHoldController(Controller):
@@ -111,20 +107,17 @@ class BoxOfficeHoldController(Controller):
         self, db: Db, principal: Caller, data: JSONBody[BoxOfficeHoldIn]
     ) -> HoldOut:
         hold, items = await holds.create_box_office_hold(db, principal, data)
-        return await holds.hold_out(db, hold, items)
+        return await hold_out(db, hold, items)
 
     @get("/{hold_id:uuid}")
     async def get_hold(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        return await holds.hold_out(db, await holds.box_office_hold(db, principal, hold_id))
+        return await hold_out(db, await holds.box_office_hold(db, principal, hold_id))
 
     @post("/{hold_id:uuid}/items", summary="Hold more places", responses=selling_conflicts())
     async def add_items(
         self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID], data: JSONBody[HoldItemsIn]
     ) -> HoldOut:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        service.require_active(hold)
-        await service.hold_places(db, hold, data, hold.channel)
-        return await holds.hold_out(db, hold)
+        return await hold_out(db, await holds.add_places(db, hold_id, data, principal))
 
     @delete("/{hold_id:uuid}/items/{item_id:uuid}", summary="Give one place back")
     async def release_item(
@@ -134,8 +127,7 @@ class BoxOfficeHoldController(Controller):
         hold_id: FromPath[uuid.UUID],
         item_id: FromPath[uuid.UUID],
     ) -> None:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        await service.release_item(db, hold, item_id)
+        await holds.give_back_place(db, hold_id, item_id, principal)
 
     @post(
         "/{hold_id:uuid}/extend",
@@ -144,14 +136,11 @@ class BoxOfficeHoldController(Controller):
         responses=selling_conflicts(),
     )
     async def extend(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> HoldOut:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        await service.extend_hold(db, hold)
-        return await holds.hold_out(db, hold)
+        return await hold_out(db, await holds.extend(db, hold_id, principal))
 
     @delete("/{hold_id:uuid}", summary="Give every place back")
     async def release(self, db: Db, principal: Caller, hold_id: FromPath[uuid.UUID]) -> None:
-        hold = await holds.box_office_hold(db, principal, hold_id, lock=True)
-        await service.release_hold(db, hold)
+        await holds.give_back(db, hold_id, principal)
 
 
 async def _change_blocks(

@@ -13,39 +13,10 @@ from ticketing.inventory import repository as repo
 from ticketing.inventory import service
 from ticketing.inventory.models import Channel, Hold
 from ticketing.inventory.repository import HeldPlace
-from ticketing.inventory.schemas import BoxOfficeHoldIn, HoldItemOut, HoldItemsIn, HoldOut
-from ticketing.tenancy.models import House
+from ticketing.inventory.schemas import BoxOfficeHoldIn, HoldItemsIn
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import SELLERS
 from ticketing.tenancy.scoping import authorize, require_visible_house
-
-
-async def hold_out(
-    session: AsyncSession, hold: Hold, items: list[HeldPlace] | None = None
-) -> HoldOut:
-    """The basket as answered; pass its places when they are at hand."""
-    if items is None:
-        items = await repo.hold_items(session, hold.id)
-    return HoldOut(
-        id=hold.id,
-        house_id=hold.house_id,
-        channel=hold.channel,
-        status=hold.status,
-        expires_at=hold.expires_at,
-        extended=hold.extended,
-        items=[HoldItemOut.model_validate(a) for a in items],
-    )
-
-
-async def basket_out(session: AsyncSession, hold: Hold) -> HoldOut:
-    """A shop basket as its checkout shows it: with the selling house's name (whose news
-    is asked for) and online fee. Read here only, not with every hold of an on-sale."""
-    out = await hold_out(session, hold)
-    house = await session.get(House, hold.house_id)
-    assert house is not None
-    return out.model_copy(
-        update={"fee_per_ticket_cents": house.online_fee_cents, "house_name": house.name}
-    )
 
 
 async def create_online_hold(
@@ -93,6 +64,39 @@ async def box_office_hold(
     return staff_basket(
         principal, await repo.get_staff_hold(session, hold_id, principal, lock=lock)
     )
+
+
+async def _changing(session: AsyncSession, hold_id: uuid.UUID, principal: Principal | None) -> Hold:
+    """The basket, locked for a change: the shop's (principal None: its id is the
+    capability) or the box office's (read for the principal)."""
+    if principal is None:
+        return await online_hold(session, hold_id, lock=True)
+    return await box_office_hold(session, principal, hold_id, lock=True)
+
+
+async def add_places(
+    session: AsyncSession, hold_id: uuid.UUID, data: HoldItemsIn, principal: Principal | None
+) -> Hold:
+    hold = await _changing(session, hold_id, principal)
+    service.require_active(hold)
+    await service.hold_places(session, hold, data, hold.channel)
+    return hold
+
+
+async def give_back_place(
+    session: AsyncSession, hold_id: uuid.UUID, item_id: uuid.UUID, principal: Principal | None
+) -> None:
+    await service.release_item(session, await _changing(session, hold_id, principal), item_id)
+
+
+async def extend(session: AsyncSession, hold_id: uuid.UUID, principal: Principal | None) -> Hold:
+    hold = await _changing(session, hold_id, principal)
+    await service.extend_hold(session, hold)
+    return hold
+
+
+async def give_back(session: AsyncSession, hold_id: uuid.UUID, principal: Principal | None) -> None:
+    await service.release_hold(session, await _changing(session, hold_id, principal))
 
 
 def staff_basket(principal: Principal, hold: Hold | None) -> Hold:

@@ -22,8 +22,8 @@ from ticketing.events.schemas import (
     TariffPrice,
     ZonePrices,
 )
-from ticketing.events.service import event_type_out
 from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.events.views import event_type_out
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.layouts import layout_index
 from ticketing.tenancy.principal import Principal

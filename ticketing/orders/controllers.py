@@ -12,11 +12,9 @@ from ticketing.core.openapi import selling_conflicts, success
 from ticketing.core.paging import Limit, Offset
 from ticketing.core.ratelimit import ORDER_SECRET
 from ticketing.core.schemas import In
-from ticketing.inventory import holds
-from ticketing.inventory.models import Channel
-from ticketing.orders import box_office, exchange, lifecycle
+from ticketing.orders import box_office, exchange, lifecycle, shop
 from ticketing.orders import repository as repo
-from ticketing.orders.checkout import CheckedOut, checkout
+from ticketing.orders.checkout import CheckedOut
 from ticketing.orders.models import Order, OrderStatus
 from ticketing.orders.schemas import (
     BoxOfficeOrderIn,
@@ -32,6 +30,7 @@ from ticketing.orders.schemas import (
     TillOpenIn,
     TillOut,
 )
+from ticketing.orders.views import buyer_order_out, order_out
 from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 
@@ -60,7 +59,7 @@ async def _order_action(
 
     async def run() -> tuple[int, dict[str, Any]]:
         order = await action()
-        return 200, (await lifecycle.order_out(db, order)).model_dump(mode="json")
+        return 200, (await order_out(db, order)).model_dump(mode="json")
 
     scope = _scope(f"{name}:{order_id}", principal.user_id or principal.api_token_id)
     status, body = await replay_or_run(
@@ -70,9 +69,7 @@ async def _order_action(
 
 
 async def _created(db: Db, done: CheckedOut) -> dict[str, Any]:
-    out = await lifecycle.order_out(
-        db, done.order, done.tickets, shape=OrderCreated, secret=done.secret
-    )
+    out = await order_out(db, done.order, done.tickets, shape=OrderCreated, secret=done.secret)
     return out.model_dump(mode="json")
 
 
@@ -93,11 +90,7 @@ class ShopOrderController(Controller):
         self, db: Db, data: JSONBody[OrderIn], idempotency_key: IdempotencyKey = None
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
-            hold = await holds.online_hold(db, data.hold_id, lock=True)
-            done = await checkout(db, hold, data, channel=Channel.ONLINE, actor="buyer")
-            if done.order.total_cents == 0:
-                await lifecycle.mark_paid(db, done.order, actor="buyer", tickets=done.tickets)
-            return 201, await _created(db, done)
+            return 201, await _created(db, await shop.check_out_basket(db, data))
 
         status, body = await replay_or_run(
             db,
@@ -118,9 +111,7 @@ class ShopOrderController(Controller):
     async def get_order(
         self, db: Db, order_id: FromPath[uuid.UUID], secret: FromQuery[str]
     ) -> BuyerOrderOut:
-        return await lifecycle.buyer_order_out(
-            db, await lifecycle.buyers_order(db, order_id, secret)
-        )
+        return await buyer_order_out(db, await lifecycle.buyers_order(db, order_id, secret))
 
 
 class BoxOfficeOrderController(Controller):
@@ -176,11 +167,11 @@ class OrderController(Controller):
         orders = await repo.list_orders(
             db, principal, house_id=house_id, status=status, q=q, limit=limit, offset=offset
         )
-        return [await lifecycle.order_out(db, o) for o in orders]
+        return [await order_out(db, o) for o in orders]
 
     @get("/{order_id:uuid}")
     async def get_order(self, db: Db, principal: Caller, order_id: FromPath[uuid.UUID]) -> OrderOut:
-        return await lifecycle.order_out(db, await box_office.staff_order(db, principal, order_id))
+        return await order_out(db, await box_office.staff_order(db, principal, order_id))
 
     @get("/{order_id:uuid}/history", summary="Everything that happened to the order")
     async def history(

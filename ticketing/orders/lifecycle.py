@@ -7,7 +7,6 @@ import secrets
 import uuid
 from collections import Counter
 from datetime import datetime
-from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,20 +14,15 @@ from ticketing import clock
 from ticketing.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from ticketing.core.security import sha256_hex
 from ticketing.inventory import repository as inventory_repo
-from ticketing.inventory.layouts import layout_index
 from ticketing.inventory.service import SaleClosed, check_sellable
 from ticketing.orders import repository as repo
 from ticketing.orders.buyers import remember_buyer
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
-from ticketing.orders.schemas import BuyerOrderOut, OrderOut, OrderPerformance, TicketOut
 from ticketing.orders.signals import TicketsValid, tickets_valid
 
 OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
 LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
-
-
-Shown = TypeVar("Shown", bound=OrderOut)
 
 
 async def buyers_order(session: AsyncSession, order_id: uuid.UUID, secret: str) -> Order:
@@ -37,50 +31,6 @@ async def buyers_order(session: AsyncSession, order_id: uuid.UUID, secret: str) 
     if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
         raise NotFound("Order not found.")
     return order
-
-
-async def order_out(
-    session: AsyncSession,
-    order: Order,
-    tickets: list[Ticket] | None = None,
-    *,
-    shape: type[Shown] = OrderOut,  # type: ignore[assignment]
-    **extra: object,
-) -> Shown:
-    """The order as answered (in shape, with the extra fields it has beyond OrderOut);
-    pass its tickets when they are at hand."""
-    if tickets is None:
-        tickets = await repo.tickets_of(session, [order.id])
-    return shape(
-        **{k: getattr(order, k) for k in OrderOut.model_fields if k != "tickets"},
-        tickets=[TicketOut.model_validate(t) for t in tickets],
-        **extra,
-    )
-
-
-async def buyer_order_out(session: AsyncSession, order: Order) -> BuyerOrderOut:
-    """The buyer's view of the order: the order, and its performances as a page shows
-    them (title, date, place, and the names of sections and standing areas)."""
-    tickets = await repo.tickets_of(session, [order.id])
-    performances = []
-    for performance, event, house, hall, venue in await repo.performances_of(
-        session, sorted({t.performance_id for t in tickets})
-    ):
-        index = await layout_index(session, performance.layout_id)
-        performances.append(
-            OrderPerformance(
-                id=performance.id,
-                title=event.title,
-                starts_at=performance.starts_at,
-                house_name=house.name,
-                venue_name=venue.name,
-                city=venue.city,
-                hall_name=hall.name,
-                sections={s.code: s.name for s in index.doc.sections},
-                areas={a.code: a.name for a in index.doc.standing_areas},
-            )
-        )
-    return await order_out(session, order, tickets, shape=BuyerOrderOut, performances=performances)
 
 
 async def release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:

@@ -1,22 +1,19 @@
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from ticketing.core.errors import Conflict, DomainError, FieldError, NotFound
+from ticketing.core.errors import DomainError, FieldError, NotFound
 from ticketing.core.idempotency import replay_or_run
 from ticketing.core.jobs import enqueue_after_commit
 from ticketing.core.openapi import RAW_BODY, problem, success
 from ticketing.core.ratelimit import ORDER_SECRET
-from ticketing.core.security import sha256_hex
-from ticketing.orders import repository as orders_repo
 from ticketing.orders.controllers import IdempotencyKey
 from ticketing.payments import stripe_flow
-from ticketing.payments.gateway import CardDeclined, GatewayError, StripeGateway, verify_webhook
+from ticketing.payments.gateway import CardDeclined, GatewayError, verify_webhook
 from ticketing.payments.schemas import PaymentStart, TestCardIn
 from ticketing.tenancy.deps import Config, Db
 
@@ -70,12 +67,10 @@ class ShopPaymentController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
         async def run() -> tuple[int, dict[str, Any]]:
-            order = await orders_repo.get_order_for_update(db, order_id)
-            if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
-                raise NotFound("Order not found.")
             try:
-                gateway = StripeGateway(settings.stripe)
-                payment, intent = await stripe_flow.start_payment(db, gateway, order)
+                payment, intent = await stripe_flow.start_buyers_payment(
+                    db, stripe_flow.gateway_factory(), order_id, secret
+                )
             except GatewayError as exc:
                 raise PaymentUnavailable(str(exc)) from exc
             assert intent.client_secret is not None
@@ -123,17 +118,9 @@ class ShopPaymentController(Controller):
         the signed webhook comes in, as with a real payment."""
         if not settings.stripe.test_payment_page:
             raise NotFound("There is no test-mode payment on this platform.")
-        order = await orders_repo.get_order_for_update(db, order_id)
-        if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
-            raise NotFound("Order not found.")
-        payment = await stripe_flow.pending_online_payment(db, order)
-        if payment is None or payment.stripe_payment_intent_id is None:
-            raise Conflict("Start the payment first (POST .../payment); nothing waits to be paid.")
         try:
-            intent = await StripeGateway(settings.stripe).confirm_with_test_card(
-                payment.stripe_payment_intent_id,
-                card_number=data.card_number,
-                account=payment.stripe_account_id,
+            intent = await stripe_flow.pay_with_test_card(
+                db, stripe_flow.gateway_factory(), order_id, secret, data.card_number
             )
         except CardDeclined as exc:
             raise PaymentRefused(str(exc), errors=[FieldError("card_number", str(exc))]) from exc

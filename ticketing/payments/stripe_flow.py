@@ -9,18 +9,19 @@ therefore change nothing twice.
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
 from ticketing.core import outbox
-from ticketing.core.errors import Conflict
+from ticketing.core.errors import Conflict, NotFound
+from ticketing.core.runtime import Part, current
+from ticketing.core.security import sha256_hex
 from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
@@ -40,20 +41,22 @@ from ticketing.orders.models import (
     Payment,
     PaymentMethod,
     PaymentStatus,
-    Refund,
     RefundStatus,
     TicketStatus,
 )
 from ticketing.orders.refunds import REFUND_TOPIC, queue_refund
+from ticketing.payments import repository
 from ticketing.payments.gateway import Intent, StripeGateway
 from ticketing.payments.models import InboundEvent
-from ticketing.tenancy.models import House
+from ticketing.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "stripe"
 PROCESS_TASK = "podium.payments.process_event"
 MAX_ATTEMPTS = 10
+
+GatewayFactory = Callable[[], StripeGateway]
 
 
 def _pending(payments: list[Payment]) -> Payment | None:
@@ -74,6 +77,36 @@ def check_payable_online(order: Order, now: datetime) -> None:
         raise Conflict(f"This order is {order.status}; there is nothing to pay.")
     if order.pay_before is not None and order.pay_before <= now:
         raise Conflict("The time to pay this order has passed; its places went back on sale.")
+
+
+async def buyers_order(session: AsyncSession, order_id: uuid.UUID, secret: str) -> Order:
+    """The order of the buyer's link, locked: two clicks on "pay" queue on its row."""
+    order = await orders_repo.get_order_for_update(session, order_id)
+    if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
+        raise NotFound("Order not found.")
+    return order
+
+
+async def start_buyers_payment(
+    session: AsyncSession, gateway: GatewayFactory, order_id: uuid.UUID, secret: str
+) -> tuple[Payment, Intent]:
+    """The shop's "pay" button: the order's PaymentIntent, made once. The gateway is made
+    once the order is known (an unknown order is a 404 even with payments off)."""
+    order = await buyers_order(session, order_id, secret)
+    return await start_payment(session, gateway(), order)
+
+
+async def pay_with_test_card(
+    session: AsyncSession, gateway: GatewayFactory, order_id: uuid.UUID, secret: str, card: str
+) -> Intent:
+    """Test mode: confirm the started PaymentIntent with one of Stripe's test cards."""
+    order = await buyers_order(session, order_id, secret)
+    payment = await pending_online_payment(session, order)
+    if payment is None or payment.stripe_payment_intent_id is None:
+        raise Conflict("Start the payment first (POST .../payment); nothing waits to be paid.")
+    return await gateway().confirm_with_test_card(
+        payment.stripe_payment_intent_id, card_number=card, account=payment.stripe_account_id
+    )
 
 
 async def start_payment(
@@ -98,7 +131,7 @@ async def start_payment(
         session.add(pending)
         record(session, order, "payment_canceled", "buyer", payment_intent=intent.id)
     attempt = len(payments) + 1  # a fresh idempotency key for each PaymentIntent
-    house = await session.get(House, order.house_id)
+    house = await repository.payee_house(session, order.house_id)
     assert house is not None
     due = order.total_cents - order.paid_cents
     intent = await gateway.create_intent(
@@ -126,22 +159,7 @@ async def start_payment(
 
 async def store_event(session: AsyncSession, event: dict[str, Any]) -> uuid.UUID | None:
     """Put the event in the inbox once; None when it was there already (a redelivery)."""
-    result = await session.exec(
-        pg_insert(InboundEvent)
-        .values(
-            id=uuid.uuid4(),
-            provider=PROVIDER,
-            event_id=event["id"],
-            type=event["type"],
-            payload=event,
-            received_at=clock.now(),
-            attempts=0,
-        )
-        .on_conflict_do_nothing(index_elements=["provider", "event_id"])
-        .returning(col(InboundEvent.id))
-    )
-    row = result.first()
-    return row[0] if row else None
+    return await repository.insert_event(session, PROVIDER, event)
 
 
 async def _refund_everything(
@@ -156,8 +174,7 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
     obj = event.payload.get("data", {}).get("object", {})
     if obj.get("object") != "payment_intent" or not isinstance(obj.get("id"), str):
         return  # not an event we act on
-    stmt = select(Payment).where(Payment.stripe_payment_intent_id == obj["id"]).with_for_update()
-    payment = (await session.exec(stmt)).first()
+    payment = await repository.payment_by_intent_for_update(session, obj["id"])
     if payment is None:
         return  # not one of ours
     intent = await gateway.get_intent(obj["id"], account=payment.stripe_account_id)
@@ -216,19 +233,11 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
     await session.flush()
 
 
-GatewayFactory = Callable[[], StripeGateway]
-
-
 async def process_event(
     sessionmaker: SessionMaker, event_id: uuid.UUID, gateway: GatewayFactory
 ) -> bool:
     async with unit_of_work(sessionmaker) as session:
-        stmt = (
-            select(InboundEvent)
-            .where(InboundEvent.id == event_id, col(InboundEvent.processed_at).is_(None))
-            .with_for_update(skip_locked=True)
-        )
-        event = (await session.exec(stmt)).first()
+        event = await repository.unprocessed_event_for_update(session, event_id)
         if event is None:
             return False
         event.attempts += 1
@@ -246,58 +255,55 @@ async def process_event(
 
 async def unprocessed_events(sessionmaker: SessionMaker, limit: int = 100) -> list[uuid.UUID]:
     async with sessionmaker() as session:
-        stmt = (
-            select(InboundEvent.id)
-            .where(
-                col(InboundEvent.processed_at).is_(None), col(InboundEvent.attempts) < MAX_ATTEMPTS
-            )
-            .order_by(col(InboundEvent.received_at))
-            .limit(limit)
+        return await repository.unprocessed_event_ids(
+            session, max_attempts=MAX_ATTEMPTS, limit=limit
         )
-        return list((await session.exec(stmt)).all())
 
 
 # --- refunds ---------------------------------------------------------------------------------
 
 
-_gateway_factory: GatewayFactory | None = None
+def _settings_gateway(settings: Settings) -> GatewayFactory:
+    return lambda: StripeGateway(settings.stripe)
+
+
+# How the current runtime (ticketing.core.runtime) reaches Stripe: made from the settings;
+# tests point it at localstripe.
+GATEWAY = Part("payments.gateway", _settings_gateway)
+
+
+def gateway_factory() -> GatewayFactory:
+    return current().get(GATEWAY)
 
 
 def set_gateway_factory(factory: GatewayFactory | None) -> None:
-    """Where workers get their Stripe gateway (tests point it at localstripe)."""
-    global _gateway_factory
-    _gateway_factory = factory
+    """Where the current runtime gets its Stripe gateway (None: from its settings)."""
+    current().put(GATEWAY, factory)
 
 
 def worker_gateway() -> StripeGateway:
-    if _gateway_factory is not None:
-        return _gateway_factory()
-    from ticketing.settings import get_settings
-
-    return StripeGateway(get_settings().stripe)
+    return gateway_factory()()
 
 
 @outbox.handler(REFUND_TOPIC)
 async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage) -> None:
-    refund = await session.get(
-        Refund, uuid.UUID(message.payload["refund_id"]), with_for_update=True
+    refund = await repository.get_refund_for_update(
+        session, uuid.UUID(message.payload["refund_id"])
     )
     if refund is None or refund.status != RefundStatus.PENDING:
         return
-    payment = await session.get(Payment, refund.payment_id) if refund.payment_id else None
+    payment = (
+        await repository.get_payment(session, refund.payment_id) if refund.payment_id else None
+    )
     if payment is None or payment.stripe_payment_intent_id is None:
         raise RuntimeError("The refund has no Stripe payment to go back to.")
     # Our own bound, whatever Stripe would allow: never more than this payment brought in.
-    stmt = select(Refund).where(
-        Refund.payment_id == payment.id,
-        Refund.status == RefundStatus.SUCCEEDED,
-    )
-    refunded = sum(r.amount_cents for r in (await session.exec(stmt)).all())
+    refunded = await repository.succeeded_refunds(session, payment.id)
     if refunded + refund.amount_cents > payment.amount_cents:
         refund.status = RefundStatus.FAILED
         refund.last_error = "Refusing to refund more than the payment brought in."
         session.add(refund)
-        order = await session.get(Order, refund.order_id)
+        order = await repository.get_order(session, refund.order_id)
         if order is not None:
             order.needs_attention = True
             session.add(order)
@@ -313,7 +319,7 @@ async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage)
     )
     refund.stripe_refund_id = result.id
     session.add(refund)
-    order = await session.get(Order, refund.order_id)
+    order = await repository.get_order(session, refund.order_id)
     if order is not None:
         settle_status(order, await has_live_tickets(session, order))
         record(

@@ -20,16 +20,10 @@ from ticketing.seatmaps.schemas import (
 )
 from ticketing.seatmaps.svg import render_svg
 from ticketing.seatmaps.validation import validate_layout
+from ticketing.seatmaps.views import layout_out
 from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.scoping import get_scoped
 from ticketing.venues.models import Hall
-
-
-def _out(layout: SeatMapLayout) -> LayoutOut:
-    return LayoutOut(
-        **LayoutSummary.model_validate(layout).model_dump(),
-        document=LayoutDocument.model_validate(layout.document),
-    )
 
 
 class HallLayoutController(Controller):
@@ -52,13 +46,13 @@ class HallLayoutController(Controller):
         hall_id: FromPath[uuid.UUID],
         data: JSONBody[LayoutDocument],
     ) -> LayoutOut:
-        return _out(await service.save_layout(db, principal, hall_id, data))
+        return layout_out(await service.save_layout(db, principal, hall_id, data))
 
     @post("/generate", summary="Generate a regular layout (rows x seats) and save it")
     async def generate_layout(
         self, db: Db, principal: Caller, hall_id: FromPath[uuid.UUID], data: JSONBody[GeneratorSpec]
     ) -> LayoutOut:
-        return _out(await service.generate_and_save(db, principal, hall_id, data))
+        return layout_out(await service.generate_and_save(db, principal, hall_id, data))
 
 
 class LayoutController(Controller):
@@ -69,7 +63,9 @@ class LayoutController(Controller):
     async def get_layout(
         self, db: Db, principal: Caller, layout_id: FromPath[uuid.UUID]
     ) -> LayoutOut:
-        return _out(await get_scoped(db, SeatMapLayout, layout_id, principal, what="Seat map"))
+        return layout_out(
+            await get_scoped(db, SeatMapLayout, layout_id, principal, what="Seat map")
+        )
 
     @get(
         "/{layout_id:uuid}/export",

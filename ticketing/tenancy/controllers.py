@@ -17,7 +17,6 @@ from ticketing.core.times import QUERY_MOMENT, moment_query
 from ticketing.tenancy import auth, service
 from ticketing.tenancy import repository as repo
 from ticketing.tenancy.deps import Caller, Config, Db
-from ticketing.tenancy.models import AuditEntry
 from ticketing.tenancy.roles import MANAGE
 from ticketing.tenancy.schemas import (
     ApiTokenCreated,
@@ -41,6 +40,7 @@ from ticketing.tenancy.schemas import (
     TokenOut,
 )
 from ticketing.tenancy.scoping import authorize, get_house
+from ticketing.tenancy.views import audit_out, staff_out
 
 
 def _tokens(pair: auth.TokenPair) -> TokenOut:
@@ -202,14 +202,7 @@ async def _read_audit(
         limit=limit,
         offset=offset,
     )
-    return _audit_out(rows)
-
-
-def _audit_out(rows: list[tuple[AuditEntry, str | None]]) -> list[AuditEntryOut]:
-    return [
-        AuditEntryOut.model_validate(entry).model_copy(update={"user_email": email})
-        for entry, email in rows
-    ]
+    return audit_out(rows)
 
 
 class AuditController(Controller):
@@ -258,31 +251,31 @@ class StaffController(Controller):
         self, db: Db, principal: Caller, house_id: FromQuery[uuid.UUID | None] = None
     ) -> list[StaffOut]:
         users = await repo.list_staff(db, principal, house_id)
-        return await service.staff_out(db, principal, users)
+        return await staff_out(db, principal, users)
 
     @post("/", summary="Add a staff member (or give an existing one roles here)")
     async def create_staff(self, db: Db, principal: Caller, data: JSONBody[StaffIn]) -> StaffOut:
         user = await service.create_staff(db, principal, data)
-        return (await service.staff_out(db, principal, [user]))[0]
+        return (await staff_out(db, principal, [user]))[0]
 
     @get("/{user_id:uuid}")
     async def get_staff(self, db: Db, principal: Caller, user_id: FromPath[uuid.UUID]) -> StaffOut:
         user = await service.get_staff(db, principal, user_id)
-        return (await service.staff_out(db, principal, [user]))[0]
+        return (await staff_out(db, principal, [user]))[0]
 
     @patch("/{user_id:uuid}")
     async def update_staff(
         self, db: Db, principal: Caller, user_id: FromPath[uuid.UUID], data: JSONBody[StaffPatch]
     ) -> StaffOut:
         user = await service.update_staff(db, principal, user_id, data)
-        return (await service.staff_out(db, principal, [user]))[0]
+        return (await staff_out(db, principal, [user]))[0]
 
     @post("/{user_id:uuid}/roles", summary="Give a role")
     async def grant_role(
         self, db: Db, principal: Caller, user_id: FromPath[uuid.UUID], data: JSONBody[RoleGrant]
     ) -> StaffOut:
         user = await service.grant_role(db, principal, user_id, data)
-        return (await service.staff_out(db, principal, [user]))[0]
+        return (await staff_out(db, principal, [user]))[0]
 
     @delete("/{user_id:uuid}/roles/{assignment_id:uuid}", summary="Take a role away")
     async def revoke_role(

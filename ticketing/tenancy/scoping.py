@@ -3,7 +3,7 @@
 Every repository builds its statements with these helpers. A row the caller may not see is
 simply absent: loading it by id gives NotFound (404), never Forbidden, so ids of other
 houses reveal nothing. Forbidden (403) is only for the caller's own house when the role
-falls short. tests/test_scoping_lint.py rejects ad-hoc tenant filters elsewhere.
+falls short. tests/test_code_rules.py rejects ad-hoc tenant filters elsewhere.
 """
 
 from __future__ import annotations

@@ -22,9 +22,7 @@ from ticketing.tenancy.schemas import (
     HouseIn,
     HousePatch,
     RoleGrant,
-    RoleOut,
     StaffIn,
-    StaffOut,
     StaffPatch,
 )
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
@@ -130,33 +128,12 @@ async def _resolve_grant(
     )
 
 
-def _visible_role(principal: Principal, ra: RoleAssignment) -> bool:
+def visible_role(principal: Principal, ra: RoleAssignment) -> bool:
     if principal.is_platform_admin:
         return True
     if ra.house_id is not None:
         return principal.has(ra.house_id, MANAGE)
     return principal.has_in_cluster(ra.cluster_id, [Role.CLUSTER_ADMIN])
-
-
-async def staff_out(
-    session: AsyncSession, principal: Principal, users: list[StaffUser]
-) -> list[StaffOut]:
-    """Staff with only the roles the principal may see (not their roles in other houses)."""
-    by_user: dict[uuid.UUID, list[RoleOut]] = {u.id: [] for u in users}
-    for ra in await repo.roles_of(session, [u.id for u in users]):
-        if _visible_role(principal, ra):
-            by_user[ra.user_id].append(RoleOut.model_validate(ra))
-    return [
-        StaffOut(
-            id=u.id,
-            email=u.email,
-            name=u.name,
-            language=u.language,
-            is_active=u.is_active,
-            roles=by_user[u.id],
-        )
-        for u in users
-    ]
 
 
 async def create_staff(session: AsyncSession, principal: Principal, data: StaffIn) -> StaffUser:
@@ -225,7 +202,7 @@ async def revoke_role(
 ) -> None:
     user = await get_staff(session, principal, user_id)
     ra = await repo.get_role_assignment(session, assignment_id, user.id)
-    if ra is None or not _visible_role(principal, ra):
+    if ra is None or not visible_role(principal, ra):
         raise NotFound("Role not found.")
     await session.delete(ra)
     await session.flush()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -32,6 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing import clock
 from ticketing.core import outbox
 from ticketing.core.errors import Conflict, FieldError, NotFound
+from ticketing.core.runtime import Part, current
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.uow import unit_of_work
 from ticketing.events.models import Event, EventStatus, Performance, PerformanceStatus
@@ -50,23 +52,27 @@ _QUEUED = "podium.uitdatabank_queued"
 # What an editor may have added in UiTdatabank itself: kept when we PUT our facts.
 KEPT_FROM_UITDATABANK = ("labels", "hiddenLabels", "mediaObject", "image", "videos", "contactPoint")
 
-_settings: UitdatabankSettings | None = None
-_public_url = ""
+
+@dataclass(frozen=True)
+class UitdatabankConfig:
+    """UiTdatabank's part of a runtime (ticketing.core.runtime)."""
+
+    settings: UitdatabankSettings
+    public_url: str
+
+
+UITDATABANK = Part(
+    "uitdatabank", lambda s: UitdatabankConfig(s.uitdatabank, s.public_url.rstrip("/"))
+)
 
 
 def configure(settings: UitdatabankSettings, public_url: str) -> None:
-    global _settings, _public_url
-    _settings, _public_url = settings, public_url.rstrip("/")
+    """Use these settings in the current runtime (tests point the sync at a fake)."""
+    current().put(UITDATABANK, UitdatabankConfig(settings, public_url.rstrip("/")))
 
 
 def uitdatabank_settings() -> UitdatabankSettings:
-    if _settings is None:
-        from ticketing.settings import get_settings
-
-        settings = get_settings()
-        configure(settings.uitdatabank, settings.public_url)
-    assert _settings is not None
-    return _settings
+    return current().get(UITDATABANK).settings
 
 
 def changed(session: AsyncSession, event: Event, *, was_published: bool = False) -> None:
@@ -315,7 +321,8 @@ async def _sync_location(
 
 
 def _shop_url(event: Event) -> str:
-    return uitdatabank_settings().shop_url.format(public_url=_public_url, event_id=event.id)
+    config = current().get(UITDATABANK)
+    return config.settings.shop_url.format(public_url=config.public_url, event_id=event.id)
 
 
 async def link_location(

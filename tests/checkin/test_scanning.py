@@ -22,12 +22,12 @@ from PIL import Image
 from pyzbar import pyzbar
 
 from ticketing import clock
+from ticketing.checkin.verify import Reason, Verifier
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
 from ticketing.orders.models import Ticket
 from ticketing.tenancy.roles import Role
 from ticketing.tickets import payload
 from ticketing.tickets.signing import Signer
-from ticketing.tickets.verify import Reason, Verifier
 
 
 @pytest.fixture(autouse=True)

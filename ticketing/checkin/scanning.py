@@ -25,13 +25,13 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
+from ticketing.checkin.models import ScannerDevice
+from ticketing.checkin.verify import Reason, Verdict, Verifier, unreadable
 from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.core.security import new_secret, sha256_hex
 from ticketing.core.ttl_cache import TtlCache
 from ticketing.db import raw
-from ticketing.tickets.models import ScannerDevice
 from ticketing.tickets.payload import Malformed, TicketClaims, decode
-from ticketing.tickets.verify import Reason, Verdict, Verifier, unreadable
 
 DEVICE_TOKEN_PREFIX = "dev_"  # noqa: S105 - a marker, not a secret
 DEVICE_CACHE_SECONDS = 5.0

@@ -1,0 +1,178 @@
+"""The package pattern's rules, checked on the syntax tree (fixtures/code_rules.py): no
+controller runs a query or takes a lock, tenant filters go through the scoping helper.
+The samples show that each check reports what it is for, and passes clean code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixtures.code_rules import controller_offences, repository_offences, tenant_filter_offences
+
+PACKAGE = Path(__file__).resolve().parent.parent / "ticketing"
+SCOPING = {PACKAGE / "tenancy" / "scoping.py", PACKAGE / "tenancy" / "principal.py"}
+# Repositories with no read made for a staff member, so nothing to scope, and why.
+UNSCOPED_REPOSITORIES = {
+    PACKAGE / "payments" / "repository.py": "webhooks and workers find rows by Stripe's ids",
+}
+
+
+def _controllers() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if p.name.endswith("controllers.py"))
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(PACKAGE.parent))
+
+
+def test_no_controller_runs_a_query_or_takes_a_lock() -> None:
+    assert len(_controllers()) >= 12  # the walk finds them (one per package and the web's)
+    offences = [
+        offence.at(_relative(path))
+        for path in _controllers()
+        for offence in controller_offences(path.read_text())
+    ]
+    assert offences == [], "move these into the package's repository or service:\n" + "\n".join(
+        offences
+    )
+
+
+def test_no_ad_hoc_tenant_filters() -> None:
+    offences = [
+        offence.at(_relative(path))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path not in SCOPING
+        for offence in tenant_filter_offences(path.read_text())
+    ]
+    assert offences == [], "filter through ticketing.tenancy.scoping:\n" + "\n".join(offences)
+
+
+def test_every_repository_reads_through_the_scoping_helper() -> None:
+    repositories = sorted(PACKAGE.glob("*/repository.py"))
+    assert len(repositories) >= 9
+    offences = []
+    for path in repositories:
+        found = repository_offences(path.read_text())
+        if path in UNSCOPED_REPOSITORIES:
+            # Allowed not to import it, but then it must not read for a caller either.
+            found = [o for o in found if not o.what.startswith("does not import")]
+        offences += [o.at(_relative(path)) for o in found]
+    assert offences == [], "\n".join(offences)
+
+
+# --- the checks on samples ---------------------------------------------------------------
+
+QUERYING_CONTROLLER = '''
+"""A controller that does the repository's work. SELECT words FROM a docstring are prose."""
+from litestar import Controller, get
+from sqlalchemy import text
+from sqlmodel import select
+from ticketing.db import locks
+
+class ThingController(Controller):
+    @get("/")
+    async def things(self, db, principal) -> list[str]:
+        await locks.advisory_xact_lock(db, "things")
+        await db.execute(text("SELECT pg_advisory_xact_lock(1)"))
+        rows = await db.exec(select(Thing).where(Thing.name == "x"))
+        one = await db.get(Thing, 1)
+        hold = await holds.online_hold(db, 1, lock=True)
+        order = await orders_repo.get_order_for_update(db, 1)
+        raw = "UPDATE thing SET name = $1 WHERE id = $2"
+        return [r.name for r in rows]
+'''
+
+CLEAN_CONTROLLER = '''
+"""Things over HTTP: SELECT ... FROM in prose is fine."""
+from litestar import Controller, delete, get
+from ticketing.things import service
+
+class ThingController(Controller):
+    @get("/")
+    async def things(self, db, principal, data) -> list[str]:
+        found = await service.list_things(db, principal)
+        data.update({"seen": True})
+        headers = {"x": 1}.get("x")
+        return [t.name for t in found]
+
+    @delete("/{thing_id:uuid}")
+    async def remove(self, db, principal, thing_id) -> None:
+        await service.remove_thing(db, principal, thing_id)
+'''
+
+
+def test_the_controller_check_reports_every_query_and_lock_of_a_sample() -> None:
+    found = [(o.line, o.what) for o in controller_offences(QUERYING_CONTROLLER)]
+    assert found == [
+        (4, "imports text from sqlalchemy"),
+        (5, "imports select from sqlmodel"),
+        (6, "imports from ticketing.db its locks or raw SQL"),
+        (11, "takes a lock: advisory_xact_lock("),
+        (12, "runs a statement: .execute("),
+        (12, "builds a statement: text("),
+        (12, "holds SQL text"),
+        (13, "runs a statement: .exec("),
+        (13, "builds a statement: select("),
+        (14, "loads a row: .get("),
+        (15, "takes a lock: online_hold(lock=True)"),
+        (16, "takes a lock: get_order_for_update("),
+        (17, "holds SQL text"),
+    ]
+
+
+def test_the_controller_check_passes_a_thin_controller() -> None:
+    assert controller_offences(CLEAN_CONTROLLER) == []
+
+
+AD_HOC_FILTERS = """
+async def visible_orders(session, principal):
+    houses = principal.house_ids(READ)
+    stmt = select(Order).where(col(Order.house_id).in_(houses))
+    stmt = stmt.where(Order.cluster_id.in_(clusters))
+    await conn.fetch("SELECT id FROM ticket WHERE house_id = ANY($1::uuid[])", houses)
+"""
+
+SCOPED_FILTERS = """
+async def visible_orders(session, principal, house_id):
+    stmt = select(Order).where(Order.house_id == house_id, col(Order.id).in_(ids))
+    return scope(stmt, Order, principal)
+"""
+
+
+def test_the_tenant_check_reports_hand_made_filters() -> None:
+    assert [(o.line, o.what) for o in tenant_filter_offences(AD_HOC_FILTERS)] == [
+        (3, "asks for the caller's house_ids"),
+        (4, "filters house_id by membership"),
+        (5, "filters cluster_id by membership"),
+        (6, "filters a tenant column with = ANY( in SQL"),
+    ]
+    assert tenant_filter_offences(SCOPED_FILTERS) == []
+
+
+UNSCOPED_REPOSITORY = """
+from sqlmodel import select
+
+async def list_things(session, principal):
+    return (await session.exec(select(Thing))).all()
+"""
+
+SCOPED_REPOSITORY = """
+from sqlmodel import select
+from ticketing.tenancy.scoping import scope
+
+async def list_things(session, principal):
+    return (await session.exec(scope(select(Thing), Thing, principal))).all()
+
+async def things_of_house(session, principal, house_id):
+    return await list_things(session, principal)
+
+async def thing_by_key(session, key):
+    return (await session.exec(select(Thing).where(Thing.key == key))).first()
+"""
+
+
+def test_the_repository_check_reports_a_read_for_a_caller_without_the_scope() -> None:
+    assert [o.what for o in repository_offences(UNSCOPED_REPOSITORY)] == [
+        "does not import ticketing.tenancy.scoping",
+        "list_things() reads for a caller unscoped",
+    ]
+    assert repository_offences(SCOPED_REPOSITORY) == []

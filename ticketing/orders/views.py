@@ -1,0 +1,58 @@
+"""Orders as the API shows them: to staff, and to the buyer behind the link."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ticketing.inventory.layouts import layout_index
+from ticketing.orders import repository as repo
+from ticketing.orders.models import Order, Ticket
+from ticketing.orders.schemas import BuyerOrderOut, OrderOut, OrderPerformance, TicketOut
+
+Shown = TypeVar("Shown", bound=OrderOut)
+
+
+async def order_out(
+    session: AsyncSession,
+    order: Order,
+    tickets: list[Ticket] | None = None,
+    *,
+    shape: type[Shown] = OrderOut,  # type: ignore[assignment]
+    **extra: object,
+) -> Shown:
+    """The order as answered (in shape, with the extra fields it has beyond OrderOut);
+    pass its tickets when they are at hand."""
+    if tickets is None:
+        tickets = await repo.tickets_of(session, [order.id])
+    return shape(
+        **{k: getattr(order, k) for k in OrderOut.model_fields if k != "tickets"},
+        tickets=[TicketOut.model_validate(t) for t in tickets],
+        **extra,
+    )
+
+
+async def buyer_order_out(session: AsyncSession, order: Order) -> BuyerOrderOut:
+    """The buyer's view of the order: the order, and its performances as a page shows
+    them (title, date, place, and the names of sections and standing areas)."""
+    tickets = await repo.tickets_of(session, [order.id])
+    performances = []
+    for performance, event, house, hall, venue in await repo.performances_of(
+        session, sorted({t.performance_id for t in tickets})
+    ):
+        index = await layout_index(session, performance.layout_id)
+        performances.append(
+            OrderPerformance(
+                id=performance.id,
+                title=event.title,
+                starts_at=performance.starts_at,
+                house_name=house.name,
+                venue_name=venue.name,
+                city=venue.city,
+                hall_name=hall.name,
+                sections={s.code: s.name for s in index.doc.sections},
+                areas={a.code: a.name for a in index.doc.standing_areas},
+            )
+        )
+    return await order_out(session, order, tickets, shape=BuyerOrderOut, performances=performances)
