@@ -193,7 +193,7 @@ async function checkOffline(text, direction, now) {
   }
   if (now < claims.validFrom) return { reason: "not_yet_valid", claims };
   if (now > claims.validUntil) return { reason: "expired", claims };
-  // The server's rules (ticketing/tickets/scanning.py), on what this device knows: the
+  // The server's rules (ticketing/checkin/scanning.py), on what this device knows: the
   // kit's ticket list as downloaded, and its own scans since.
   const state = offlineState();
   const listed = (kit.tickets || []).find((t) => t.id === claims.ticket) || {};
