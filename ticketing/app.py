@@ -85,10 +85,6 @@ def create_app(
         raise RuntimeError("Set TICKETING_AUTH__JWT_SECRET (make demo sets one for you).")
     keyring.configure(settings.tickets, settings.public_url)
     uitdatabank_sync.configure(settings.uitdatabank, settings.public_url)
-    if settings.inventory.unsafe_check_then_write:
-        if settings.environment != "test":
-            raise RuntimeError("unsafe_check_then_write exists for a test only.")
-        inventory_repository.UNSAFE_CHECK_THEN_WRITE = True
     inventory_repository.sale_target_seconds = settings.inventory.sale_target_cache_seconds
     programme.programme_seconds = settings.inventory.programme_cache_seconds
 

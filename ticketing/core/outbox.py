@@ -86,7 +86,8 @@ def handler(topic: str) -> Callable[[Handler], Handler]:
 def put(
     session: AsyncSession, topic: str, payload: dict[str, Any], *, house_id: uuid.UUID | None = None
 ) -> OutboxMessage:
-    """Store a message in the request's transaction (written with its next statement) and
+    """Store a message in the request's transaction (the session writes it with its next
+    flush) and
     send its task once the transaction has committed."""
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
@@ -99,21 +100,12 @@ def put(
         created_at=now,
         available_at=now,
     )
-    raw.defer(
-        session,
-        "INSERT INTO outbox_message (id, topic, payload, house_id, created_at, available_at,"
-        " attempts) VALUES ($1, $2, $3, $4, $5, $5, 0)",
-        message.id,
-        topic,
-        raw.dumps(payload),
-        house_id,
-        now,
-    )
+    session.add(message)
     jobs.enqueue_after_commit(session, PROCESS_TASK, str(message.id))
     return message
 
 
-# Stored unless a message with its key is waiting. Sent with the transaction's commit, and
+# Stored unless a message with its key is waiting. Written in the transaction, and
 # never blocks it on the waiting message: DO NOTHING takes no lock on the row it meets.
 _PUT_COALESCED = """
     INSERT INTO outbox_message (id, topic, payload, house_id, created_at, available_at,
@@ -123,7 +115,7 @@ _PUT_COALESCED = """
 """
 
 
-def put_coalesced(
+async def put_coalesced(
     session: AsyncSession,
     topic: str,
     payload: dict[str, Any],
@@ -139,8 +131,8 @@ def put_coalesced(
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
     now = clock.now()
-    raw.defer(
-        session,
+    connection = await raw.connection(session)
+    await connection.execute(
         _PUT_COALESCED,
         uuid.uuid4(),
         topic,
@@ -157,8 +149,8 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2**exponent), MAX_BACKOFF)
 
 
-_CLAIM = """
-    SELECT id, topic, payload, house_id, created_at, available_at, attempts
+_CLAIM = f"""
+    SELECT {raw.select_list(raw.columns(OutboxMessage))}
     FROM outbox_message WHERE id = $1 AND processed_at IS NULL
     FOR UPDATE SKIP LOCKED
 """
@@ -179,10 +171,11 @@ async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
             row = await (await raw.connection(session)).fetchrow(_CLAIM, message_id)
             if row is None:
                 return False
-            message = raw.build(OutboxMessage, **dict(row), processed_at=None, last_error=None)
+            message = raw.build_from(OutboxMessage, row)
             await HANDLERS[message.topic](session, message)
-            # Marked done by the transaction that carried it out (sent with its commit).
-            raw.defer(session, _DONE, message_id, clock.now(), message.attempts + 1)
+            # Marked done by the transaction that carried it out.
+            connection = await raw.connection(session)
+            await connection.execute(_DONE, message_id, clock.now(), message.attempts + 1)
     except Exception as exc:
         # The handler's writes went with the transaction; record why in one of its own.
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -232,4 +225,4 @@ async def due(
     async with unit_of_work(sessionmaker) as session:
         connection = await raw.connection(session)
         rows = await connection.fetch(_DUE, clock.now(), limit, not coalesced_only)
-        return [r[0] for r in rows]
+        return [r["id"] for r in rows]

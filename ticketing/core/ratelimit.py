@@ -91,7 +91,7 @@ async def count(
         if secrets.randbelow(SWEEP_ONE_IN) == 0:
             await driver.execute(_SWEEP, now)
         await session.commit()
-    counts: dict[str, int] = {row[0]: row[1] for row in rows}
+    counts: dict[str, int] = {row["key"]: row["hits"] for row in rows}
     return [counts.get(key, 0) for key in keys]
 
 
@@ -102,12 +102,12 @@ _GIVE_BACK = """
 """
 
 
-def give_back(session: AsyncSession, limits: Sequence[Limit]) -> None:
-    """Take back one count of each limit, with the commit of the request's own work (a
+async def give_back(session: AsyncSession, limits: Sequence[Limit]) -> None:
+    """Take back one count of each limit, in the transaction of the request's own work (a
     successful login is not counted against anyone)."""
     now = clock.now()
-    raw.defer(
-        session,
+    connection = await raw.connection(session)
+    await connection.execute(
         _GIVE_BACK,
         [limit.key for limit in limits],
         [limit.window_end(now) for limit in limits],

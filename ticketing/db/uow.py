@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 
 log = logging.getLogger(__name__)
@@ -50,7 +49,6 @@ async def unit_of_work(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession
             await session.commit()
         except BaseException:
             session.info.pop(_KEY, None)
-            raw.discard_deferred(session)
             await session.rollback()
             raise
     await _run_after_commit(session)

@@ -60,7 +60,7 @@ async def _counter_payment(
     till_id: uuid.UUID,
 ) -> None:
     now = clock.now()
-    repo.insert_payment(
+    await repo.insert_payment(
         session,
         raw.build(
             Payment,
@@ -266,7 +266,7 @@ async def open_till(session: AsyncSession, principal: Principal, data: TillOpenI
         float_cents=data.float_cents,
     )
     try:
-        async with raw.savepoint(session):
+        async with session.begin_nested():
             session.add(till)
             await session.flush()
     except IntegrityError as exc:

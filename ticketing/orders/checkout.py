@@ -274,14 +274,14 @@ async def checkout(
         for p in priced
         for _ in range(p.quantity)
     ]
-    repo.insert_tickets(session, tickets, now)
+    await repo.insert_tickets(session, tickets, now)
     if not paid:
         # An unpaid order and its tickets change when it is paid (or lost) later in the
         # request: the session writes those changes. A sold order is final: it and its
         # tickets stay out of the session (plain SQL records what follows).
         order = await raw.attach(session, order)
         tickets = [await raw.attach(session, t) for t in tickets]
-    inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
+    await inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
     # The consent choices given with this order, in its history (None: not asked; the
     # customer holds the current ones once the order is paid).
     consent: dict[str, object] = {}

@@ -20,7 +20,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing import clock
 from ticketing.core import outbox
 from ticketing.core.errors import Conflict
-from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.orders import repository as orders_repo
@@ -125,8 +124,8 @@ async def store_event(session: AsyncSession, event: dict[str, Any]) -> uuid.UUID
         .on_conflict_do_nothing(index_elements=["provider", "event_id"])
         .returning(col(InboundEvent.id))
     )
-    row = result.first()
-    return row[0] if row else None
+    found: uuid.UUID | None = result.scalars().first()
+    return found
 
 
 async def _refund_everything(
@@ -218,7 +217,7 @@ async def process_event(
             return False
         event.attempts += 1
         try:
-            async with raw.savepoint(session):
+            async with session.begin_nested():
                 await _apply(session, event, gateway())
             event.processed_at = clock.now()
             event.last_error = None
