@@ -388,8 +388,9 @@ async def take_seats(
         alone = await raw.single(session)
         if not alone.in_transaction():
             return await _take_seats_alone(alone, places, seats, keys, now, clear_expired, new_hold)
-    connection = await raw.connection(session)
     savepoint = await session.begin_nested()
+    # Asked for within the savepoint, so SQLAlchemy sends the SAVEPOINT now.
+    connection = await raw.connection(session)
     try:
         if new_hold is not None:
             # Inside the savepoint: a lost try takes the basket back too.
@@ -551,9 +552,19 @@ async def ensure_stock(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
 # --- releasing places ---------------------------------------------------------------------
 
 
-async def delete_allocations(session: AsyncSession, condition: Any) -> list[tuple[Any, ...]]:
-    """Delete allocations matching condition, give standing places back, and return
-    (performance_id, area_code, quantity, hold_id) of each deleted row."""
+@dataclass(frozen=True)
+class Released:
+    """A deleted allocation, as far as releasing it matters."""
+
+    performance_id: uuid.UUID
+    area_code: str | None
+    quantity: int
+    hold_id: uuid.UUID | None
+
+
+async def delete_allocations(session: AsyncSession, condition: Any) -> list[Released]:
+    """Delete allocations matching condition, give standing places back, and return what
+    was deleted."""
     result = await session.exec(
         delete(Allocation)
         .where(condition)
@@ -564,14 +575,15 @@ async def delete_allocations(session: AsyncSession, condition: Any) -> list[tupl
             col(Allocation.hold_id),
         )
     )
-    rows = [tuple(r) for r in result.all()]
+    rows = [Released(**r) for r in result.mappings().all()]
     freed: dict[tuple[uuid.UUID, str], int] = {}
-    for performance_id, area, quantity, _ in rows:
-        if area is not None:
-            freed[(performance_id, area)] = freed.get((performance_id, area), 0) + quantity
+    for row in rows:
+        if row.area_code is not None:
+            where = (row.performance_id, row.area_code)
+            freed[where] = freed.get(where, 0) + row.quantity
     for (performance_id, area), quantity in sorted(freed.items()):
         await _free_standing(session, performance_id, area, quantity)
-    await changes.places_changed(session, (r[0] for r in rows))
+    await changes.places_changed(session, (r.performance_id for r in rows))
     return rows
 
 

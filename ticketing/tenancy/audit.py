@@ -86,8 +86,9 @@ async def note_session(scope: Scope, session: AsyncSession) -> None:
     An audited write (a staff principal's non-safe request) has its session marked
     transactional here, before the handler: the selling path otherwise lets a request's
     only write commit on its own (`raw.single`, a new basket), and the entry, written
-    after the handler, would then commit apart from the change it records. A buyer's basket keeps that fast path.
-    A DELETE's resource may be gone when the entry is written: its house is read first."""
+    after the handler, would then commit apart from the change it records. A buyer's
+    basket keeps that fast path. A DELETE's resource may be gone when the entry is
+    written: its house is read first."""
     state = scope.setdefault("state", {})
     state[_SESSION] = session
     if scope.get("method") in SAFE_METHODS or not isinstance(scope.get("user"), Principal):

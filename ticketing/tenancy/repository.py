@@ -116,7 +116,7 @@ async def house_clusters(
     if not house_ids:
         return {}
     stmt = select(House.id, House.cluster_id).where(col(House.id).in_(house_ids))
-    return {r[0]: r[1] for r in (await session.exec(stmt)).all()}
+    return dict((await session.exec(stmt)).all())  # id -> cluster_id
 
 
 # --- scoped reads ------------------------------------------------------------------------
@@ -230,5 +230,5 @@ async def audit_entries(
     emails: dict[uuid.UUID, str] = {}
     if accounts:
         found = select(StaffUser.id, StaffUser.email).where(col(StaffUser.id).in_(accounts))
-        emails = {row[0]: row[1] for row in (await session.exec(found)).all()}
+        emails = dict((await session.exec(found)).all())  # id -> email
     return [(e, emails.get(e.user_id) if e.user_id else None) for e in entries]
