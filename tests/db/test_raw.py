@@ -93,12 +93,14 @@ async def test_a_single_statement_commits_on_its_own_unless_the_session_is_trans
 ) -> None:
     alone, joined = _slug(), _slug()
     single = await raw.single(session)
+    assert single.commits_alone()
     await single.execute(INSERT, uuid.uuid4(), clock.now(), alone, "Alone")
     assert not single.in_transaction()
     await session.rollback()
     assert await _name(engine, alone) == "Alone"
     raw.transactional(session)
     single = await raw.single(session)
+    assert not single.commits_alone()
     await single.execute(INSERT, uuid.uuid4(), clock.now(), joined, "Joined")
     assert single.in_transaction()
     await session.rollback()

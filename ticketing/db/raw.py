@@ -66,6 +66,11 @@ class Sql:
         """Whether a transaction is begun on the connection."""
         return bool(self._driver.is_in_transaction())
 
+    def commits_alone(self) -> bool:
+        """Whether a statement run now commits on its own: no transaction is begun, and
+        none will be (`single` on a session that is not `transactional`)."""
+        return not self._begin and not self._driver.is_in_transaction()
+
     def _through_sqlalchemy(self) -> bool:
         return self._begin and not self._driver.is_in_transaction()
 

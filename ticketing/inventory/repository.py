@@ -386,7 +386,7 @@ async def take_seats(
     keys = sorted(seats)
     if new_hold is not None:
         alone = await raw.single(session)
-        if not alone.in_transaction():
+        if alone.commits_alone():
             return await _take_seats_alone(alone, places, seats, keys, now, clear_expired, new_hold)
     savepoint = await session.begin_nested()
     # Asked for within the savepoint, so SQLAlchemy sends the SAVEPOINT now.

@@ -41,7 +41,7 @@ def new_code(prefix: str) -> str:
 def record(
     session: AsyncSession, order: Order, kind: str, actor: str | None, **data: object
 ) -> None:
-    """Add to the order's history (written with the request's next statement)."""
+    """Add to the order's history (the session writes it with its next flush)."""
     repo.insert_event(session, order.id, clock.now(), kind, actor, dict(data))
 
 
@@ -266,8 +266,7 @@ async def checkout(
         await _insert_with_code(session, order, prefix)
     if paid:
         # Sold: the buyer becomes the cluster's customer now (an unpaid order waits for its
-        # payment, lifecycle.mark_paid). Before anything is deferred, so the deferred
-        # writes still go out as one batch.
+        # payment, lifecycle.mark_paid).
         await customers.remember_buyer(session, order)
     tickets = [
         ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)
