@@ -152,7 +152,7 @@ async def test_coalesced_changes_are_one_message_and_none_is_lost_while_it_runs(
     key = f"perf-{uuid.uuid4().hex[:8]}"
     for n in range(5):  # five changes, five transactions: one message waits
         async with unit_of_work(sessionmaker) as session:
-            await outbox.put_coalesced(
+            outbox.put_coalesced(
                 session, "test.record", {"slug": f"{key}-{n}"}, key, delay=timedelta(seconds=5)
             )
     (first,) = await _waiting(sessionmaker, "test.record")
@@ -166,7 +166,7 @@ async def test_coalesced_changes_are_one_message_and_none_is_lost_while_it_runs(
     # Handed out to a worker, it no longer takes the changes that come meanwhile: the next
     # one stores a message of its own, due a full delay later.
     async with unit_of_work(sessionmaker) as session:
-        await outbox.put_coalesced(
+        outbox.put_coalesced(
             session, "test.record", {"slug": f"{key}-late"}, key, delay=timedelta(seconds=5)
         )
     assert await outbox.process(sessionmaker, first.id) is True

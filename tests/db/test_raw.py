@@ -1,6 +1,6 @@
 """The plain-SQL seam (ticketing/db/raw.py): statements run in the session's transaction
-through public API only, rows are read by name, and every column list of its statements
-is tied to the models."""
+through public API only, rows are read by name, deferred writes go out when and only when
+they should, and every column list of its statements is tied to the models."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from types import ModuleType
 
 import asyncpg
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +21,7 @@ from ticketing import clock, models  # noqa: F401  (every table in the metadata)
 from ticketing.core import idempotency, outbox, ratelimit
 from ticketing.customers import repository as customers_repo
 from ticketing.db import raw
+from ticketing.db.uow import unit_of_work
 from ticketing.events.models import Event, Performance, Tariff
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Allocation, Hold
@@ -139,6 +140,104 @@ async def test_rows_are_read_by_name_whichever_way_the_statement_went(
     for row in (through_sqlalchemy, direct):
         assert row is not None
         assert (row["slug"], row["name"]) == (slug, "Named")
+
+
+# --- deferred writes ---------------------------------------------------------------------
+
+RENAME = "UPDATE cluster SET name = $2 WHERE id = $1"
+EVENT = "INSERT INTO order_event (id, kind) VALUES ($1, $2)"
+HOLD = "UPDATE hold SET status = $2 WHERE id = $1"
+
+
+def test_writes_share_a_statement_unless_one_could_miss_another() -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    pending = [
+        (INSERT, (a, "t", "one", "One")),
+        (EVENT, (a, "created")),
+        (EVENT, (b, "paid")),
+        (HOLD, (a, "ordered")),
+        (RENAME, (a, "Een")),
+        (RENAME, (b, "Twee")),
+    ]
+    (first, first_params), (second, second_params), (third, third_params) = raw.batches(pending)
+    # Inserts share a statement, and so do writes to other tables...
+    assert first == (
+        f"WITH w0 AS ({INSERT}),"
+        " w1 AS (INSERT INTO order_event (id, kind) VALUES ($5, $6)),"
+        " w2 AS (INSERT INTO order_event (id, kind) VALUES ($7, $8)),"
+        " w3 AS (UPDATE hold SET status = $10 WHERE id = $9) SELECT 1"
+    )
+    assert first_params == [a, "t", "one", "One", a, "created", b, "paid", a, "ordered"]
+    # ...but an update of a table just written waits for the next statement (it would not
+    # see the row inserted beside it), and so does a second update (one statement would
+    # keep only one of the two). Alone, a write needs no WITH.
+    assert (second, second_params) == (RENAME, [a, "Een"])
+    assert (third, third_params) == (RENAME, [b, "Twee"])
+
+
+def test_only_single_writes_are_deferred(session: AsyncSession) -> None:
+    with pytest.raises(ValueError, match="INSERT, UPDATE or DELETE"):
+        raw.defer(session, "SELECT 1")
+
+
+async def test_deferred_writes_go_before_the_next_statement_and_with_the_commit(
+    engine: AsyncEngine,
+) -> None:
+    slug = _slug()
+    async with unit_of_work(async_sessionmaker(engine, class_=AsyncSession)) as session:
+        first = uuid.uuid4()
+        raw.defer(session, INSERT, first, clock.now(), slug, "First")
+        raw.defer(session, RENAME, first, "Renamed")
+        # Plain SQL sends them first...
+        connection = await raw.connection(session)
+        assert await connection.fetchval(NAME, slug) == "Renamed"
+        # ...an explicit send does, for an ORM query that reads them...
+        raw.defer(session, INSERT, uuid.uuid4(), clock.now(), slug + "-b", "Second")
+        await raw.send_deferred(session)
+        found = (await session.exec(select(Cluster).where(Cluster.slug == slug + "-b"))).one()
+        assert found.name == "Second"
+        # ...and the unit of work sends what is still pending before it commits.
+        raw.defer(session, INSERT, uuid.uuid4(), clock.now(), slug + "-c", "Third")
+    assert await _name(engine, slug + "-c") == "Third"
+    async with AsyncSession(engine) as cleanup:
+        connection = await raw.connection(cleanup)
+        await connection.execute("DELETE FROM cluster WHERE slug LIKE $1", slug + "%")
+        await cleanup.commit()
+
+
+async def _refused_after_deferring(engine: AsyncEngine, slug: str) -> None:
+    async with unit_of_work(async_sessionmaker(engine, class_=AsyncSession)) as session:
+        await (await raw.connection(session)).fetchval("SELECT 1")
+        raw.defer(session, INSERT, uuid.uuid4(), clock.now(), slug, "Dropped")
+        raise RuntimeError("refused")
+
+
+async def test_a_rollback_drops_deferred_writes(engine: AsyncEngine) -> None:
+    slug = _slug()
+    with pytest.raises(RuntimeError, match="refused"):
+        await _refused_after_deferring(engine, slug)
+    assert await _name(engine, slug) is None
+
+
+async def _fail_in_savepoint(session: AsyncSession, slug: str) -> None:
+    async with raw.savepoint(session):
+        raw.defer(session, INSERT, uuid.uuid4(), clock.now(), slug + "-inside", "Inside")
+        session.add(Cluster(slug=slug + "-gone", name="Gone"))
+        await session.flush()
+        raise RuntimeError("this part fails")
+
+
+async def test_a_savepoint_rolled_back_keeps_the_writes_deferred_before_it(
+    session: AsyncSession,
+) -> None:
+    slug = _slug()
+    kept = uuid.uuid4()
+    raw.defer(session, INSERT, kept, clock.now(), slug, "Kept")
+    with pytest.raises(RuntimeError, match="this part fails"):
+        await _fail_in_savepoint(session, slug)
+    connection = await raw.connection(session)
+    rows = await connection.fetch("SELECT id FROM cluster WHERE slug LIKE $1", slug + "%")
+    assert [r["id"] for r in rows] == [kept]
 
 
 # --- every column list of the plain SQL, tied to the models ---------------------------------

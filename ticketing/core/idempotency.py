@@ -75,8 +75,7 @@ async def replay_or_run(
         record = await connection.fetchrow(FIND, scope, key)
         return _replayed(record, request_hash)
     status, answer = await run()
-    connection = await raw.connection(session)
-    await connection.execute(STORE, scope, key, status, raw.dumps(answer))
+    raw.defer(session, STORE, scope, key, status, raw.dumps(answer))
     return status, answer
 
 
@@ -98,14 +97,12 @@ async def _run_then_store(
     except DomainError:
         # Refused: because an earlier request with this key did the work? Nothing of this
         # one is kept either way, so look outside its transaction.
+        raw.discard_deferred(session)
         await session.rollback()
         connection = await raw.single(session)
         record = await connection.fetchrow(FIND, scope, key)
         if record is None or record["status_code"] == 0:
             raise
         return _replayed(record, request_hash)
-    connection = await raw.connection(session)
-    await connection.execute(
-        INSERT, scope, key, request_hash, status, raw.dumps(answer), clock.now()
-    )
+    raw.defer(session, INSERT, scope, key, request_hash, status, raw.dumps(answer), clock.now())
     return status, answer

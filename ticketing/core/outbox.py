@@ -83,11 +83,15 @@ def handler(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
+_COLUMNS = raw.columns(OutboxMessage)
+_PUT = raw.insert_sql(OutboxMessage, _COLUMNS)
+
+
 def put(
     session: AsyncSession, topic: str, payload: dict[str, Any], *, house_id: uuid.UUID | None = None
 ) -> OutboxMessage:
-    """Store a message in the request's transaction (the session writes it with its next
-    flush) and
+    """Store a message in the request's transaction (written with its next plain
+    statement or its commit) and
     send its task once the transaction has committed."""
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
@@ -100,12 +104,12 @@ def put(
         created_at=now,
         available_at=now,
     )
-    session.add(message)
+    raw.defer(session, _PUT, *raw.values(message, _COLUMNS))
     jobs.enqueue_after_commit(session, PROCESS_TASK, str(message.id))
     return message
 
 
-# Stored unless a message with its key is waiting. Written in the transaction, and
+# Stored unless a message with its key is waiting. Sent with the transaction's commit, and
 # never blocks it on the waiting message: DO NOTHING takes no lock on the row it meets.
 _PUT_COALESCED = """
     INSERT INTO outbox_message (id, topic, payload, house_id, created_at, available_at,
@@ -115,7 +119,7 @@ _PUT_COALESCED = """
 """
 
 
-async def put_coalesced(
+def put_coalesced(
     session: AsyncSession,
     topic: str,
     payload: dict[str, Any],
@@ -131,8 +135,8 @@ async def put_coalesced(
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
     now = clock.now()
-    connection = await raw.connection(session)
-    await connection.execute(
+    raw.defer(
+        session,
         _PUT_COALESCED,
         uuid.uuid4(),
         topic,
@@ -150,7 +154,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 _CLAIM = f"""
-    SELECT {raw.select_list(raw.columns(OutboxMessage))}
+    SELECT {raw.select_list(_COLUMNS)}
     FROM outbox_message WHERE id = $1 AND processed_at IS NULL
     FOR UPDATE SKIP LOCKED
 """
@@ -173,9 +177,8 @@ async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
                 return False
             message = raw.build_from(OutboxMessage, row)
             await HANDLERS[message.topic](session, message)
-            # Marked done by the transaction that carried it out.
-            connection = await raw.connection(session)
-            await connection.execute(_DONE, message_id, clock.now(), message.attempts + 1)
+            # Marked done by the transaction that carried it out (sent with its commit).
+            raw.defer(session, _DONE, message_id, clock.now(), message.attempts + 1)
     except Exception as exc:
         # The handler's writes went with the transaction; record why in one of its own.
         error = f"{type(exc).__name__}: {exc}"[:2000]

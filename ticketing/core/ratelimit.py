@@ -102,12 +102,12 @@ _GIVE_BACK = """
 """
 
 
-async def give_back(session: AsyncSession, limits: Sequence[Limit]) -> None:
-    """Take back one count of each limit, in the transaction of the request's own work (a
+def give_back(session: AsyncSession, limits: Sequence[Limit]) -> None:
+    """Take back one count of each limit, with the commit of the request's own work (a
     successful login is not counted against anyone)."""
     now = clock.now()
-    connection = await raw.connection(session)
-    await connection.execute(
+    raw.defer(
+        session,
         _GIVE_BACK,
         [limit.key for limit in limits],
         [limit.window_end(now) for limit in limits],

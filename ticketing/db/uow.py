@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,11 @@ async def unit_of_work(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession
     async with sessionmaker() as session:
         try:
             yield session
+            await raw.send_deferred(session)
             await session.commit()
         except BaseException:
             session.info.pop(_KEY, None)
+            raw.discard_deferred(session)
             await session.rollback()
             raise
     await _run_after_commit(session)

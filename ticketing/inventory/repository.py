@@ -239,11 +239,11 @@ async def hold_items(session: AsyncSession, hold_id: uuid.UUID) -> list[HeldPlac
     return [held_place(r) for r in await connection.fetch(HOLD_ITEMS, hold_id)]
 
 
-async def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
+def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
+    """Deferred: sent with the request's next plain statement or its commit."""
     now = clock.now()
-    connection = await raw.connection(session)
-    await connection.execute(
-        "UPDATE hold SET status = $2, updated_at = $3 WHERE id = $1", hold.id, status, now
+    raw.defer(
+        session, "UPDATE hold SET status = $2, updated_at = $3 WHERE id = $1", hold.id, status, now
     )
     raw.mirror(hold, status=status, updated_at=now)
 

@@ -60,7 +60,7 @@ async def _counter_payment(
     till_id: uuid.UUID,
 ) -> None:
     now = clock.now()
-    await repo.insert_payment(
+    repo.insert_payment(
         session,
         raw.build(
             Payment,

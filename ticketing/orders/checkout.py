@@ -41,7 +41,7 @@ def new_code(prefix: str) -> str:
 def record(
     session: AsyncSession, order: Order, kind: str, actor: str | None, **data: object
 ) -> None:
-    """Add to the order's history (the session writes it with its next flush)."""
+    """Add to the order's history (written with the request's next statement)."""
     repo.insert_event(session, order.id, clock.now(), kind, actor, dict(data))
 
 
@@ -266,21 +266,24 @@ async def checkout(
         await _insert_with_code(session, order, prefix)
     if paid:
         # Sold: the buyer becomes the cluster's customer now (an unpaid order waits for its
-        # payment, lifecycle.mark_paid).
+        # payment, lifecycle.mark_paid). Before anything is deferred, so the deferred
+        # writes still go out as one batch.
         await customers.remember_buyer(session, order)
     tickets = [
         ticket_for(p, order.id, TicketStatus.VALID if paid else TicketStatus.PENDING)
         for p in priced
         for _ in range(p.quantity)
     ]
-    await repo.insert_tickets(session, tickets, now)
+    repo.insert_tickets(session, tickets, now)
     if not paid:
         # An unpaid order and its tickets change when it is paid (or lost) later in the
         # request: the session writes those changes. A sold order is final: it and its
-        # tickets stay out of the session (plain SQL records what follows).
+        # tickets stay out of the session (plain SQL records what follows). The deferred
+        # tickets are sent first: the session's updates of them need the rows.
+        await raw.send_deferred(session)
         order = await raw.attach(session, order)
         tickets = [await raw.attach(session, t) for t in tickets]
-    await inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
+    inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)
     # The consent choices given with this order, in its history (None: not asked; the
     # customer holds the current ones once the order is paid).
     consent: dict[str, object] = {}

@@ -161,11 +161,12 @@ INSERT_TICKETS = (
 )
 
 
-async def insert_tickets(session: AsyncSession, tickets: list[Ticket], now: datetime) -> None:
-    """Store new tickets (created now) in one statement."""
+def insert_tickets(session: AsyncSession, tickets: list[Ticket], now: datetime) -> None:
+    """Store new tickets (created now) in one statement. Deferred: sent with the request's
+    next plain statement or its commit."""
     stamped = {"created_at", "updated_at"}
-    connection = await raw.connection(session)
-    await connection.execute(
+    raw.defer(
+        session,
         INSERT_TICKETS,
         *(
             [now] * len(tickets) if c in stamped else [getattr(t, c) for t in tickets]
@@ -204,6 +205,7 @@ async def save_order(session: AsyncSession, order: Order, **values: Any) -> None
 async def tickets_of(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> list[Ticket]:
     if not order_ids:
         return []
+    await raw.send_deferred(session)
     stmt = (
         select(Ticket)
         .where(col(Ticket.order_id).in_(order_ids))
@@ -215,6 +217,7 @@ async def tickets_of(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> l
 
 
 async def history(session: AsyncSession, order_id: uuid.UUID) -> list[OrderEvent]:
+    await raw.send_deferred(session)
     stmt = (
         select(OrderEvent)
         .where(OrderEvent.order_id == order_id)
@@ -353,9 +356,13 @@ PAYMENT_COLUMNS = raw.columns(Payment)
 INSERT_PAYMENT = raw.insert_sql(Payment, PAYMENT_COLUMNS)
 
 
-async def insert_payment(session: AsyncSession, payment: Payment) -> None:
-    connection = await raw.connection(session)
-    await connection.execute(INSERT_PAYMENT, *raw.values(payment, PAYMENT_COLUMNS))
+def insert_payment(session: AsyncSession, payment: Payment) -> None:
+    """Deferred: sent with the request's next plain statement or its commit."""
+    raw.defer(session, INSERT_PAYMENT, *raw.values(payment, PAYMENT_COLUMNS))
+
+
+EVENT_COLUMNS = raw.columns(OrderEvent)
+INSERT_EVENT = raw.insert_sql(OrderEvent, EVENT_COLUMNS)
 
 
 def insert_event(
@@ -366,11 +373,14 @@ def insert_event(
     actor: str | None,
     data: dict[str, Any],
 ) -> None:
-    """Add to the order's history: the session writes it with its next flush."""
-    session.add(raw.build(OrderEvent, order_id=order_id, at=at, kind=kind, actor=actor, data=data))
+    """Add to the order's history. Deferred: sent with the request's next plain statement
+    or its commit."""
+    event = raw.build(OrderEvent, order_id=order_id, at=at, kind=kind, actor=actor, data=data)
+    raw.defer(session, INSERT_EVENT, *raw.values(event, EVENT_COLUMNS))
 
 
 async def till_payments(session: AsyncSession, till_id: uuid.UUID) -> list[Payment]:
+    await raw.send_deferred(session)
     stmt = (
         select(Payment).where(Payment.till_session_id == till_id).order_by(col(Payment.created_at))
     )
@@ -383,6 +393,7 @@ async def till_refunds(session: AsyncSession, till_id: uuid.UUID) -> list[Refund
 
 
 async def payments_of(session: AsyncSession, order_id: uuid.UUID) -> list[Payment]:
+    await raw.send_deferred(session)
     stmt = select(Payment).where(Payment.order_id == order_id).order_by(col(Payment.created_at))
     return list((await session.exec(stmt)).all())
 

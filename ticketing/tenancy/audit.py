@@ -2,9 +2,9 @@
 
 Every answered non-GET request of a staff principal (an account's login token or an API
 token) adds one `audit_entry`: who, when, which house, which operation on which resource,
-the answer's status and the request id. The entry is written in the request's own unit
-of work (plain SQL on its session), so it commits with the change and goes when the change
-is rolled back. A request that fails (an error answer: refused, invalid, a conflict) changes
+the answer's status and the request id. The entry is a deferred write of the request's
+own unit of work (`raw.defer`), so it commits with the change and goes when the change is
+rolled back. A request that fails (an error answer: refused, invalid, a conflict) changes
 nothing and records nothing; the error is in the log with its request id.
 
 How it finds the request: `audit_middleware` notes the ASGI scope of a write in a context
@@ -242,5 +242,4 @@ async def _write(
         status=response.status_code,
         request_id=scope.get("state", {}).get("request_id"),
     )
-    connection = await raw.connection(session)
-    await connection.execute(INSERT, *raw.values(entry, COLUMNS))
+    raw.defer(session, INSERT, *raw.values(entry, COLUMNS))

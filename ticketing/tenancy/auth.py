@@ -179,7 +179,7 @@ async def login(
     if not user.is_active:
         raise LoginFailed("This account has been switched off. Ask your house admin.")
     if limits:
-        await ratelimit.give_back(session, limits)
+        ratelimit.give_back(session, limits)
     refresh = new_secret()
     auth_session = AuthSession(
         user_id=user.id,

@@ -78,7 +78,7 @@ async def places_changed(session: AsyncSession, performance_ids: set[uuid.UUID])
     every = timedelta(seconds=settings.availability_every_seconds)
     for row in await connection.fetch(_CHANGED, ids, seats, clock.now()):
         performance_id, full = row["performance_id"], row["none_left"]
-        await outbox.put_coalesced(
+        outbox.put_coalesced(
             session,
             AVAILABILITY_TOPIC,
             {"event_id": str(row["event_id"]), "performance_id": str(performance_id)},
