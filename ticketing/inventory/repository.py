@@ -388,6 +388,7 @@ async def take_seats(
         alone = await raw.single(session)
         if alone.commits_alone():
             return await _take_seats_alone(alone, places, seats, keys, now, clear_expired, new_hold)
+    await raw.send_deferred(session)  # before the savepoint: its rollback keeps them
     savepoint = await session.begin_nested()
     # Asked for within the savepoint, so SQLAlchemy sends the SAVEPOINT now.
     connection = await raw.connection(session)

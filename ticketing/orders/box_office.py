@@ -266,7 +266,7 @@ async def open_till(session: AsyncSession, principal: Principal, data: TillOpenI
         float_cents=data.float_cents,
     )
     try:
-        async with session.begin_nested():
+        async with raw.savepoint(session):
             session.add(till)
             await session.flush()
     except IntegrityError as exc:

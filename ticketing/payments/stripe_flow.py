@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing import clock
 from ticketing.core import outbox
 from ticketing.core.errors import Conflict
+from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.orders import repository as orders_repo
@@ -217,7 +218,7 @@ async def process_event(
             return False
         event.attempts += 1
         try:
-            async with session.begin_nested():
+            async with raw.savepoint(session):
                 await _apply(session, event, gateway())
             event.processed_at = clock.now()
             event.last_error = None
