@@ -326,6 +326,15 @@ def test_no_private_api_no_session_hooks_and_no_row_read_by_position() -> None:
         assert not _POSITIONAL.search(source), f"{path}: {_POSITIONAL.search(source)}"
 
 
+def test_only_the_unit_of_work_commits_a_session_that_may_hold_deferred_writes() -> None:
+    # No Session hook sends deferred writes at a commit: unit_of_work sends them first.
+    # The rate limiter commits sessions of its own, which never defer.
+    allowed = {ROOT / "ticketing/db/uow.py", ROOT / "ticketing/core/ratelimit.py"}
+    for path in sorted((ROOT / "ticketing").rglob("*.py")):
+        if path not in allowed:
+            assert "session.commit()" not in path.read_text(), path
+
+
 # --- row objects ----------------------------------------------------------------------------
 
 

@@ -70,6 +70,7 @@ Row = Mapping[str, Any]
 # A session whose statements must all run in its transaction (`transactional`).
 _TRANSACTIONAL = "podium.transactional"
 _DEFERRED = "podium.deferred_writes"
+_CONNECTION = "podium.connection"
 
 
 class Sql:
@@ -133,10 +134,25 @@ class Sql:
             await self._driver.execute(sql, *args)
 
 
+def _transactions(session: AsyncSession) -> tuple[Any, Any]:
+    sync = session.sync_session
+    return sync.get_transaction(), sync.get_nested_transaction()
+
+
 async def _sql(session: AsyncSession, begin: bool) -> Sql:
+    # Asked again within the same transaction (and savepoint): the same connection. Asked
+    # within a new savepoint, the session is asked, which sends the SAVEPOINT.
+    cached = session.info.get(_CONNECTION)
+    if cached is not None:
+        (root, nested), sa_connection, driver = cached
+        current_root, current_nested = _transactions(session)
+        if root is not None and root is current_root and nested is current_nested:
+            return Sql(sa_connection, driver, begin)
     sa_connection = await session.connection()
     pooled = await sa_connection.get_raw_connection()
-    return Sql(sa_connection, pooled.driver_connection, begin)
+    driver = pooled.driver_connection
+    session.info[_CONNECTION] = (_transactions(session), sa_connection, driver)
+    return Sql(sa_connection, driver, begin)
 
 
 async def connection(session: AsyncSession) -> Sql:
