@@ -388,10 +388,10 @@ async def take_seats(
         alone = await raw.single(session)
         if alone.commits_alone():
             return await _take_seats_alone(alone, places, seats, keys, now, clear_expired, new_hold)
-    await raw.send_deferred(session)  # before the savepoint: its rollback keeps them
-    savepoint = await session.begin_nested()
-    # Asked for within the savepoint, so SQLAlchemy sends the SAVEPOINT now.
-    connection = await raw.connection(session)
+    # A savepoint of plain SQL, begun and ended here: nothing of the ORM happens inside
+    # it, so the session need not know of it (and the seat take stays short).
+    connection = await raw.connection(session)  # sends deferred writes before it
+    await connection.execute("SAVEPOINT take_seats")
     try:
         if new_hold is not None:
             # Inside the savepoint: a lost try takes the basket back too.
@@ -400,14 +400,14 @@ async def take_seats(
             await connection.execute(CLEAR_EXPIRED_SEATS, places.performance_id, keys, now)
         rows = await connection.fetch(INSERT_SEATS, *_seat_args(places, seats, keys, now))
     except BaseException:
-        await savepoint.rollback()
+        await connection.execute("ROLLBACK TO SAVEPOINT take_seats")
         raise
     taken = {r["seat_key"]: r["id"] for r in rows}
     lost = set(keys) - set(taken)
     if lost:
-        await savepoint.rollback()
+        await connection.execute("ROLLBACK TO SAVEPOINT take_seats")
         return [], lost
-    await savepoint.commit()
+    await connection.execute("RELEASE SAVEPOINT take_seats")
     return [places.place(taken[k], seat_key=k, zone_code=seats[k]) for k in keys], set()
 
 
