@@ -90,9 +90,8 @@ _PUT = raw.insert_sql(OutboxMessage, _COLUMNS)
 def put(
     session: AsyncSession, topic: str, payload: dict[str, Any], *, house_id: uuid.UUID | None = None
 ) -> OutboxMessage:
-    """Store a message in the request's transaction (written with its next plain
-    statement or its commit) and
-    send its task once the transaction has committed."""
+    """Store a message in the request's transaction (a deferred write: sent with its next
+    plain statement or its commit) and send its task once the transaction has committed."""
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
     now = clock.now()
