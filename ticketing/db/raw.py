@@ -25,8 +25,9 @@ can be `defer`red: they are sent together, as few statements as possible (`batch
 just before the session's next plain statement (`connection`, `single`) or by
 `send_deferred`, which the unit of work calls before it commits. On an on-sale that
 saves about half the round trips of a sale, and the measurement in docs/performance.md
-(issue 17) shows the sale needs them: without the batching the benchmark sold less than
-half as many orders per second. No Session event hook sends them, so:
+(issue 17) shows the sale needs them: without the batching the benchmark sold about a
+quarter fewer orders per second (median of five paired rounds). No Session event hook
+sends them, so:
 - an ORM query or flush does not send them: code that reads or changes through the ORM
   what was deferred in the same transaction calls `send_deferred` first (the
   repositories' readers of tickets, payments and history do);
