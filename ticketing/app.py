@@ -87,10 +87,6 @@ def create_app(
     # the start.
     runtime = Runtime(settings)
     runtime.get(keyring.TICKETS)
-    if settings.inventory.unsafe_check_then_write:
-        if settings.environment != "test":
-            raise RuntimeError("unsafe_check_then_write exists for a test only.")
-        inventory_repository.UNSAFE_CHECK_THEN_WRITE = True
     inventory_repository.sale_target_seconds = settings.inventory.sale_target_cache_seconds
     programme.programme_seconds = settings.inventory.programme_cache_seconds
 

@@ -91,9 +91,6 @@ class StripeSettings(BaseModel):
 
 
 class InventorySettings(BaseModel):
-    # TESTS ONLY (refused outside environment "test"): take places with a read in Python
-    # followed by a write, to demonstrate the race the database guarantee prevents.
-    unsafe_check_then_write: bool = False
     # Seconds an API process reuses what it read of a performance on sale (status, sales
     # windows, seat map, selling house). Changes through the same process apply at once;
     # 0 reads them for every hold.

@@ -2,8 +2,9 @@
 standing places, through the HTTP API of a live server with two worker processes.
 
 With the database guarantee exactly 10 + 10 succeed and nothing is sold twice. With the
-test-only check-then-write (and the unique index and capacity check dropped) the same
-rush double-books seats and oversells the floor: the race is real.
+test-only check-then-write of check_then_write.py installed in the server (and the unique
+index and capacity check dropped) the same rush double-books seats and oversells the
+floor: the race is real.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import httpx
 import psycopg
 import pytest
 from fixtures.inventory_setup import put_on_sale
-from fixtures.live import LiveServer, live_server
+from fixtures.live import PODIUM, LiveServer, live_server
 from fixtures.support import make_tenant
 
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.tenancy.roles import Role
 
 ROOT = Path(__file__).resolve().parents[2]
+CHECK_THEN_WRITE = Path(__file__).with_name("check_then_write.py")
 BUYERS = 50
 LEFT = 10
 SPEC: dict[str, Any] = {
@@ -53,8 +55,8 @@ async def _start(server_url: str, tmp_path: Path, *, guarantee: bool) -> AsyncIt
         server_url,
         tmp_path,
         prefix="podium_race",
-        env={"TICKETING_INVENTORY__UNSAFE_CHECK_THEN_WRITE": "false" if guarantee else "true"},
         prepare=None if guarantee else _without_guarantee,
+        podium=PODIUM if guarantee else (str(CHECK_THEN_WRITE),),
     ) as live:
         yield live
 

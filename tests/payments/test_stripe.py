@@ -22,6 +22,7 @@ from sqlmodel import func, select
 
 from ticketing import clock
 from ticketing.core import outbox
+from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.orders import refunds as order_refunds
 from ticketing.orders.models import Order, Payment, Refund
@@ -226,6 +227,8 @@ async def test_refund_goes_through_stripe_and_never_exceeds_the_payment(
         await order_refunds.queue_refund(
             session, row, payment_row, 2000, [], "too much", created_by_id=None
         )
+        # A commit of our own, not the unit of work's: the deferred writes go first.
+        await raw.send_deferred(session)
         await session.commit()
     await run_worker(sessionmaker)
     async with sessionmaker() as session:

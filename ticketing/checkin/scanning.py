@@ -307,6 +307,7 @@ async def scan(
         nonce,
         now,
     )
+    assert row is not None  # _ADMIT answers one row, whatever it decided
     if row["seen"]:
         return ScanAnswer("duplicate", None, claims)
     if row["id"] is None:
@@ -441,7 +442,8 @@ _KIT_REVOKED = """
     ORDER BY id
 """
 _KIT_TICKETS = """
-    SELECT id, performance_id, seat_key, area_code, tariff_code, admitted_at IS NOT NULL, inside
+    SELECT id, performance_id, seat_key, area_code, tariff_code,
+           admitted_at IS NOT NULL AS admitted, inside
     FROM ticket WHERE performance_id = ANY($1::uuid[]) AND status = 'valid' AND qr IS NOT NULL
     ORDER BY id
 """
@@ -477,12 +479,12 @@ async def kit(session: AsyncSession, device: Device, *, with_tickets: bool) -> d
         rows = await connection.fetch(_KIT_TICKETS, ids)
         body["tickets"] = [
             {
-                "id": str(r[0]),
-                "performance_id": str(r[1]),
-                "place": r[2] or r[3],
-                "tariff": r[4],
-                "admitted": r[5],
-                "inside": r[6],
+                "id": str(r["id"]),
+                "performance_id": str(r["performance_id"]),
+                "place": r["seat_key"] or r["area_code"],
+                "tariff": r["tariff_code"],
+                "admitted": r["admitted"],
+                "inside": r["inside"],
             }
             for r in rows
         ]

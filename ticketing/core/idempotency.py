@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -79,10 +79,10 @@ async def replay_or_run(
     return status, answer
 
 
-def _replayed(record: Sequence[Any], request_hash: str) -> tuple[int, dict[str, Any]]:
-    if record[0] != request_hash:
+def _replayed(record: raw.Row | None, request_hash: str) -> tuple[int, dict[str, Any]]:
+    if record is None or record["request_hash"] != request_hash:
         raise InvalidInput.field(HEADER, KEY_REUSED)
-    return record[1], record[2]
+    return record["status_code"], record["body"]
 
 
 async def _run_then_store(
@@ -97,10 +97,11 @@ async def _run_then_store(
     except DomainError:
         # Refused: because an earlier request with this key did the work? Nothing of this
         # one is kept either way, so look outside its transaction.
+        raw.discard_deferred(session)
         await session.rollback()
         connection = await raw.single(session)
         record = await connection.fetchrow(FIND, scope, key)
-        if record is None or record[1] == 0:
+        if record is None or record["status_code"] == 0:
             raise
         return _replayed(record, request_hash)
     raw.defer(session, INSERT, scope, key, request_hash, status, raw.dumps(answer), clock.now())

@@ -83,11 +83,15 @@ def handler(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
+_COLUMNS = raw.columns(OutboxMessage)
+_PUT = raw.insert_sql(OutboxMessage, _COLUMNS)
+
+
 def put(
     session: AsyncSession, topic: str, payload: dict[str, Any], *, house_id: uuid.UUID | None = None
 ) -> OutboxMessage:
-    """Store a message in the request's transaction (written with its next statement) and
-    send its task once the transaction has committed."""
+    """Store a message in the request's transaction (a deferred write: sent with its next
+    plain statement or its commit) and send its task once the transaction has committed."""
     if topic not in HANDLERS:
         raise ValueError(f"no handler for outbox topic {topic!r}")
     now = clock.now()
@@ -99,16 +103,7 @@ def put(
         created_at=now,
         available_at=now,
     )
-    raw.defer(
-        session,
-        "INSERT INTO outbox_message (id, topic, payload, house_id, created_at, available_at,"
-        " attempts) VALUES ($1, $2, $3, $4, $5, $5, 0)",
-        message.id,
-        topic,
-        raw.dumps(payload),
-        house_id,
-        now,
-    )
+    raw.defer(session, _PUT, *raw.values(message, _COLUMNS))
     jobs.enqueue_after_commit(session, PROCESS_TASK, str(message.id))
     return message
 
@@ -157,8 +152,8 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2**exponent), MAX_BACKOFF)
 
 
-_CLAIM = """
-    SELECT id, topic, payload, house_id, created_at, available_at, attempts
+_CLAIM = f"""
+    SELECT {raw.select_list(_COLUMNS)}
     FROM outbox_message WHERE id = $1 AND processed_at IS NULL
     FOR UPDATE SKIP LOCKED
 """
@@ -179,7 +174,7 @@ async def process(sessionmaker: SessionMaker, message_id: uuid.UUID) -> bool:
             row = await (await raw.connection(session)).fetchrow(_CLAIM, message_id)
             if row is None:
                 return False
-            message = raw.build(OutboxMessage, **dict(row), processed_at=None, last_error=None)
+            message = raw.build_from(OutboxMessage, row)
             await HANDLERS[message.topic](session, message)
             # Marked done by the transaction that carried it out (sent with its commit).
             raw.defer(session, _DONE, message_id, clock.now(), message.attempts + 1)
@@ -232,4 +227,4 @@ async def due(
     async with unit_of_work(sessionmaker) as session:
         connection = await raw.connection(session)
         rows = await connection.fetch(_DUE, clock.now(), limit, not coalesced_only)
-        return [r[0] for r in rows]
+        return [r["id"] for r in rows]

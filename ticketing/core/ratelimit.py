@@ -91,7 +91,7 @@ async def count(
         if secrets.randbelow(SWEEP_ONE_IN) == 0:
             await driver.execute(_SWEEP, now)
         await session.commit()
-    counts: dict[str, int] = {row[0]: row[1] for row in rows}
+    counts: dict[str, int] = {row["key"]: row["hits"] for row in rows}
     return [counts.get(key, 0) for key in keys]
 
 

@@ -47,6 +47,7 @@ async def unit_of_work(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession
     async with sessionmaker() as session:
         try:
             yield session
+            await raw.send_deferred(session)
             await session.commit()
         except BaseException:
             session.info.pop(_KEY, None)

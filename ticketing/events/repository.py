@@ -127,7 +127,10 @@ async def public_event(
         .where(Event.id == event_id, Event.status == EventStatus.PUBLISHED)
     )
     row = (await session.exec(stmt)).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    event, house = row
+    return event, house
 
 
 async def public_performances(

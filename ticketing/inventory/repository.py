@@ -4,11 +4,10 @@ never a read in Python followed by a write."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -35,11 +34,6 @@ from ticketing.venues.models import Hall, Venue
 
 HELD = AllocationStatus.HELD
 
-# Set only by tests (see Settings.inventory): the check-then-write that must never be used.
-UNSAFE_CHECK_THEN_WRITE = False
-# Widens the gap between the check and the write so the demonstration shows every time.
-UNSAFE_WINDOW_SECONDS = 0.02
-
 
 async def performance_for_sale(
     session: AsyncSession, performance_id: uuid.UUID
@@ -51,7 +45,10 @@ async def performance_for_sale(
         .where(Performance.id == performance_id)
     )
     row = (await session.exec(stmt)).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    performance, event = row
+    return performance, event
 
 
 @dataclass(frozen=True)
@@ -88,14 +85,34 @@ class SaleTarget:
         return f"{title} ({when})" if title else when
 
 
-# A SaleTarget's columns, of a performance p and its event e. Every statement that checks
-# the sale rules selects these, so they are read with what the statement reads anyway.
-SALE_TARGET_COLUMNS = """p.id, p.house_id, p.cluster_id, p.layout_id, p.status, e.status,
-           p.starts_at, p.ends_at, p.online_sales_from, p.online_sales_until,
-           p.box_office_sales_from, p.box_office_sales_until, e.title"""
+# Where each field of a SaleTarget comes from: a column of the performance p, or of its
+# event e for these (tests/db/test_raw.py ties them to the models).
+SALE_TARGET_EVENT_FIELDS = {"event_status": "status", "title": "title"}
+_SALE = "sale_"
+
+
+def _sale_source(name: str) -> str:
+    event_column = SALE_TARGET_EVENT_FIELDS.get(name)
+    return f"e.{event_column}" if event_column else f"p.{name}"
+
+
+# A SaleTarget's columns, of a performance p and its event e (named sale_<field>). Every
+# statement that checks the sale rules selects these, so they are read with what the
+# statement reads anyway.
+SALE_TARGET_COLUMNS = ", ".join(
+    f"{_sale_source(f.name)} AS {_SALE}{f.name}" for f in fields(SaleTarget)
+)
+
+
+def sale_target_of(row: raw.Row) -> SaleTarget | None:
+    """The SaleTarget in a row that selected SALE_TARGET_COLUMNS (None without one)."""
+    if row[_SALE + "id"] is None:
+        return None
+    return SaleTarget(**{f.name: row[_SALE + f.name] for f in fields(SaleTarget)})
+
 
 SALE_TARGET = f"""
-    SELECT h.id, h.cluster_id, h.hold_minutes,
+    SELECT h.id AS house_id, h.cluster_id AS house_cluster_id, h.hold_minutes,
            {SALE_TARGET_COLUMNS}
     FROM house h
     LEFT JOIN performance p ON p.id = $2
@@ -148,27 +165,18 @@ async def sale_target(
     row = await connection.fetchrow(SALE_TARGET, house_id, performance_id)
     found: Target = (None, None)
     if row is not None:
-        house = SellingHouse(row[0], row[1], row[2])
-        found = (house, None if row[3] is None else SaleTarget(*row[3:]))
+        house = SellingHouse(row["house_id"], row["house_cluster_id"], row["hold_minutes"])
+        found = (house, sale_target_of(row))
     if sale_target_seconds > 0:
         SALE_TARGETS.put(key, found, now + sale_target_seconds, generation=generation)
     return found
 
 
-HOLD_COLUMNS = (
-    "id",
-    "created_at",
-    "updated_at",
-    "house_id",
-    "cluster_id",
-    "channel",
-    "status",
-    "expires_at",
-    "extended",
-    "created_by_id",
+HOLD_COLUMNS = raw.columns(Hold)
+INSERT_HOLD = raw.insert_sql(Hold, HOLD_COLUMNS)
+GET_HOLD = (
+    f"SELECT {raw.select_list(HOLD_COLUMNS)} FROM hold WHERE id = $1 AND " + SCOPE_SQL.format(n=2)
 )
-INSERT_HOLD = raw.insert_sql("hold", HOLD_COLUMNS)
-GET_HOLD = f"SELECT {', '.join(HOLD_COLUMNS)} FROM hold WHERE id = $1 AND " + SCOPE_SQL.format(n=2)
 
 
 async def insert_hold(session: AsyncSession, hold: Hold) -> None:
@@ -186,9 +194,9 @@ async def _read_hold(
     return await attach_hold(session, row)
 
 
-async def attach_hold(session: AsyncSession, row: Sequence[Any]) -> Hold:
-    """The session's Hold for a row read in HOLD_COLUMNS order."""
-    return await raw.attach(session, raw.build(Hold, **dict(zip(HOLD_COLUMNS, row, strict=True))))
+async def attach_hold(session: AsyncSession, row: raw.Row) -> Hold:
+    """The session's Hold for a row that selected HOLD_COLUMNS."""
+    return await raw.attach(session, raw.build_from(Hold, row))
 
 
 async def get_hold(session: AsyncSession, hold_id: uuid.UUID, *, lock: bool = False) -> Hold | None:
@@ -216,9 +224,16 @@ class HeldPlace:
     status: str
 
 
-PLACE_COLUMNS = (
-    "id, house_id, cluster_id, performance_id, seat_key, area_code, zone_code, quantity, status"
-)
+# HeldPlace's fields are columns of allocation (tests/db/test_raw.py checks it).
+PLACE_FIELDS = tuple(f.name for f in fields(HeldPlace))
+PLACE_COLUMNS = raw.select_list(PLACE_FIELDS)
+
+
+def held_place(row: raw.Row) -> HeldPlace:
+    """The HeldPlace in a row that selected PLACE_COLUMNS."""
+    return HeldPlace(**{name: row[name] for name in PLACE_FIELDS})
+
+
 HOLD_ITEMS = f"""
     SELECT {PLACE_COLUMNS} FROM allocation WHERE hold_id = $1
     ORDER BY performance_id, seat_key, area_code
@@ -227,18 +242,14 @@ HOLD_ITEMS = f"""
 
 async def hold_items(session: AsyncSession, hold_id: uuid.UUID) -> list[HeldPlace]:
     connection = await raw.connection(session)
-    return [HeldPlace(*r) for r in await connection.fetch(HOLD_ITEMS, hold_id)]
+    return [held_place(r) for r in await connection.fetch(HOLD_ITEMS, hold_id)]
 
 
 def set_hold_status(session: AsyncSession, hold: Hold, status: str) -> None:
-    """Deferred: sent with the request's next statement."""
+    """Deferred: sent with the request's next plain statement or its commit."""
     now = clock.now()
     raw.defer(
-        session,
-        "UPDATE hold SET status = $2, updated_at = $3 WHERE id = $1",
-        hold.id,
-        status,
-        now,
+        session, "UPDATE hold SET status = $2, updated_at = $3 WHERE id = $1", hold.id, status, now
     )
     raw.mirror(hold, status=status, updated_at=now)
 
@@ -259,7 +270,7 @@ async def close_baskets(
     """Close the open baskets holding places of this performance (each waits for a
     checkout that has it locked: a basket that became an order meanwhile stays one)."""
     connection = await raw.connection(session)
-    return [r[0] for r in await connection.fetch(CLOSE_BASKETS, performance_id, now)]
+    return [r["id"] for r in await connection.fetch(CLOSE_BASKETS, performance_id, now)]
 
 
 CLOSED_BY = f"""
@@ -274,7 +285,7 @@ async def closed_by(session: AsyncSession, hold_id: uuid.UUID) -> SaleTarget | N
     """The cancelled performance that closed this basket."""
     connection = await raw.connection(session)
     row = await connection.fetchrow(CLOSED_BY, hold_id)
-    return None if row is None else SaleTarget(*row)
+    return None if row is None else sale_target_of(row)
 
 
 # --- taking places ------------------------------------------------------------------------
@@ -324,11 +335,10 @@ class NewPlaces:
 # A new basket and all its seats in one statement, which fails as a whole when a seat is
 # taken (podium_require raises SQLSTATE PD001).
 TAKE_SEATS_NEW_HOLD = f"""
-    WITH new_hold AS (
-        INSERT INTO hold ({", ".join(HOLD_COLUMNS)})
-        VALUES ({", ".join(f"${12 + i}" for i in range(len(HOLD_COLUMNS)))})
-    ), taken AS ({INSERT_SEATS})
-    SELECT podium_require(count(*) = $11, 'seats-taken'), array_agg(id), array_agg(seat_key)
+    WITH new_hold AS ({raw.insert_sql(Hold, HOLD_COLUMNS, first=12)}),
+    taken AS ({INSERT_SEATS})
+    SELECT podium_require(count(*) = $11, 'seats-taken') AS kept,
+           array_agg(id) AS ids, array_agg(seat_key) AS seat_keys
     FROM taken
 """
 REFUSED = "PD001"  # raised by podium_require: the statement kept nothing
@@ -380,18 +390,14 @@ async def take_seats(
     keeps everything or nothing, and whoever wants the same seats waits for that one
     statement only, not for the rest of this request."""
     keys = sorted(seats)
-    if new_hold is not None and UNSAFE_CHECK_THEN_WRITE:
-        await insert_hold(session, new_hold)
-        new_hold = None
-    if UNSAFE_CHECK_THEN_WRITE:
-        return await _unsafe_take_seats(session, places, seats, keys, now)
     if new_hold is not None:
         alone = await raw.single(session)
-        if not alone.is_in_transaction():
+        if alone.commits_alone():
             return await _take_seats_alone(alone, places, seats, keys, now, clear_expired, new_hold)
-    connection = await raw.connection(session)
-    savepoint = connection.transaction()
-    await savepoint.start()
+    # A savepoint of plain SQL, begun and ended here: nothing of the ORM happens inside
+    # it, so the session need not know of it (and the seat take stays short).
+    connection = await raw.connection(session)  # sends deferred writes before it
+    await connection.execute("SAVEPOINT take_seats")
     try:
         if new_hold is not None:
             # Inside the savepoint: a lost try takes the basket back too.
@@ -400,19 +406,19 @@ async def take_seats(
             await connection.execute(CLEAR_EXPIRED_SEATS, places.performance_id, keys, now)
         rows = await connection.fetch(INSERT_SEATS, *_seat_args(places, seats, keys, now))
     except BaseException:
-        await savepoint.rollback()
+        await connection.execute("ROLLBACK TO SAVEPOINT take_seats")
         raise
-    taken = {r[1]: r[0] for r in rows}
+    taken = {r["seat_key"]: r["id"] for r in rows}
     lost = set(keys) - set(taken)
     if lost:
-        await savepoint.rollback()
+        await connection.execute("ROLLBACK TO SAVEPOINT take_seats")
         return [], lost
-    await savepoint.commit()
+    await connection.execute("RELEASE SAVEPOINT take_seats")
     return [places.place(taken[k], seat_key=k, zone_code=seats[k]) for k in keys], set()
 
 
 async def _take_seats_alone(
-    connection: raw.Connection,
+    connection: raw.Sql,
     places: NewPlaces,
     seats: dict[str, str],
     keys: list[str],
@@ -424,7 +430,7 @@ async def _take_seats_alone(
         # Commits on its own: the seats of expired holds go back, as the sweep would do.
         await connection.execute(CLEAR_EXPIRED_SEATS, places.performance_id, keys, now)
     try:
-        _, ids, taken_keys = await connection.fetchrow(
+        row = await connection.fetchrow(
             TAKE_SEATS_NEW_HOLD,
             *_seat_args(places, seats, keys, now),
             len(keys),
@@ -434,9 +440,10 @@ async def _take_seats_alone(
         if error.sqlstate != REFUSED:
             raise
         # Nothing was kept; tell which seats are someone else's.
-        lost = {r[0] for r in await connection.fetch(LIVE_SEATS, places.performance_id, keys, now)}
-        return [], lost or set(keys)
-    taken = dict(zip(taken_keys, ids, strict=True))
+        live = await connection.fetch(LIVE_SEATS, places.performance_id, keys, now)
+        return [], {r["seat_key"] for r in live} or set(keys)
+    assert row is not None
+    taken = dict(zip(row["seat_keys"], row["ids"], strict=True))
     return [places.place(taken[k], seat_key=k, zone_code=seats[k]) for k in keys], set()
 
 
@@ -466,18 +473,31 @@ TAKE_STANDING = _STANDING_TAKEN + _PLACE_STANDING
 # gone together with the places counted for them.
 TAKE_STANDING_NEW_HOLD = f"""{_STANDING_TAKEN},
     new_hold AS (
-        INSERT INTO hold ({", ".join(HOLD_COLUMNS)})
+        INSERT INTO hold ({raw.select_list(HOLD_COLUMNS)})
         SELECT {", ".join(f"${12 + i}" for i in range(len(HOLD_COLUMNS)))} FROM taken
     ),
     placed AS ({_PLACE_STANDING})
     SELECT podium_require(count(*) = 1, 'sold-out') FROM placed
 """
 
-INSERT_STANDING = """
-    INSERT INTO allocation (id, created_at, updated_at, house_id, cluster_id, performance_id,
-                            hold_id, status, expires_at, quantity, area_code, zone_code)
-    VALUES ($5, $3, $3, $6, $7, $1, $8, $9, $10, $4, $2, $11)
-"""
+
+def standing_args(
+    places: NewPlaces, area: str, zone: str, quantity: int, now: datetime, place_id: uuid.UUID
+) -> tuple[Any, ...]:
+    """The parameters of TAKE_STANDING (and of the race test's plain insert)."""
+    return (
+        places.performance_id,
+        area,
+        now,
+        quantity,
+        place_id,
+        places.house_id,
+        places.cluster_id,
+        places.hold_id,
+        places.status,
+        places.expires_at,
+        zone,
+    )
 
 
 async def take_standing(
@@ -496,29 +516,10 @@ async def take_standing(
     With new_hold (a basket made by this request that holds nothing else), the basket is
     stored by the same statement, which then commits on its own if the request has
     written nothing before."""
-    if new_hold is not None and UNSAFE_CHECK_THEN_WRITE:
-        await insert_hold(session, new_hold)
-        new_hold = None
     connection = await (raw.connection(session) if new_hold is None else raw.single(session))
     place_id = uuid.uuid4()
-    args = (
-        places.performance_id,
-        area,
-        now,
-        quantity,
-        place_id,
-        places.house_id,
-        places.cluster_id,
-        places.hold_id,
-        places.status,
-        places.expires_at,
-        zone,
-    )
-    if UNSAFE_CHECK_THEN_WRITE:
-        if not await _unsafe_take_standing(session, places.performance_id, area, quantity):
-            return None
-        await connection.execute(INSERT_STANDING, *args)
-    elif new_hold is not None:
+    args = standing_args(places, area, zone, quantity, now, place_id)
+    if new_hold is not None:
         try:
             await connection.execute(
                 TAKE_STANDING_NEW_HOLD, *args, *raw.values(new_hold, HOLD_COLUMNS)
@@ -533,7 +534,7 @@ async def take_standing(
 
 
 SEAT_STATES = """
-    SELECT seat_key, status <> 'held' OR expires_at > $2 FROM allocation
+    SELECT seat_key, status <> 'held' OR expires_at > $2 AS live FROM allocation
     WHERE performance_id = $1 AND seat_key IS NOT NULL
 """
 
@@ -545,8 +546,8 @@ async def seat_states(
     connection = await raw.single(session)
     live: set[str] = set()
     expired: set[str] = set()
-    for key, is_live in await connection.fetch(SEAT_STATES, performance_id, now):
-        (live if is_live else expired).add(key)
+    for row in await connection.fetch(SEAT_STATES, performance_id, now):
+        (live if row["live"] else expired).add(row["seat_key"])
     return live, expired
 
 
@@ -558,9 +559,19 @@ async def ensure_stock(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
 # --- releasing places ---------------------------------------------------------------------
 
 
-async def delete_allocations(session: AsyncSession, condition: Any) -> list[tuple[Any, ...]]:
-    """Delete allocations matching condition, give standing places back, and return
-    (performance_id, area_code, quantity, hold_id) of each deleted row."""
+@dataclass(frozen=True)
+class Released:
+    """A deleted allocation, as far as releasing it matters."""
+
+    performance_id: uuid.UUID
+    area_code: str | None
+    quantity: int
+    hold_id: uuid.UUID | None
+
+
+async def delete_allocations(session: AsyncSession, condition: Any) -> list[Released]:
+    """Delete allocations matching condition, give standing places back, and return what
+    was deleted."""
     result = await session.exec(
         delete(Allocation)
         .where(condition)
@@ -571,14 +582,15 @@ async def delete_allocations(session: AsyncSession, condition: Any) -> list[tupl
             col(Allocation.hold_id),
         )
     )
-    rows = [tuple(r) for r in result.all()]
+    rows = [Released(**r) for r in result.mappings().all()]
     freed: dict[tuple[uuid.UUID, str], int] = {}
-    for performance_id, area, quantity, _ in rows:
-        if area is not None:
-            freed[(performance_id, area)] = freed.get((performance_id, area), 0) + quantity
+    for row in rows:
+        if row.area_code is not None:
+            where = (row.performance_id, row.area_code)
+            freed[where] = freed.get(where, 0) + row.quantity
     for (performance_id, area), quantity in sorted(freed.items()):
         await _free_standing(session, performance_id, area, quantity)
-    await changes.places_changed(session, (r[0] for r in rows))
+    await changes.places_changed(session, (r.performance_id for r in rows))
     return rows
 
 
@@ -664,63 +676,6 @@ async def set_hold_expiry(session: AsyncSession, hold: Hold) -> None:
         .where(col(Allocation.hold_id) == hold.id, col(Allocation.status) == HELD)
         .values(expires_at=hold.expires_at)
     )
-
-
-# --- the race, for the demonstration only -------------------------------------------------
-
-
-async def _unsafe_take_seats(
-    session: AsyncSession, places: NewPlaces, seats: dict[str, str], keys: list[str], now: datetime
-) -> tuple[list[HeldPlace], set[str]]:
-    connection = await raw.connection(session)
-    taken = {
-        r[0]
-        for r in await connection.fetch(
-            "SELECT seat_key FROM allocation WHERE performance_id = $1 AND seat_key = ANY($2)",
-            places.performance_id,
-            keys,
-        )
-    }
-    free = [k for k in keys if k not in taken]
-    await asyncio.sleep(UNSAFE_WINDOW_SECONDS)
-    if not free:
-        return [], set(keys)
-    # A plain insert: the unique index is dropped for the demonstration.
-    args = _seat_args(places, seats, free, now)
-    await connection.execute(
-        INSERT_SEATS.replace(
-            "ON CONFLICT (performance_id, seat_key) WHERE seat_key IS NOT NULL DO NOTHING", ""
-        ),
-        *args,
-    )
-    ids = args[7]
-    return [
-        places.place(i, seat_key=k, zone_code=seats[k]) for i, k in zip(ids, free, strict=True)
-    ], set(keys) - set(free)
-
-
-async def _unsafe_take_standing(
-    session: AsyncSession, performance_id: uuid.UUID, area: str, quantity: int
-) -> bool:
-    stock = (
-        await session.exec(
-            select(StandingStock).where(
-                StandingStock.performance_id == performance_id, StandingStock.area_code == area
-            )
-        )
-    ).first()
-    if stock is None or stock.used + quantity > stock.capacity:
-        return False
-    await asyncio.sleep(UNSAFE_WINDOW_SECONDS)
-    await session.exec(
-        update(StandingStock)
-        .where(
-            col(StandingStock.performance_id) == performance_id,
-            col(StandingStock.area_code) == area,
-        )
-        .values(used=stock.used + quantity)
-    )
-    return True
 
 
 # --- the public programme (its places left) ----------------------------------------------

@@ -286,7 +286,9 @@ async def checkout(
     if not paid:
         # An unpaid order and its tickets change when it is paid (or lost) later in the
         # request: the session writes those changes. A sold order is final: it and its
-        # tickets stay out of the session (plain SQL records what follows).
+        # tickets stay out of the session (plain SQL records what follows). The deferred
+        # tickets are sent first: the session's updates of them need the rows.
+        await raw.send_deferred(session)
         order = await raw.attach(session, order)
         tickets = [await raw.attach(session, t) for t in tickets]
     inventory_repo.set_hold_status(session, hold, HoldStatus.ORDERED)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -17,7 +17,13 @@ from ticketing.db.search import contains
 from ticketing.events.models import Event, Performance
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Allocation, AllocationStatus, Hold
-from ticketing.inventory.repository import SALE_TARGET_COLUMNS, HeldPlace, SaleTarget
+from ticketing.inventory.repository import (
+    SALE_TARGET_COLUMNS,
+    HeldPlace,
+    SaleTarget,
+    held_place,
+    sale_target_of,
+)
 from ticketing.orders.models import Order, OrderEvent, OrderStatus, Payment, Refund, Ticket
 from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
@@ -59,6 +65,15 @@ class Pricing:
     online_fee_cents: int
 
 
+# PriceTariff's fields are columns of tariff (tests/db/test_raw.py checks it).
+TARIFF_FIELDS = tuple(f.name for f in fields(PriceTariff))
+TARIFF_OBJECT = ", ".join(f"'{name}', t.{name}" for name in TARIFF_FIELDS)
+
+
+def _tariff(found: dict[str, Any]) -> PriceTariff:
+    return PriceTariff(**{**found, "id": uuid.UUID(found["id"])})
+
+
 # The basket's places, each with its performance's pricing and sale rules, and the
 # selling house: what checkout needs, in one round trip. A performance's prices and
 # tariffs come with its first place only.
@@ -69,17 +84,13 @@ BASKET = f"""
         SELECT place.*, row_number() OVER (PARTITION BY performance_id) = 1 AS is_first
         FROM place
     )
-    SELECT ranked.id, ranked.house_id, ranked.cluster_id, ranked.performance_id,
-           ranked.seat_key, ranked.area_code, ranked.zone_code, ranked.quantity,
-           ranked.status,
+    SELECT {raw.select_list(inventory_repo.PLACE_FIELDS, "ranked")},
            CASE WHEN is_first THEN
                (SELECT coalesce(jsonb_object_agg(pp.zone_code, pp.amount_cents), '{{}}')
-                  FROM performance_price pp WHERE pp.performance_id = p.id) END,
+                  FROM performance_price pp WHERE pp.performance_id = p.id) END AS zone_prices,
            CASE WHEN is_first THEN
-               (SELECT coalesce(jsonb_agg(jsonb_build_array(t.id, t.code, t.rule, t.value,
-                                         t.max_per_order, t.staff_only, t.requires_check)),
-                                '[]')
-                  FROM tariff t WHERE t.event_id = p.event_id) END,
+               (SELECT coalesce(jsonb_agg(jsonb_build_object({TARIFF_OBJECT})), '[]')
+                  FROM tariff t WHERE t.event_id = p.event_id) END AS tariffs,
            h.order_code_prefix, h.online_fee_cents,
            {SALE_TARGET_COLUMNS}
     FROM ranked JOIN performance p ON p.id = ranked.performance_id
@@ -102,15 +113,15 @@ async def basket(
     items = []
     performances = {}
     for row in rows:
-        items.append(HeldPlace(*row[:9]))
-        if row[9] is not None:
-            pid = row[3]
-            by_code = {
-                t[1]: PriceTariff(uuid.UUID(t[0]), t[1], t[2], t[3], t[4], t[5], t[6])
-                for t in row[10]
-            }
-            performances[pid] = PerformancePricing(pid, SaleTarget(*row[13:]), row[9], by_code)
-    return items, Pricing(performances, rows[0][11], rows[0][12])
+        item = held_place(row)
+        items.append(item)
+        sale = sale_target_of(row)
+        if row["zone_prices"] is not None and sale is not None:
+            pid = item.performance_id
+            by_code = {t["code"]: _tariff(t) for t in row["tariffs"]}
+            performances[pid] = PerformancePricing(pid, sale, row["zone_prices"], by_code)
+    first = rows[0]
+    return items, Pricing(performances, first["order_code_prefix"], first["online_fee_cents"])
 
 
 # The performances of an unpaid order's tickets, for the sale rules at payment.
@@ -124,39 +135,13 @@ ORDER_SALE_TARGETS = f"""
 
 async def sale_targets_of(session: AsyncSession, order_id: uuid.UUID) -> list[SaleTarget]:
     connection = await raw.connection(session)
-    return [SaleTarget(*r) for r in await connection.fetch(ORDER_SALE_TARGETS, order_id)]
+    rows = await connection.fetch(ORDER_SALE_TARGETS, order_id)
+    return [target for target in map(sale_target_of, rows) if target is not None]
 
 
-ORDER_COLUMNS = (
-    "id",
-    "created_at",
-    "updated_at",
-    "house_id",
-    "cluster_id",
-    "code",
-    "channel",
-    "status",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "language",
-    "hold_id",
-    "tickets_cents",
-    "fees_cents",
-    "total_cents",
-    "paid_cents",
-    "refunded_cents",
-    "pay_before",
-    "created_by_id",
-    "needs_attention",
-    "secret_hash",
-    "share_in_cluster",
-    "newsletter",
-    "language_given",
-)
-INSERT_ORDER = raw.insert_sql(
-    "customer_order", ORDER_COLUMNS, "ON CONFLICT (house_id, code) DO NOTHING RETURNING id"
-)
+ORDER_COLUMNS = raw.columns(Order)
+_ORDER_CONFLICT = "ON CONFLICT (house_id, code) DO NOTHING RETURNING id"
+INSERT_ORDER = raw.insert_sql(Order, ORDER_COLUMNS, _ORDER_CONFLICT)
 
 
 async def insert_order(session: AsyncSession, order: Order) -> bool:
@@ -166,50 +151,26 @@ async def insert_order(session: AsyncSession, order: Order) -> bool:
     return row is not None
 
 
-TICKET_COLUMNS = (
-    "id",
-    "house_id",
-    "cluster_id",
-    "order_id",
-    "performance_id",
-    "allocation_id",
-    "seat_key",
-    "area_code",
-    "zone_code",
-    "tariff_id",
-    "tariff_code",
-    "price_cents",
-    "requires_check",
-    "status",
-)
-TICKET_TYPES = (
-    "uuid",
-    "uuid",
-    "uuid",
-    "uuid",
-    "uuid",
-    "uuid",
-    "text",
-    "text",
-    "text",
-    "uuid",
-    "text",
-    "int",
-    "bool",
-    "text",
-)
+TICKET_COLUMNS = raw.columns(Ticket)
+# Every column an array of the tickets' values, in one statement.
 INSERT_TICKETS = (
-    f"INSERT INTO ticket (created_at, updated_at, {', '.join(TICKET_COLUMNS)}) "
-    f"SELECT $1, $1, * FROM unnest("
-    + ", ".join(f"${i + 2}::{t}[]" for i, t in enumerate(TICKET_TYPES))
+    f"INSERT INTO ticket ({raw.select_list(TICKET_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(raw.array_types(Ticket, TICKET_COLUMNS)))
     + ")"
 )
 
 
 def insert_tickets(session: AsyncSession, tickets: list[Ticket], now: datetime) -> None:
-    """Deferred: sent with the request's next statement."""
+    """Store new tickets (created now) in one statement. Deferred: sent with the request's
+    next plain statement or its commit."""
+    stamped = {"created_at", "updated_at"}
     raw.defer(
-        session, INSERT_TICKETS, now, *([getattr(t, c) for t in tickets] for c in TICKET_COLUMNS)
+        session,
+        INSERT_TICKETS,
+        *(
+            [now] * len(tickets) if c in stamped else [getattr(t, c) for t in tickets]
+            for c in TICKET_COLUMNS
+        ),
     )
 
 
@@ -243,6 +204,7 @@ async def save_order(session: AsyncSession, order: Order, **values: Any) -> None
 async def tickets_of(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> list[Ticket]:
     if not order_ids:
         return []
+    await raw.send_deferred(session)
     stmt = (
         select(Ticket)
         .where(col(Ticket.order_id).in_(order_ids))
@@ -254,6 +216,7 @@ async def tickets_of(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> l
 
 
 async def history(session: AsyncSession, order_id: uuid.UUID) -> list[OrderEvent]:
+    await raw.send_deferred(session)
     stmt = (
         select(OrderEvent)
         .where(OrderEvent.order_id == order_id)
@@ -315,13 +278,13 @@ async def sell_allocations(
         return set()
     connection = await raw.connection(session)
     rows = await connection.fetch(SELL, allocation_ids, clock.now())
-    return {r[0] for r in rows}
+    return {r["id"] for r in rows}
 
 
 SELL_AND_INSERT_ORDER = f"""
     WITH sold AS ({SELL}),
-    new_order AS ({raw.renumber(INSERT_ORDER, 2)})
-    SELECT array(SELECT id FROM sold), EXISTS (SELECT FROM new_order)
+    new_order AS ({raw.insert_sql(Order, ORDER_COLUMNS, _ORDER_CONFLICT, first=3)})
+    SELECT array(SELECT id FROM sold) AS sold, EXISTS (SELECT FROM new_order) AS stored
 """
 
 
@@ -331,10 +294,11 @@ async def sell_and_insert_order(
     """sell_allocations and insert_order in one round trip: the ids still there to sell,
     and whether the order's code was free."""
     connection = await raw.connection(session)
-    sold, stored = await connection.fetchrow(
+    row = await connection.fetchrow(
         SELL_AND_INSERT_ORDER, allocation_ids, clock.now(), *raw.values(order, ORDER_COLUMNS)
     )
-    return set(sold), stored
+    assert row is not None
+    return set(row["sold"]), row["stored"]
 
 
 async def extend_allocations(
@@ -355,7 +319,7 @@ LOCK_BASKET_AND_TILL = f"""
     SELECT basket.*,
            (SELECT t.id FROM till_session t
              WHERE t.house_id = basket.house_id AND t.clerk_id = $3 AND t.closed_at IS NULL
-               FOR UPDATE)
+               FOR UPDATE) AS till_id
     FROM basket
 """
 
@@ -369,7 +333,7 @@ async def lock_basket_and_till(
     row = await connection.fetchrow(LOCK_BASKET_AND_TILL, hold_id, scope_param(principal), clerk_id)
     if row is None:
         return None, None
-    return await inventory_repo.attach_hold(session, row[:-1]), row[-1]
+    return await inventory_repo.attach_hold(session, row), row["till_id"]
 
 
 async def open_till(
@@ -387,34 +351,17 @@ async def open_till(
     return till_id
 
 
-PAYMENT_COLUMNS = (
-    "id",
-    "created_at",
-    "updated_at",
-    "house_id",
-    "cluster_id",
-    "order_id",
-    "method",
-    "status",
-    "amount_cents",
-    "till_session_id",
-    "stripe_payment_intent_id",
-    "stripe_account_id",
-    "reference",
-    "created_by_id",
-)
-INSERT_PAYMENT = raw.insert_sql("payment", PAYMENT_COLUMNS)
+PAYMENT_COLUMNS = raw.columns(Payment)
+INSERT_PAYMENT = raw.insert_sql(Payment, PAYMENT_COLUMNS)
 
 
 def insert_payment(session: AsyncSession, payment: Payment) -> None:
-    """Deferred: sent with the request's next statement."""
+    """Deferred: sent with the request's next plain statement or its commit."""
     raw.defer(session, INSERT_PAYMENT, *raw.values(payment, PAYMENT_COLUMNS))
 
 
-INSERT_EVENT = """
-    INSERT INTO order_event (id, order_id, at, kind, actor, data)
-    VALUES ($1, $2, $3, $4, $5, $6::jsonb)
-"""
+EVENT_COLUMNS = raw.columns(OrderEvent)
+INSERT_EVENT = raw.insert_sql(OrderEvent, EVENT_COLUMNS)
 
 
 def insert_event(
@@ -425,11 +372,14 @@ def insert_event(
     actor: str | None,
     data: dict[str, Any],
 ) -> None:
-    """Deferred: sent with the request's next statement."""
-    raw.defer(session, INSERT_EVENT, uuid.uuid4(), order_id, at, kind, actor, raw.dumps(data))
+    """Add to the order's history. Deferred: sent with the request's next plain statement
+    or its commit."""
+    event = raw.build(OrderEvent, order_id=order_id, at=at, kind=kind, actor=actor, data=data)
+    raw.defer(session, INSERT_EVENT, *raw.values(event, EVENT_COLUMNS))
 
 
 async def till_payments(session: AsyncSession, till_id: uuid.UUID) -> list[Payment]:
+    await raw.send_deferred(session)
     stmt = (
         select(Payment).where(Payment.till_session_id == till_id).order_by(col(Payment.created_at))
     )
@@ -442,6 +392,7 @@ async def till_refunds(session: AsyncSession, till_id: uuid.UUID) -> list[Refund
 
 
 async def payments_of(session: AsyncSession, order_id: uuid.UUID) -> list[Payment]:
+    await raw.send_deferred(session)
     stmt = select(Payment).where(Payment.order_id == order_id).order_by(col(Payment.created_at))
     return list((await session.exec(stmt)).all())
 

@@ -36,8 +36,8 @@ async def insert_event(
         .on_conflict_do_nothing(index_elements=["provider", "event_id"])
         .returning(col(InboundEvent.id))
     )
-    row = result.first()
-    return row[0] if row else None
+    found: uuid.UUID | None = result.scalars().first()
+    return found
 
 
 async def unprocessed_event_for_update(

@@ -34,6 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ticketing import clock
 from ticketing.db import raw
 from ticketing.db.uow import unit_of_work
+from ticketing.tenancy.models import AuditEntry
 from ticketing.tenancy.principal import Principal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -59,22 +60,8 @@ ID_TABLES = {
     "device_id": "scanner_device",
 }
 
-INSERT = raw.insert_sql(
-    "audit_entry",
-    (
-        "id",
-        "at",
-        "house_id",
-        "cluster_id",
-        "user_id",
-        "api_token_id",
-        "operation",
-        "resource_type",
-        "resource_id",
-        "status",
-        "request_id",
-    ),
-)
+COLUMNS = raw.columns(AuditEntry)
+INSERT = raw.insert_sql(AuditEntry, COLUMNS)
 
 
 def audit_middleware(app: ASGIApp) -> ASGIApp:
@@ -96,16 +83,17 @@ def audit_middleware(app: ASGIApp) -> ASGIApp:
 async def note_session(scope: Scope, session: AsyncSession) -> None:
     """The request's unit of work, for the entry to commit with (called by `db`).
 
-    An audited write (a staff principal's non-safe request) begins its transaction here,
-    before the handler: the selling path otherwise lets a request's only write commit on
-    its own (`raw.single`, a new basket), and the entry, written after the handler, would
-    then commit apart from the change it records. A buyer's basket keeps that fast path.
-    A DELETE's resource may be gone when the entry is written: its house is read first."""
+    An audited write (a staff principal's non-safe request) has its session marked
+    transactional here, before the handler: the selling path otherwise lets a request's
+    only write commit on its own (`raw.single`, a new basket), and the entry, written
+    after the handler, would then commit apart from the change it records. A buyer's
+    basket keeps that fast path. A DELETE's resource may be gone when the entry is
+    written: its house is read first."""
     state = scope.setdefault("state", {})
     state[_SESSION] = session
     if scope.get("method") in SAFE_METHODS or not isinstance(scope.get("user"), Principal):
         return
-    await raw.connection(session)  # BEGIN: the change and its entry commit together
+    raw.transactional(session)  # the change and its entry commit together
     if scope.get("method") == "DELETE":
         state[_HOUSE] = await _house_of_path(session, scope)
 
@@ -241,18 +229,17 @@ async def _write(
     answer = _answer(response.content)
     kind, resource_id = resource(scope, answer)
     house, cluster = await _house(session, scope, answer, principal)
-    raw.defer(
-        session,
-        INSERT,
-        uuid.uuid4(),
-        clock.now(),
-        house,
-        cluster,
-        principal.user_id,
-        principal.api_token_id,
-        operation(scope)[:300],
-        kind,
-        resource_id,
-        response.status_code,
-        scope.get("state", {}).get("request_id"),
+    entry = raw.build(
+        AuditEntry,
+        at=clock.now(),
+        house_id=house,
+        cluster_id=cluster,
+        user_id=principal.user_id,
+        api_token_id=principal.api_token_id,
+        operation=operation(scope)[:300],
+        resource_type=kind,
+        resource_id=resource_id,
+        status=response.status_code,
+        request_id=scope.get("state", {}).get("request_id"),
     )
+    raw.defer(session, INSERT, *raw.values(entry, COLUMNS))

@@ -53,16 +53,17 @@ def _principal(
     email: str,
     is_platform_admin: bool,
     session_id: uuid.UUID,
-    roles: list[tuple[str | None, uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]],
+    roles: list[repo.SessionRole],
 ) -> Principal:
     house_roles: dict[uuid.UUID, set[Role]] = defaultdict(set)
     cluster_roles: dict[uuid.UUID, set[Role]] = defaultdict(set)
     house_cluster: dict[uuid.UUID, uuid.UUID] = {}
-    for role_name, cluster_id, assigned_house, effective_house in roles:
-        if role_name is None or cluster_id is None:
+    for found in roles:
+        cluster_id, effective_house = found.cluster_id, found.house_id
+        if found.role is None or cluster_id is None:
             continue  # a user without roles
-        role = Role(role_name)
-        if assigned_house is None:
+        role = Role(found.role)
+        if found.assigned_house_id is None:
             cluster_roles[cluster_id].add(role)
         if effective_house is not None:
             house_roles[effective_house].add(role)
@@ -105,9 +106,9 @@ async def principal_for_bearer(
     rows = await repo.session_principal(session, claims.session_id, claims.user_id, now)
     if not rows:
         return None
-    user_id, email, is_platform_admin = rows[0][:3]
+    first = rows[0]
     principal = _principal(
-        user_id, email, is_platform_admin, claims.session_id, [r[3:] for r in rows]
+        first.user_id, first.email, first.is_platform_admin, claims.session_id, rows
     )
     return principal, claims.expires_at
 

@@ -4,8 +4,8 @@ scoped serve authentication (who is this?), which comes before any tenant is kno
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,7 +57,10 @@ async def live_session(
         )
     )
     row = (await session.exec(stmt)).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    auth_session, user = row
+    return auth_session, user
 
 
 async def session_by_refresh_hash(session: AsyncSession, refresh_hash: str) -> AuthSession | None:
@@ -70,9 +73,22 @@ async def api_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken 
     return (await session.exec(stmt)).first()
 
 
+@dataclass(frozen=True)
+class SessionRole:
+    """A live session's account and one of its effective roles (role None: it has none)."""
+
+    user_id: uuid.UUID
+    email: str
+    is_platform_admin: bool
+    role: str | None
+    cluster_id: uuid.UUID | None
+    assigned_house_id: uuid.UUID | None  # None: the role is the whole cluster's
+    house_id: uuid.UUID | None
+
+
 SESSION_PRINCIPAL = """
-    SELECT u.id, u.email, u.is_platform_admin, r.role, r.cluster_id, r.house_id,
-           coalesce(r.house_id, h.id)
+    SELECT u.id AS user_id, u.email, u.is_platform_admin, r.role, r.cluster_id,
+           r.house_id AS assigned_house_id, coalesce(r.house_id, h.id) AS house_id
     FROM auth_session s
     JOIN staff_user u ON u.id = s.user_id
     LEFT JOIN role_assignment r ON r.user_id = u.id
@@ -84,14 +100,14 @@ SESSION_PRINCIPAL = """
 
 async def session_principal(
     session: AsyncSession, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
-) -> list[tuple[Any, ...]]:
-    """(user id, e-mail, platform admin, role, cluster, assigned house, effective house)
-    for a live session of an active account: one row per effective role, or one row with
-    no role. A cluster-wide role yields one row per house of its cluster.
+) -> list[SessionRole]:
+    """A live session of an active account with its roles: one row per effective role, or
+    one row with no role. A cluster-wide role yields one row per house of its cluster.
 
     Every authenticated request runs this, so it is one plain statement (db/raw.py)."""
     connection = await raw.single(session)
-    return [tuple(r) for r in await connection.fetch(SESSION_PRINCIPAL, session_id, user_id, now)]
+    rows = await connection.fetch(SESSION_PRINCIPAL, session_id, user_id, now)
+    return [SessionRole(**r) for r in rows]
 
 
 async def house_clusters(
@@ -100,7 +116,7 @@ async def house_clusters(
     if not house_ids:
         return {}
     stmt = select(House.id, House.cluster_id).where(col(House.id).in_(house_ids))
-    return {r[0]: r[1] for r in (await session.exec(stmt)).all()}
+    return dict((await session.exec(stmt)).all())  # id -> cluster_id
 
 
 # --- scoped reads ------------------------------------------------------------------------
@@ -214,5 +230,5 @@ async def audit_entries(
     emails: dict[uuid.UUID, str] = {}
     if accounts:
         found = select(StaffUser.id, StaffUser.email).where(col(StaffUser.id).in_(accounts))
-        emails = {row[0]: row[1] for row in (await session.exec(found)).all()}
+        emails = dict((await session.exec(found)).all())  # id -> email
     return [(e, emails.get(e.user_id) if e.user_id else None) for e in entries]

@@ -46,12 +46,12 @@ AVAILABILITY_TOPIC = "uitdatabank.availability"
 # place is left (seats sold, held or blocked up to the layout's seats for sale, and every
 # standing area full).
 _CHANGED = """
-    SELECT p.id, p.event_id, p.house_id,
+    SELECT p.id AS performance_id, p.event_id, p.house_id,
            (SELECT count(*) FROM allocation a
              WHERE a.performance_id = p.id AND a.seat_key IS NOT NULL
                AND (a.status <> 'held' OR a.expires_at > $3)) >= w.seats
            AND NOT EXISTS (SELECT 1 FROM standing_stock s
-                            WHERE s.performance_id = p.id AND s.used < s.capacity)
+                            WHERE s.performance_id = p.id AND s.used < s.capacity) AS none_left
     FROM unnest($1::uuid[], $2::int[]) AS w(id, seats)
     JOIN performance p ON p.id = w.id
     WHERE EXISTS (SELECT 1 FROM uitdatabank_event u
@@ -76,16 +76,15 @@ async def places_changed(session: AsyncSession, performance_ids: set[uuid.UUID])
         return
     connection = await raw.connection(session)
     every = timedelta(seconds=settings.availability_every_seconds)
-    for performance_id, event_id, house_id, full in await connection.fetch(
-        _CHANGED, ids, seats, clock.now()
-    ):
+    for row in await connection.fetch(_CHANGED, ids, seats, clock.now()):
+        performance_id, full = row["performance_id"], row["none_left"]
         outbox.put_coalesced(
             session,
             AVAILABILITY_TOPIC,
-            {"event_id": str(event_id), "performance_id": str(performance_id)},
+            {"event_id": str(row["event_id"]), "performance_id": str(performance_id)},
             f"{AVAILABILITY_TOPIC}:{performance_id}" + (":none-left" if full else ""),
             delay=timedelta(0) if full else every,
-            house_id=house_id,
+            house_id=row["house_id"],
         )
 
 
