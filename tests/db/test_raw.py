@@ -18,6 +18,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock, models  # noqa: F401  (every table in the metadata)
+from ticketing.checkin import scanning
 from ticketing.core import idempotency, outbox, ratelimit
 from ticketing.customers import repository as customers_repo
 from ticketing.db import raw
@@ -26,11 +27,9 @@ from ticketing.events.models import Event, Performance, Tariff
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.models import Allocation, Hold
 from ticketing.orders import repository as orders_repo
-from ticketing.orders.models import Order, Ticket
-from ticketing.payments.models import Payment
+from ticketing.orders.models import Order, Payment, Ticket
 from ticketing.tenancy import audit
 from ticketing.tenancy.models import AuditEntry, Cluster
-from ticketing.tickets import scanning
 from ticketing.uitdatabank import availability
 
 ROOT = Path(__file__).resolve().parents[2]
