@@ -13,7 +13,6 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
-from sqlalchemy import text
 
 import ticketing.handlers  # noqa: F401 - registers every outbox topic
 from ticketing.checkin.controllers import CONTROLLERS as CHECKIN_CONTROLLERS
@@ -25,7 +24,7 @@ from ticketing.core.openapi import openapi_config, plugins
 from ticketing.core.ratelimit import public_secret_limit
 from ticketing.core.runtime import Runtime, runtime_middleware
 from ticketing.customers.controllers import CONTROLLERS as CUSTOMER_CONTROLLERS
-from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker
+from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker, ping
 from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
@@ -54,8 +53,7 @@ log = logging.getLogger("ticketing")
 @get("/health", exclude_from_auth=True, tags=["meta"], summary="Liveness and database check")
 async def health(state: State) -> dict[str, str]:
     sessionmaker: SessionMaker = state.sessionmaker
-    async with sessionmaker() as session:
-        await (await session.connection()).execute(text("SELECT 1"))
+    await ping(sessionmaker)
     return {"status": "ok"}
 
 

@@ -100,10 +100,34 @@ def _declaring_modules() -> list[str]:
     return found
 
 
-def test_every_signal_has_a_subscriber_once_handlers_is_imported() -> None:
+def _documented_subscribers() -> dict[str, list[str]]:
+    """The signals table of docs/architecture.md: each signal and the modules that
+    subscribe to it (`inventory: ...; uitdatabank: ...` names ticketing.inventory.subscribers
+    and ticketing.uitdatabank.subscribers)."""
+    table: dict[str, list[str]] = {}
+    for line in (ROOT / "docs" / "architecture.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`") or "." not in cells[0]:
+            continue
+        packages = {part.split(":")[0].strip() for part in cells[3].split(";")}
+        table[cells[0].strip("`")] = sorted(f"ticketing.{p}.subscribers" for p in packages)
+    return table
+
+
+def test_the_documented_table_is_read() -> None:
+    documented = _documented_subscribers()
+    assert documented["events.event_changed"] == [
+        "ticketing.inventory.subscribers",
+        "ticketing.uitdatabank.subscribers",
+    ]
+    assert documented["orders.tickets_valid"] == ["ticketing.tickets.subscribers"]
+
+
+def test_every_signal_reaches_its_documented_subscribers_once_handlers_is_imported() -> None:
     """In a fresh process, as the API and the workers start: importing ticketing.handlers
-    reaches a subscriber of every signal, so a subscriber module left out of handlers.py
-    fails here, not in production."""
+    connects, to every signal, the subscriber modules the table of docs/architecture.md
+    names, so a subscriber module left out of handlers.py fails here (even when another
+    module still subscribes to the same signal), not in production."""
     modules = _declaring_modules()
     assert "ticketing.orders.signals" in modules
     script = (
@@ -112,7 +136,8 @@ def test_every_signal_has_a_subscriber_once_handlers_is_imported() -> None:
         "for name in sys.argv[1:]:\n"
         "    importlib.import_module(name)\n"
         "from ticketing.core.signals import SIGNALS\n"
-        "print(json.dumps({n: len(s.subscribers) for n, s in SIGNALS.items() if s.required}))\n"
+        "print(json.dumps({n: [s.required, sorted({f.__module__ for f in s.subscribers})]\n"
+        "                  for n, s in SIGNALS.items()}))\n"
     )
     answer = subprocess.run(
         [sys.executable, "-c", script, *modules],
@@ -121,7 +146,12 @@ def test_every_signal_has_a_subscriber_once_handlers_is_imported() -> None:
         text=True,
         check=True,
     )
-    counts = json.loads(answer.stdout.strip().splitlines()[-1])
-    assert counts, "no signal found"
-    unheard = sorted(name for name, count in counts.items() if count == 0)
+    found = json.loads(answer.stdout.strip().splitlines()[-1])
+    assert found, "no signal found"
+    subscribed = {name: heard for name, (_, heard) in found.items()}
+    assert subscribed == _documented_subscribers(), (
+        "the subscriber modules per signal differ from the table in docs/architecture.md "
+        "(a subscribers module missing from handlers.py, or the table out of date)"
+    )
+    unheard = sorted(name for name, (required, heard) in found.items() if required and not heard)
     assert unheard == [], f"signals nobody subscribes to (add the module to handlers.py): {unheard}"

@@ -6,8 +6,9 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from fixtures.support import Tenant
+from fixtures.support import Tenant, keeping
 from fixtures.tickets_support import Inbox, free_port, performance_on_sale
+from litestar import Litestar
 
 from ticketing.core import keyring
 from ticketing.db.engine import SessionMaker
@@ -15,17 +16,22 @@ from ticketing.settings import Settings
 
 
 @pytest.fixture
-def inbox(settings: Settings) -> Iterator[Inbox]:
+def inbox(app: Litestar, settings: Settings) -> Iterator[Inbox]:
+    """A mail server the app's tickets are mailed to: the app (and with it its runtime,
+    the default while the test runs) is set up first, so the mail settings go there."""
     received = Inbox()
     controller = Controller(received, hostname="127.0.0.1", port=free_port())
     controller.start()
     tickets = settings.tickets.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": controller.port}
     )
-    keyring.configure(tickets, "http://tickets.test")
-    yield received
-    controller.stop()
-    keyring.configure(settings.tickets, settings.public_url)
+    try:
+        with keeping(keyring.TICKETS) as runtime:
+            assert runtime is app.state.runtime
+            keyring.configure(tickets, "http://tickets.test")
+            yield received
+    finally:
+        controller.stop()
 
 
 @pytest.fixture

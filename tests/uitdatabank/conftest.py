@@ -14,12 +14,11 @@ from fixtures.world import World
 from publiq.fake_uitdatabank import FakeUitdatabank
 
 from ticketing.db.engine import SessionMaker
-from ticketing.settings import Settings
 
 
 @pytest.fixture
-def udb(settings: Settings) -> Iterator[FakeUitdatabank]:
-    with fake_uitdatabank(settings.uitdatabank, settings.public_url) as fake:
+def udb() -> Iterator[FakeUitdatabank]:
+    with fake_uitdatabank() as fake:
         yield fake
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fixtures.live import live_server
 from fixtures.stripe_support import WEBHOOK_SECRET
-from fixtures.support import TICKETS_SECRET
+from fixtures.support import TICKETS_SECRET, keeping
 from fixtures.tickets_support import run_outbox
 from fixtures.web_support import Platform
 
@@ -50,29 +50,31 @@ async def platform(
         "TICKETING_STRIPE__TEST_PAYMENT_PAGE": "true",
     }
     log_dir = Path(tmp_path_factory.mktemp("web"))
-    async with live_server(server_url, log_dir, prefix="podium_web", env=env) as live:
-        engine = create_engine(live.database_url, pool_size=3)
-        sessionmaker = create_sessionmaker(engine)
-        keyring.configure(TicketSettings(secret_key=TICKETS_SECRET), live.base)  # type: ignore[arg-type]
-        stripe_settings = StripeSettings(
-            secret_key=SECRET_KEY,  # type: ignore[arg-type]
-            api_base=localstripe_url,
-            localstripe=True,
-        )
-        stripe_flow.set_gateway_factory(lambda: StripeGateway(stripe_settings))
-        send_webhooks(
-            localstripe_url,
-            Path(live.database_url).name,
-            f"{live.base}/webhooks/stripe",
-            WEBHOOK_SECRET,
-        )
-        await seed_demo(sessionmaker)
-        worker = asyncio.create_task(_work(sessionmaker))
-        try:
-            yield Platform(live.base, live.database_url, sessionmaker)
-        finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-            stripe_flow.set_gateway_factory(None)
-            await engine.dispose()
+    # this module's keyring (the live server's secret) is undone when it ends
+    with keeping(keyring.TICKETS):
+        async with live_server(server_url, log_dir, prefix="podium_web", env=env) as live:
+            engine = create_engine(live.database_url, pool_size=3)
+            sessionmaker = create_sessionmaker(engine)
+            keyring.configure(TicketSettings(secret_key=TICKETS_SECRET), live.base)  # type: ignore[arg-type]
+            stripe_settings = StripeSettings(
+                secret_key=SECRET_KEY,  # type: ignore[arg-type]
+                api_base=localstripe_url,
+                localstripe=True,
+            )
+            stripe_flow.set_gateway_factory(lambda: StripeGateway(stripe_settings))
+            send_webhooks(
+                localstripe_url,
+                Path(live.database_url).name,
+                f"{live.base}/webhooks/stripe",
+                WEBHOOK_SECRET,
+            )
+            await seed_demo(sessionmaker)
+            worker = asyncio.create_task(_work(sessionmaker))
+            try:
+                yield Platform(live.base, live.database_url, sessionmaker)
+            finally:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+                stripe_flow.set_gateway_factory(None)
+                await engine.dispose()

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
 from fixtures.live import LiveServer, live_server
-from fixtures.support import TICKETS_SECRET, Tenant, make_tenant
+from fixtures.support import TICKETS_SECRET, Tenant, keeping, make_tenant
 from fixtures.tickets_support import run_outbox, sell
 from fixtures.world import ok
 from playwright.async_api import Page, async_playwright, expect
@@ -49,47 +49,49 @@ class Door:
 @pytest.fixture
 async def door(server_url: str, tmp_path: Path) -> AsyncIterator[Door]:
     """Tickets issued for a show starting within the hour, and a registered device."""
-    async with live_server(server_url, tmp_path, prefix="podium_page", workers=1) as live:
-        engine = create_engine(live.database_url, pool_size=2)
-        sessionmaker = create_sessionmaker(engine)
-        keyring.configure(TicketSettings(secret_key=TICKETS_SECRET), live.base)  # type: ignore[arg-type]
-        try:
-            async with sessionmaker() as session:
-                tenant: Tenant = await make_tenant(session)
-            async with httpx.AsyncClient(base_url=live.base) as client:
-                performance = await put_on_sale(
-                    client, tenant, MIXED_SPEC, {"A": 10, "B": 10, "S": 10}
-                )
-                soon = datetime.now(UTC) + timedelta(minutes=30)
-                await ok(
-                    await client.patch(
-                        f"/performances/{performance['id']}",
-                        headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-                        json={
-                            "starts_at": soon.isoformat(),
-                            "ends_at": (soon + timedelta(hours=2)).isoformat(),
-                        },
-                    ),
-                    200,
-                )
-                order = await sell(
-                    client, tenant, performance, seats=["STALLS/1/1", "STALLS/1/2"], email=None
-                )
-                await run_outbox(sessionmaker)
-                device = await ok(
-                    await client.post(
-                        f"/houses/{tenant.house.id}/scanner-devices",
-                        headers=tenant.staff[Role.HOUSE_ADMIN].headers,
-                        json={
-                            "name": "Deur noord",
-                            "performance_ids": [performance["id"]],
-                            "gates": ["noord"],
-                        },
+    # the live server's secret, undone when the test ends
+    with keeping(keyring.TICKETS):
+        async with live_server(server_url, tmp_path, prefix="podium_page", workers=1) as live:
+            engine = create_engine(live.database_url, pool_size=2)
+            sessionmaker = create_sessionmaker(engine)
+            keyring.configure(TicketSettings(secret_key=TICKETS_SECRET), live.base)  # type: ignore[arg-type]
+            try:
+                async with sessionmaker() as session:
+                    tenant: Tenant = await make_tenant(session)
+                async with httpx.AsyncClient(base_url=live.base) as client:
+                    performance = await put_on_sale(
+                        client, tenant, MIXED_SPEC, {"A": 10, "B": 10, "S": 10}
                     )
-                )
-            yield Door(live, sessionmaker, order, device["token"])
-        finally:
-            await engine.dispose()
+                    soon = datetime.now(UTC) + timedelta(minutes=30)
+                    await ok(
+                        await client.patch(
+                            f"/performances/{performance['id']}",
+                            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+                            json={
+                                "starts_at": soon.isoformat(),
+                                "ends_at": (soon + timedelta(hours=2)).isoformat(),
+                            },
+                        ),
+                        200,
+                    )
+                    order = await sell(
+                        client, tenant, performance, seats=["STALLS/1/1", "STALLS/1/2"], email=None
+                    )
+                    await run_outbox(sessionmaker)
+                    device = await ok(
+                        await client.post(
+                            f"/houses/{tenant.house.id}/scanner-devices",
+                            headers=tenant.staff[Role.HOUSE_ADMIN].headers,
+                            json={
+                                "name": "Deur noord",
+                                "performance_ids": [performance["id"]],
+                                "gates": ["noord"],
+                            },
+                        )
+                    )
+                yield Door(live, sessionmaker, order, device["token"])
+            finally:
+                await engine.dispose()
 
 
 @pytest.fixture

@@ -28,8 +28,7 @@ class UitdatabankController(Controller):
     async def resync(self, db: Db, principal: Caller, event_id: FromPath[uuid.UUID]) -> SyncState:
         event = await get_scoped(db, Event, event_id, principal, what="Event")
         authorize(principal, event.house_id)
-        sync.changed(db, event, was_published=True)
-        await db.flush()
+        await sync.resync(db, event)
         return await sync_state_out(db, principal, event)
 
     @put(

@@ -87,6 +87,13 @@ def changed(session: AsyncSession, event: Event, *, was_published: bool = False)
     outbox.put(session, SYNC_TOPIC, {"event_id": str(event.id)}, house_id=event.house_id)
 
 
+async def resync(session: AsyncSession, event: Event) -> None:
+    """Send the event to UiTdatabank again (a house admin asks): its sync is queued, even
+    when the event is no longer published."""
+    changed(session, event, was_published=True)
+    await session.flush()
+
+
 async def performance_changed(session: AsyncSession, performance: Performance) -> None:
     event = await session.get(Event, performance.event_id)
     if event is not None:
