@@ -85,8 +85,11 @@ def create_app(
     # the start.
     runtime = Runtime(settings)
     runtime.get(keyring.TICKETS)
-    inventory_repository.sale_target_seconds = settings.inventory.sale_target_cache_seconds
-    programme.programme_seconds = settings.inventory.programme_cache_seconds
+    # The API's processes reuse what every hold and listing asks (workers read afresh).
+    runtime.put(
+        inventory_repository.SALE_TARGET_SECONDS, settings.inventory.sale_target_cache_seconds
+    )
+    runtime.put(programme.PROGRAMME_SECONDS, settings.inventory.programme_cache_seconds)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -96,13 +96,13 @@ async def test_one_request_reads_an_expired_listing_while_the_others_get_the_las
     key = (None, tenant.house.slug, None, None, None, None, 50, 0)
     assert (await listing(client, tenant))[0]["places_left"] == 23
     await sell(client, tenant, world.performance, seats=["STALLS/2/1"])
-    moments.append(moments[-1] + programme.programme_seconds)
+    moments.append(moments[-1] + programme.programme_seconds())
     # Another request is reading it again right now: this one gets the last listing.
     programme._REFRESHING.add(key)
     try:
         assert (await listing(client, tenant))[0]["places_left"] == 23
         # ...but not one that expired long ago.
-        moments.append(moments[-1] + (programme.STALE_FACTOR + 1) * programme.programme_seconds)
+        moments.append(moments[-1] + (programme.STALE_FACTOR + 1) * programme.programme_seconds())
         assert (await listing(client, tenant))[0]["places_left"] == 22
     finally:
         programme._REFRESHING.discard(key)
@@ -114,7 +114,7 @@ async def test_a_cancelled_reader_leaves_the_listing_to_the_next_request(
     await build_world(client, tenant, publish=True)
     key = (None, tenant.house.slug, None, None, None, None, 50, 0)
     await listing(client, tenant)
-    moments.append(moments[-1] + programme.programme_seconds)
+    moments.append(moments[-1] + programme.programme_seconds())
     started = asyncio.Event()
     read = programme._programme
 

@@ -46,7 +46,7 @@ async def set_status_behind_our_back(db: AsyncSession, performance_id: str, stat
 async def test_a_change_through_this_process_applies_at_once(
     client: httpx.AsyncClient, tenant: Tenant, performance: dict[str, Any], moments: list[float]
 ) -> None:
-    assert repository.sale_target_seconds > 0
+    assert repository.sale_target_seconds() > 0
     await ok(await hold(client, performance, "STALLS/1/1"))
     await ok(
         await client.patch(
@@ -64,11 +64,11 @@ async def test_a_change_the_process_did_not_make_counts_after_the_cache_seconds(
 ) -> None:
     await ok(await hold(client, performance, "STALLS/1/1"))
     await set_status_behind_our_back(db, performance["id"], "draft")
-    moments.append(moments[-1] + repository.sale_target_seconds / 2)
+    moments.append(moments[-1] + repository.sale_target_seconds() / 2)
     await ok(await hold(client, performance, "STALLS/1/2"))
     # The seat itself is still decided by the database: a taken seat stays taken.
     assert_problem(await hold(client, performance, "STALLS/1/2"), 409)
-    moments.append(moments[-1] + repository.sale_target_seconds)
+    moments.append(moments[-1] + repository.sale_target_seconds())
     refused = await hold(client, performance, "STALLS/1/3")
     assert_problem(refused, 409)
     assert "not on sale" in refused.json()["detail"]
@@ -81,7 +81,7 @@ async def test_without_the_cache_every_hold_reads_the_performance(
     moments: list[float],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(repository, "sale_target_seconds", 0.0)
+    monkeypatch.setattr(repository, "sale_target_seconds", lambda: 0.0)
     await ok(await hold(client, performance, "STALLS/1/1"))
     await set_status_behind_our_back(db, performance["id"], "draft")
     assert_problem(await hold(client, performance, "STALLS/1/2"), 409)

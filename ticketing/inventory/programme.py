@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
 from ticketing.core.errors import InvalidInput, NotFound
+from ticketing.core.runtime import Part, current
 from ticketing.core.ttl_cache import TtlCache
 from ticketing.events import repository as repo
 from ticketing.events.performances import zone_names
@@ -49,8 +50,8 @@ def local_day_bounds(
 
 # On an on-sale day the shop's listing and the widgets on houses' sites ask for the same
 # programme many times a second. Each API process reuses a listing for
-# `programme_seconds` (set from `inventory.programme_cache_seconds` when the app starts; 0,
-# the default elsewhere, reads every time); changes to events and performances through
+# `programme_seconds()` (the API's runtime takes it from `inventory.programme_cache_seconds`;
+# 0, the default elsewhere, reads every time); changes to events and performances through
 # the process clear it once they commit. Holds and sales do not: "places left" lag by at
 # most those seconds, while taking places is always decided by the database.
 ProgrammeKey = tuple[
@@ -62,8 +63,12 @@ inventory_repo.ON_SALE_CACHES.append(PROGRAMMES)
 _REFRESHING: set[ProgrammeKey] = set()
 # How many times the cache's seconds a listing may be served while it is read again.
 STALE_FACTOR = 5
-programme_seconds = 0.0
+PROGRAMME_SECONDS: Part[float] = Part("inventory.programme_seconds", lambda settings: 0.0)
 monotonic = _monotonic  # the cache's clock (tests move it)
+
+
+def programme_seconds() -> float:
+    return current().get(PROGRAMME_SECONDS)
 
 
 async def programme(
@@ -82,7 +87,8 @@ async def programme(
     now = monotonic()
     # Searches are as many as what people type: not kept, so they cannot push out the
     # listings that everyone asks for.
-    caching = programme_seconds > 0 and q is None
+    seconds = programme_seconds()
+    caching = seconds > 0 and q is None
     kept = PROGRAMMES.peek(key) if caching else None
     if kept is not None:
         listing, until = kept
@@ -90,7 +96,7 @@ async def programme(
             return listing
         # Expired: one request reads it again (on its own session); the others keep
         # getting the last listing meanwhile, instead of all reading it at once.
-        if key in _REFRESHING and now < until + STALE_FACTOR * programme_seconds:
+        if key in _REFRESHING and now < until + STALE_FACTOR * seconds:
             return listing
     generation = PROGRAMMES.generation
     refreshing = kept is not None and key not in _REFRESHING
@@ -112,7 +118,7 @@ async def programme(
         if refreshing:
             _REFRESHING.discard(key)
     if caching:
-        PROGRAMMES.put(key, found, now + programme_seconds, generation=generation)
+        PROGRAMMES.put(key, found, now + seconds, generation=generation)
     return found
 
 

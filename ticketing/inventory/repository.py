@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from ticketing import clock
+from ticketing.core.runtime import Part, current
 from ticketing.core.ttl_cache import TtlCache
 from ticketing.db import raw
 from ticketing.db.search import contains
@@ -124,14 +125,18 @@ SALE_TARGET = f"""
 Target = tuple[SellingHouse | None, SaleTarget | None]
 
 # In an on-sale rush every hold asks for the same performance. Each API process reuses
-# what it read for `sale_target_seconds` (set from `inventory.sale_target_cache_seconds`
-# when the app starts; 0, the default elsewhere, reads every time). Changes to houses,
-# events and performances made through the process clear it once they commit; other
-# processes see them within those seconds. Places themselves are never cached: taking
+# what it read for `sale_target_seconds()` (the API's runtime takes it from
+# `inventory.sale_target_cache_seconds`; 0, the default elsewhere, reads every time).
+# Changes to houses, events and performances made through the process clear it once they
+# commit; other processes see them within those seconds. Places themselves are never cached: taking
 # them is always decided by the database.
 SALE_TARGETS: TtlCache[tuple[uuid.UUID, uuid.UUID | None], Target, float] = TtlCache(10_000)
-sale_target_seconds = 0.0
+SALE_TARGET_SECONDS: Part[float] = Part("inventory.sale_target_seconds", lambda settings: 0.0)
 monotonic = time.monotonic  # the cache's clock (tests move it)
+
+
+def sale_target_seconds() -> float:
+    return current().get(SALE_TARGET_SECONDS)
 
 
 # Every per-process cache of what is on sale (the programme listing registers its own).
@@ -156,7 +161,8 @@ async def sale_target(
     round trip (or none, from the cache); either is None when it does not exist."""
     key = (performance_id, house_id)
     now = monotonic()
-    if sale_target_seconds > 0:
+    seconds = sale_target_seconds()
+    if seconds > 0:
         cached = SALE_TARGETS.get(key, now)
         if cached is not None:
             return cached
@@ -167,8 +173,8 @@ async def sale_target(
     if row is not None:
         house = SellingHouse(row["house_id"], row["house_cluster_id"], row["hold_minutes"])
         found = (house, sale_target_of(row))
-    if sale_target_seconds > 0:
-        SALE_TARGETS.put(key, found, now + sale_target_seconds, generation=generation)
+    if seconds > 0:
+        SALE_TARGETS.put(key, found, now + seconds, generation=generation)
     return found
 
 
