@@ -25,6 +25,7 @@ from ticketing.events.schemas import (
 )
 from ticketing.events.taxonomy import EVENT_TYPES
 from ticketing.events.views import event_type_out
+from ticketing.inventory import listing
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.layouts import layout_index
 from ticketing.tenancy.principal import Principal
@@ -145,7 +146,7 @@ async def _programme(
     if genre is not None and genre not in EVENT_TYPES:
         raise InvalidInput.field("genre", "Unknown genre: pick an id from /public/event-types.")
     start, end = local_day_bounds(date_from, date_to)
-    rows = await inventory_repo.public_programme(
+    rows = await listing.public_programme(
         session,
         cluster_slug=cluster_slug,
         house_slug=house_slug,
