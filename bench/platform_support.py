@@ -29,6 +29,7 @@ from ticketing.core import keyring, outbox  # noqa: E402
 from ticketing.core.security import encode_access_token, hash_password, new_secret, sha256_hex  # noqa: E402
 from ticketing.db.migrate import upgrade  # noqa: E402
 from ticketing.db.private import start_private_postgres  # noqa: E402
+from ticketing.db.uow import unit_of_work  # noqa: E402
 from ticketing.db.urls import sync_url  # noqa: E402
 from ticketing.tickets import issuing  # noqa: E402
 
@@ -363,7 +364,7 @@ async def paid_orders(
     """Paid orders of 1 to `most` tickets on these performances (rows with id, house_id,
     cluster_id, order_code_prefix), `tickets` in all, each with its issuing message as a
     sale leaves it; the ids of those messages."""
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:  # sends the deferred outbox rows
         connection = await session.connection()
         left, n = tickets, 0
         while left:
@@ -400,5 +401,4 @@ async def paid_orders(
                 session, issuing.TOPIC, {"order_id": str(order_id)}, house_id=performance.house_id
             )
             left -= count
-        await session.commit()
     return await outbox.due(sessionmaker, limit=tickets + 1)

@@ -57,6 +57,7 @@ from sqlalchemy import text  # noqa: E402
 from ticketing.checkin.verify import Verifier  # noqa: E402
 from ticketing.core import keyring  # noqa: E402
 from ticketing.core.security import sha256_hex  # noqa: E402
+from ticketing.db import raw  # noqa: E402
 from ticketing.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from ticketing.settings import TicketSettings  # noqa: E402
 from ticketing.tickets import issuing  # noqa: E402
@@ -91,6 +92,7 @@ async def issue_tickets(database_url: str, world: dict[str, Any], tickets: int) 
             ).scalars()
             for order_id in orders.all():
                 await issuing.issue(session, order_id)
+            await raw.send_deferred(session)
             await session.commit()
             codes = (
                 await (await session.connection()).execute(

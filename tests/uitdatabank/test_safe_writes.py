@@ -216,13 +216,14 @@ async def test_one_sync_tries_three_times_as_documented(
     await run_outbox(sessionmaker)
     before = len(udb.calls(None, "/events/"))
     udb.fail_next(500, times=3, path_prefix="/events/")
-    await ok(
+    asked = await ok(
         await client.post(
             f"/events/{world.event['id']}/uitdatabank/sync",
             headers=tenant.staff[Role.HOUSE_ADMIN].headers,
         ),
         202,
     )
+    assert asked["pending_changes"] == 1  # the answer counts the sync it just queued
     await run_outbox(sessionmaker)  # the retry waits for the outbox's backoff
     assert len(udb.calls(None, "/events/")) - before == 3  # retries = 3 tries in all
     assert (await state(client, tenant, world))["pending_changes"] == 1

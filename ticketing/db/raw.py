@@ -158,14 +158,15 @@ async def _sql(session: AsyncSession, begin: bool) -> Sql:
 
 async def connection(session: AsyncSession) -> Sql:
     """Plain SQL inside the session's transaction (begun by the first statement if need
-    be). Changes still pending in the session are flushed first, as the ORM's autoflush
-    would, and deferred writes sent, so plain SQL always sees them."""
-    if session.new or session.dirty or session.deleted:
-        await session.flush()
+    be). The writes deferred so far are sent first, then changes still pending in the
+    session flushed (as the ORM's autoflush would), so plain SQL always sees both, and an
+    ORM row may refer to a row a deferred write inserted."""
     sql = await _sql(session, begin=True)
     pending = session.info.pop(_DEFERRED, None)
     for statement, params in batches(pending or []):
         await sql.execute(statement, *params)
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
     return sql
 
 

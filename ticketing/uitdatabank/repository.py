@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ticketing.db import raw
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import scope
 from ticketing.uitdatabank.models import UitdatabankEvent
@@ -31,6 +32,8 @@ async def locations(
 
 
 async def pending_changes(session: AsyncSession, event_id: uuid.UUID) -> int:
-    """The event's outbox messages to UiTdatabank not sent yet."""
+    """The event's outbox messages to UiTdatabank not sent yet (those this session has
+    just queued included)."""
+    await raw.send_deferred(session)
     result = await (await session.connection()).execute(_PENDING, {"event_id": str(event_id)})
     return int(result.scalar_one())
