@@ -137,7 +137,7 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _kind(segment: str) -> str:
-    return segment.removesuffix("s") if segment.endswith("s") else segment
+    return segment.removesuffix("s")
 
 
 def resource(scope: Scope, answer: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -181,13 +181,17 @@ async def _house_of_path(session: AsyncSession, scope: Scope) -> uuid.UUID | Non
 
 
 async def _house(
-    session: AsyncSession, scope: Scope, answer: dict[str, Any], principal: Principal
+    session: AsyncSession,
+    scope: Scope,
+    answer: dict[str, Any],
+    principal: Principal,
+    kind: str | None,
 ) -> tuple[uuid.UUID | None, uuid.UUID | None]:
     """The house (and cluster) of the write: the answer's, the path's, the resource's
     row's, the body's, or the caller's only house."""
     params: dict[str, Any] = scope.get("path_params", {})
     house = _uuid(answer.get("house_id")) or _uuid(params.get("house_id"))
-    if house is None and resource(scope, answer)[0] == "house":
+    if house is None and kind == "house":
         house = _uuid(answer.get("id"))  # a new house
     state = scope.get("state", {})
     if house is None:
@@ -228,7 +232,7 @@ async def _write(
 ) -> None:
     answer = _answer(response.content)
     kind, resource_id = resource(scope, answer)
-    house, cluster = await _house(session, scope, answer, principal)
+    house, cluster = await _house(session, scope, answer, principal, kind)
     entry = raw.build(
         AuditEntry,
         at=clock.now(),

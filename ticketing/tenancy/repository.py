@@ -215,7 +215,10 @@ async def audit_entries(
     offset: int,
 ) -> list[tuple[AuditEntry, str | None]]:
     """Newest first, with the e-mail address of the account that wrote (if any)."""
-    stmt = scope_audit(select(AuditEntry), principal)
+    joined = select(AuditEntry, StaffUser.email).outerjoin(
+        StaffUser, col(StaffUser.id) == col(AuditEntry.user_id)
+    )
+    stmt = scope_audit(joined, principal)
     if house_id is not None:
         stmt = stmt.where(col(AuditEntry.house_id) == house_id)
     if user_id is not None:
@@ -225,10 +228,4 @@ async def audit_entries(
     if until is not None:
         stmt = stmt.where(col(AuditEntry.at) < until)
     stmt = stmt.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id)).limit(limit).offset(offset)
-    entries = list((await session.exec(stmt)).all())
-    accounts = {e.user_id for e in entries if e.user_id is not None}
-    emails: dict[uuid.UUID, str] = {}
-    if accounts:
-        found = select(StaffUser.id, StaffUser.email).where(col(StaffUser.id).in_(accounts))
-        emails = dict((await session.exec(found)).all())  # id -> email
-    return [(e, emails.get(e.user_id) if e.user_id else None) for e in entries]
+    return [(entry, email) for entry, email in (await session.exec(stmt)).all()]

@@ -23,7 +23,7 @@ from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.roles import MANAGE, READ, Role
 
 T = TypeVar("T", bound=HouseOwned)
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 def scope(

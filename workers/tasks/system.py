@@ -2,18 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
-
 from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
+from ticketing.db.engine import ping as db_ping
 from workers.celery_app import app
 from workers.runtime import run
 
 
 async def _database_answers(sessionmaker: SessionMaker) -> bool:
-    async with sessionmaker() as session:
-        value = (await (await session.connection()).execute(text("SELECT 1"))).scalar_one()
-    return bool(value == 1)
+    await db_ping(sessionmaker)  # raises when the database gives no answer
+    return True
 
 
 @app.task(name="podium.ping", ignore_result=False)
