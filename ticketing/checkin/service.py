@@ -12,6 +12,7 @@ from ticketing.checkin import repository, scanning
 from ticketing.checkin.models import ScannerDevice
 from ticketing.checkin.schemas import DeviceIn
 from ticketing.core.errors import InvalidInput, NotFound
+from ticketing.db.uow import after_commit
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import authorize, get_house, get_scoped
 
@@ -53,5 +54,6 @@ async def revoke_device(
         device.revoked_at = clock.now()
         session.add(device)
         await session.flush()
-    scanning.forget_devices()
+    # Forgotten once the revocation is stored, so no scan in between caches it again.
+    after_commit(session, scanning.forget_devices)
     return device

@@ -13,6 +13,7 @@ from ticketing.core.times import DayParam, day_query
 from ticketing.events.models import Performance
 from ticketing.events.schemas import EventTypeOut, ProgrammeItem, PublicEvent
 from ticketing.events.taxonomy import EVENT_TYPES
+from ticketing.events.views import event_type_out
 from ticketing.inventory import availability as avail
 from ticketing.inventory import holds, programme, service
 from ticketing.inventory import repository as repo
@@ -201,7 +202,7 @@ class PublicController(Controller):
 
     @get("/event-types", summary="Genres (UiTdatabank event types)")
     async def event_types(self) -> list[EventTypeOut]:
-        return [EventTypeOut(id=k, **v) for k, v in EVENT_TYPES.items()]
+        return [event_type_out(type_id) for type_id in EVENT_TYPES]
 
     @get("/clusters/{cluster_slug:str}/programme", summary="A cluster's programme (all its houses)")
     async def cluster_programme(

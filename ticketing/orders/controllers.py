@@ -30,7 +30,7 @@ from ticketing.orders.schemas import (
     TillOpenIn,
     TillOut,
 )
-from ticketing.orders.views import buyer_order_out, order_out
+from ticketing.orders.views import buyer_order_out, order_out, orders_out
 from ticketing.tenancy.deps import Caller, Db
 from ticketing.tenancy.principal import Principal
 
@@ -167,7 +167,7 @@ class OrderController(Controller):
         orders = await repo.list_orders(
             db, principal, house_id=house_id, status=status, q=q, limit=limit, offset=offset
         )
-        return [await order_out(db, o) for o in orders]
+        return await orders_out(db, orders)
 
     @get("/{order_id:uuid}")
     async def get_order(self, db: Db, principal: Caller, order_id: FromPath[uuid.UUID]) -> OrderOut:

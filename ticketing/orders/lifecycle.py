@@ -25,9 +25,15 @@ OPEN = (OrderStatus.PENDING, OrderStatus.RESERVED)
 LIVE_TICKETS = (TicketStatus.PENDING, TicketStatus.VALID)
 
 
-async def buyers_order(session: AsyncSession, order_id: uuid.UUID, secret: str) -> Order:
-    """The order behind a buyer's link: its id and its secret (no login)."""
-    order = await session.get(Order, order_id)
+async def buyers_order(
+    session: AsyncSession, order_id: uuid.UUID, secret: str, *, lock: bool = False
+) -> Order:
+    """The order behind a buyer's link: its id and its secret (no login). Locked when
+    asked (paying: two clicks on "pay" queue on its row)."""
+    if lock:
+        order = await repo.get_order_for_update(session, order_id)
+    else:
+        order = await session.get(Order, order_id)
     if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
         raise NotFound("Order not found.")
     return order

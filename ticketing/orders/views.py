@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +32,14 @@ async def order_out(
         tickets=[TicketOut.model_validate(t) for t in tickets],
         **extra,
     )
+
+
+async def orders_out(session: AsyncSession, orders: list[Order]) -> list[OrderOut]:
+    """A page of orders as answered, their tickets read in one query."""
+    tickets: dict[uuid.UUID, list[Ticket]] = {order.id: [] for order in orders}
+    for ticket in await repo.tickets_of(session, list(tickets)):
+        tickets[ticket.order_id].append(ticket)
+    return [await order_out(session, order, tickets[order.id]) for order in orders]
 
 
 async def buyer_order_out(session: AsyncSession, order: Order) -> BuyerOrderOut:

@@ -9,7 +9,6 @@ therefore change nothing twice.
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -19,15 +18,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
 from ticketing.core import outbox
-from ticketing.core.errors import Conflict, NotFound
+from ticketing.core.errors import Conflict
 from ticketing.core.runtime import Part, current
-from ticketing.core.security import sha256_hex
 from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.orders import repository as orders_repo
 from ticketing.orders.checkout import record
 from ticketing.orders.lifecycle import (
+    buyers_order,
     has_live_tickets,
     lose_places,
     mark_paid,
@@ -79,20 +78,12 @@ def check_payable_online(order: Order, now: datetime) -> None:
         raise Conflict("The time to pay this order has passed; its places went back on sale.")
 
 
-async def buyers_order(session: AsyncSession, order_id: uuid.UUID, secret: str) -> Order:
-    """The order of the buyer's link, locked: two clicks on "pay" queue on its row."""
-    order = await orders_repo.get_order_for_update(session, order_id)
-    if order is None or not secrets.compare_digest(order.secret_hash, sha256_hex(secret)):
-        raise NotFound("Order not found.")
-    return order
-
-
 async def start_buyers_payment(
     session: AsyncSession, gateway: GatewayFactory, order_id: uuid.UUID, secret: str
 ) -> tuple[Payment, Intent]:
     """The shop's "pay" button: the order's PaymentIntent, made once. The gateway is made
     once the order is known (an unknown order is a 404 even with payments off)."""
-    order = await buyers_order(session, order_id, secret)
+    order = await buyers_order(session, order_id, secret, lock=True)
     return await start_payment(session, gateway(), order)
 
 
@@ -100,7 +91,7 @@ async def pay_with_test_card(
     session: AsyncSession, gateway: GatewayFactory, order_id: uuid.UUID, secret: str, card: str
 ) -> Intent:
     """Test mode: confirm the started PaymentIntent with one of Stripe's test cards."""
-    order = await buyers_order(session, order_id, secret)
+    order = await buyers_order(session, order_id, secret, lock=True)
     payment = await pending_online_payment(session, order)
     if payment is None or payment.stripe_payment_intent_id is None:
         raise Conflict("Start the payment first (POST .../payment); nothing waits to be paid.")
