@@ -4,6 +4,8 @@ operation and the request id; filtering by another account finds nothing of thei
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from fixtures.browser import assert_accessible, chromium, js_errors, new_page
@@ -56,4 +58,17 @@ async def test_a_house_admin_reads_the_audit_log(platform: Platform) -> None:
         await expect(page.locator("text=audit-page-1")).to_have_count(0)
         await page.go_back()
         await expect(page.locator("#audit-table")).to_contain_text("audit-page-1")
+
+        # A time typed the page's way (Brussels wall clock): from a later time, the
+        # change is not shown; from an earlier one, it is.
+        for since, listed in (
+            ("31/12/2099 23:00", "#audit-none"),
+            ("01/01/2001 00:00", "#audit-table"),
+        ):
+            await page.fill("#audit-since", since)
+            await page.locator("#audit-form button[type=submit]").click()
+            await expect(page).to_have_url(re.compile(r"since="))
+            await expect(page.locator(listed)).to_be_visible()
+            shown = 1 if listed == "#audit-table" else 0
+            await expect(page.locator("text=audit-page-1")).to_have_count(shown)
         assert js_errors(page) == []

@@ -68,8 +68,8 @@
 
     const account = A.select({ id: "audit-user" }, [["", t("audit.everyone")],
       ...members.map((m) => [m.id, m.email])], filters.user);
-    const since = A.input({ id: "audit-since", type: "datetime-local", value: filters.since });
-    const until = A.input({ id: "audit-until", type: "datetime-local", value: filters.until });
+    const since = A.timeInput({ id: "audit-since", value: filters.since });
+    const until = A.timeInput({ id: "audit-until", value: filters.until });
     const search = A.form({ id: "audit-form", "aria-labelledby": "audit-filter" }, [
       el("div", { class: "form-grid" },
         A.field(t("audit.account"), account, { name: "user_id" }),
