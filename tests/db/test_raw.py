@@ -303,7 +303,7 @@ def test_rows_read_into_typed_objects_name_columns_of_the_models() -> None:
     assert raw.columns(AuditEntry) == audit.COLUMNS
 
 
-async def test_the_ticket_insert_stores_every_column_of_the_model(db: AsyncSession) -> None:
+async def test_the_ticket_insert_is_valid_for_the_table(db: AsyncSession) -> None:
     # One array per column, cast to the column's own type: PostgreSQL accepts the casts.
     connection = await raw.connection(db)
     await connection.execute(

@@ -26,7 +26,7 @@ def udb() -> Iterator[FakeUitdatabank]:
 async def world(
     client: httpx.AsyncClient, tenant: Tenant, udb: FakeUitdatabank, sessionmaker: SessionMaker
 ) -> World:
-    """A published event in all three languages, with a tariff and an age range, at a
+    """An unpublished event in all three languages, with a tariff and an age range, at a
     venue linked to its UiTdatabank place, by a house linked to its organizer."""
     built = await linked_world(client, tenant, udb)
     await run_outbox(sessionmaker)  # not published yet: nothing goes out
