@@ -7,6 +7,7 @@ from ticketing.customers.models import Customer
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
 from ticketing.inventory.models import Allocation, Hold, StandingStock
+from ticketing.money.models import LedgerEntry, SettlementLine, SettlementStatement
 from ticketing.orders.models import (
     IdempotencyRecord,
     Order,
@@ -16,7 +17,7 @@ from ticketing.orders.models import (
     Ticket,
     TillSession,
 )
-from ticketing.payments.models import InboundEvent
+from ticketing.payments.models import InboundEvent, StripeTransfer, StripeTransferReversal
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import (
     ApiToken,
@@ -45,6 +46,7 @@ __all__ = [
     "HouseLogo",
     "IdempotencyRecord",
     "InboundEvent",
+    "LedgerEntry",
     "Order",
     "OrderEvent",
     "OutboxMessage",
@@ -57,9 +59,13 @@ __all__ = [
     "Scan",
     "ScannerDevice",
     "SeatMapLayout",
+    "SettlementLine",
+    "SettlementStatement",
     "SigningKey",
     "StaffUser",
     "StandingStock",
+    "StripeTransfer",
+    "StripeTransferReversal",
     "Tariff",
     "Ticket",
     "TillSession",

@@ -107,5 +107,10 @@ class Tariff(HouseOwned, table=True):
     # Reduced tariffs: the door steward checks the proof (student card, 65+, UiTPAS).
     requires_check: bool = Field(default=False)
     position: int = Field(default=0)
+    # VAT on this tariff's tickets, in basis points (600: 6 %, admission to a cultural event).
+    vat_rate_bp: int = Field(default=600, sa_column_kwargs={"server_default": text("600")})
 
-    __table_args__ = (UniqueConstraint("event_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint("vat_rate_bp >= 0 AND vat_rate_bp <= 10000", name="vat_rate"),
+    )

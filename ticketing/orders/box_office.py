@@ -16,7 +16,9 @@ from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput,
 from ticketing.db import raw
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, Hold
+from ticketing.money.models import EntryKind
 from ticketing.orders import repository as repo
+from ticketing.orders.books import book_payment, book_refund, book_sale, book_till
 from ticketing.orders.checkout import CheckedOut, checkout, record
 from ticketing.orders.lifecycle import (
     announce_paid,
@@ -69,42 +71,52 @@ async def _counter_payment(
     till_id: uuid.UUID,
 ) -> None:
     now = clock.now()
-    repo.insert_payment(
-        session,
-        raw.build(
-            Payment,
-            created_at=now,
-            updated_at=now,
-            house_id=order.house_id,
-            cluster_id=order.cluster_id,
-            order_id=order.id,
-            method=payment.method,
-            status=PaymentStatus.SUCCEEDED,
-            amount_cents=amount,
-            till_session_id=till_id,
-            reference=payment.reference,
-            created_by_id=principal.user_id,
-        ),
+    taken = raw.build(
+        Payment,
+        id=uuid.uuid4(),
+        created_at=now,
+        updated_at=now,
+        house_id=order.house_id,
+        cluster_id=order.cluster_id,
+        order_id=order.id,
+        method=payment.method,
+        status=PaymentStatus.SUCCEEDED,
+        amount_cents=amount,
+        till_session_id=till_id,
+        reference=payment.reference,
+        created_by_id=principal.user_id,
     )
+    repo.insert_payment(session, taken)
+    book_payment(session, order, taken)
     record(session, order, "payment", actor(principal), method=payment.method, amount_cents=amount)
 
 
 async def take_counter_payment(
     session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn, amount: int
-) -> None:
-    """Money taken at the counter goes into the clerk's open till."""
+) -> uuid.UUID:
+    """Money taken at the counter goes into the clerk's open till (its id is returned)."""
     till_id = await clerk_till(session, principal, order.house_id)
     await _counter_payment(session, principal, order, payment, amount, till_id)
     await repo.save_order(session, order, paid_cents=order.paid_cents + amount)
+    return till_id
 
 
 async def _take_payment(
     session: AsyncSession, principal: Principal, order: Order, payment: PaymentIn
 ) -> None:
     due = order.total_cents - order.paid_cents
+    till_id = None
     if due > 0:
-        await take_counter_payment(session, principal, order, payment, due)
-    if not await mark_paid(session, order, actor=actor(principal)):
+        till_id = await take_counter_payment(session, principal, order, payment, due)
+    paid = await mark_paid(
+        session,
+        order,
+        actor=actor(principal),
+        method=payment.method if due > 0 else None,
+        clerk_id=principal.user_id,
+        till_id=till_id,
+    )
+    if not paid:
         raise Conflict("Some places of this order are no longer available.")
 
 
@@ -157,12 +169,22 @@ async def sell(session: AsyncSession, principal: Principal, data: BoxOfficeOrder
         created_by_id=principal.user_id,
         seller=principal,
         paid=data.payment is not None,
+        by_phone=data.by_phone,
     )
     if data.payment is not None:
         if done.order.paid_cents:
             await _counter_payment(
                 session, principal, done.order, data.payment, done.order.paid_cents, till_id
             )
+        await book_sale(
+            session,
+            done.order,
+            done.tickets,
+            method=data.payment.method if done.order.paid_cents else None,
+            clerk_id=principal.user_id,
+            till_id=till_id,
+            days=done.days,
+        )
         await announce_paid(session, done.order, who)
         return done
     assert data.reserve_until is not None
@@ -206,7 +228,14 @@ async def cancel(
     order = await staff_order(session, principal, order_id, lock=True)
     authorize(principal, order.house_id, SELLERS)
     tickets = select_tickets(await repo.tickets_of(session, [order.id]), data.ticket_ids)
-    owed = await cancel_tickets(session, order, tickets, actor=actor(principal), reason=data.reason)
+    owed = await cancel_tickets(
+        session,
+        order,
+        tickets,
+        actor=actor(principal),
+        reason=data.reason,
+        clerk_id=principal.user_id,
+    )
     if owed:
         await refund(
             session,
@@ -249,21 +278,21 @@ async def refund(
         )
         return
     till_id = await clerk_till(session, principal, order.house_id)
-    session.add(
-        Refund(
-            house_id=order.house_id,
-            cluster_id=order.cluster_id,
-            order_id=order.id,
-            payment_id=payments[-1].id if payments else None,
-            method=method,
-            status=RefundStatus.SUCCEEDED,
-            amount_cents=amount,
-            reason=reason,
-            ticket_ids=[str(t) for t in ticket_ids],
-            till_session_id=till_id,
-            created_by_id=principal.user_id,
-        )
+    given = Refund(
+        house_id=order.house_id,
+        cluster_id=order.cluster_id,
+        order_id=order.id,
+        payment_id=payments[-1].id if payments else None,
+        method=method,
+        status=RefundStatus.SUCCEEDED,
+        amount_cents=amount,
+        reason=reason,
+        ticket_ids=[str(t) for t in ticket_ids],
+        till_session_id=till_id,
+        created_by_id=principal.user_id,
     )
+    session.add(given)
+    book_refund(session, order, given)
     order.refunded_cents += amount
     settle_status(order, await has_live_tickets(session, order))
     session.add(order)
@@ -294,6 +323,7 @@ async def open_till(session: AsyncSession, principal: Principal, data: TillOpenI
             "You already have an open till in this house: close it first.",
             errors=[FieldError("house_id", "A till is open already.")],
         ) from exc
+    book_till(session, till, EntryKind.TILL_FLOAT, till.float_cents)
     return till
 
 
@@ -363,6 +393,7 @@ async def close_till(
     till.counted_cash_cents = data.counted_cash_cents
     till.closed_at = clock.now()
     till.report = await till_report(session, till)
+    book_till(session, till, EntryKind.TILL_DIFFERENCE, till.report["difference_cents"])
     session.add(till)
     await session.flush()
     return till

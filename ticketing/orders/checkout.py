@@ -7,7 +7,7 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,6 +53,8 @@ class PricedLine:
     tariff: PriceTariff
     quantity: int
     price_cents: int
+    # VAT included in the price (basis points): the tariff's, 0 for an exempt house.
+    vat_rate_bp: int = 600
 
 
 def ticket_for(line: PricedLine, order_id: uuid.UUID, status: str) -> Ticket:
@@ -70,6 +72,7 @@ def ticket_for(line: PricedLine, order_id: uuid.UUID, status: str) -> Ticket:
         tariff_id=line.tariff.id,
         tariff_code=line.tariff.code,
         price_cents=line.price_cents,
+        vat_rate_bp=line.vat_rate_bp,
         requires_check=line.tariff.requires_check,
         status=status,
     )
@@ -159,7 +162,8 @@ def price_lines(
                 )
             )
             continue
-        priced.append(PricedLine(index, item, tariff, quantity, amount))
+        rate = 0 if performance.vat_exempt else tariff.vat_rate_bp
+        priced.append(PricedLine(index, item, tariff, quantity, amount, rate))
     if errors:
         raise InvalidInput(errors[0].message, errors=errors)
     return priced
@@ -195,6 +199,8 @@ class CheckedOut:
     secret: str
     # The earliest performance of the order (a reservation's deadline lies before it).
     first_start: datetime
+    # Each performance's day in Europe/Brussels (the ledger's performance date).
+    days: dict[uuid.UUID, date]
 
 
 async def checkout(
@@ -207,6 +213,7 @@ async def checkout(
     created_by_id: uuid.UUID | None = None,
     seller: Principal | None = None,
     paid: bool = False,
+    by_phone: bool = False,
 ) -> CheckedOut:
     """Create the order for everything in the basket, with its tickets and the buyer's
     secret. The order waits for its payment (pending), or with paid=True (money taken at
@@ -241,6 +248,7 @@ async def checkout(
         cluster_id=hold.cluster_id,
         code=new_code(prefix),
         channel=channel,
+        by_phone=by_phone,
         status=OrderStatus.PAID if paid else OrderStatus.PENDING,
         customer_name=buyer.name or customers.ANONYMOUS,
         customer_email=buyer.email,
@@ -253,6 +261,7 @@ async def checkout(
         hold_id=hold.id,
         tickets_cents=tickets_cents,
         fees_cents=fees_cents,
+        fees_vat_rate_bp=pricing.fee_vat_rate_bp,
         total_cents=tickets_cents + fees_cents,
         paid_cents=tickets_cents + fees_cents if paid else 0,
         refunded_cents=0,
@@ -310,5 +319,9 @@ async def checkout(
         **consent,
     )
     return CheckedOut(
-        order, tickets, secret, min(p.starts_at for p in pricing.performances.values())
+        order,
+        tickets,
+        secret,
+        min(p.starts_at for p in pricing.performances.values()),
+        {pid: clock.local(p.starts_at).date() for pid, p in pricing.performances.items()},
     )

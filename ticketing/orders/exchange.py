@@ -12,7 +12,9 @@ from ticketing.core.errors import Conflict, InvalidInput
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, HoldStatus
 from ticketing.inventory.service import check_sellable, require_open
+from ticketing.money.models import EntryKind
 from ticketing.orders import repository as repo
+from ticketing.orders.books import book_reversal, book_sale, paid_method
 from ticketing.orders.box_office import actor, refund, staff_order, take_counter_payment
 from ticketing.orders.checkout import price_lines, record, ticket_for
 from ticketing.orders.lifecycle import release_tickets
@@ -64,11 +66,23 @@ async def exchange(
     sold = await repo.sell_allocations(session, [line.item.id])
     if sold != {line.item.id}:
         raise Conflict("The new place is no longer held; hold it again.")
+    await book_reversal(
+        session, order, [old], fees_back=False, clerk_id=principal.user_id, kind=EntryKind.EXCHANGE
+    )
     await release_tickets(session, [old])
     old.status = TicketStatus.EXCHANGED
     session.add(old)
     new = ticket_for(line, order.id, TicketStatus.VALID)
     session.add(new)
+    await book_sale(
+        session,
+        order,
+        [new],
+        method=data.payment.method if data.payment else await paid_method(session, order),
+        clerk_id=principal.user_id,
+        with_fees=False,
+        kind=EntryKind.EXCHANGE,
+    )
     hold.status = HoldStatus.ORDERED
     session.add(hold)
     order.tickets_cents += difference

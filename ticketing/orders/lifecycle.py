@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,7 @@ from ticketing.core.security import sha256_hex
 from ticketing.inventory import repository as inventory_repo
 from ticketing.inventory.service import SaleClosed, check_sellable
 from ticketing.orders import repository as repo
+from ticketing.orders.books import book_reversal, book_sale
 from ticketing.orders.buyers import remember_buyer
 from ticketing.orders.checkout import record
 from ticketing.orders.models import Order, OrderStatus, Ticket, TicketStatus
@@ -52,12 +53,21 @@ async def release_tickets(session: AsyncSession, tickets: list[Ticket]) -> None:
 
 
 async def mark_paid(
-    session: AsyncSession, order: Order, *, actor: str | None, tickets: list[Ticket] | None = None
+    session: AsyncSession,
+    order: Order,
+    *,
+    actor: str | None,
+    tickets: list[Ticket] | None = None,
+    method: str | None = None,
+    clerk_id: uuid.UUID | None = None,
+    till_id: uuid.UUID | None = None,
+    days: dict[uuid.UUID, date] | None = None,
 ) -> bool:
     """Sell the order's places, keep its buyer as the cluster's customer and queue the
     tickets. False when some places were lost (the basket expired and someone else
     bought them): then no ticket is valid, the places still held go back on sale and the
-    order waits for its refund (and its buyer is no customer by it)."""
+    order waits for its refund (and its buyer is no customer by it). The sale is booked
+    in the ledger (method: how it was paid; None for a free order)."""
     if tickets is None:
         tickets = await repo.tickets_of(session, [order.id])
     tickets = [t for t in tickets if t.status == TicketStatus.PENDING]
@@ -69,6 +79,9 @@ async def mark_paid(
         await lose_places(session, order, tickets, actor, "places_lost", lost=lost)
         return False
     await repo.set_tickets_status(session, tickets, TicketStatus.VALID)
+    await book_sale(
+        session, order, tickets, method=method, clerk_id=clerk_id, till_id=till_id, days=days
+    )
     await repo.save_order(session, order, status=OrderStatus.PAID, pay_before=None)
     await remember_buyer(session, order)
     await announce_paid(session, order, actor)
@@ -186,12 +199,19 @@ async def cancel_tickets(
     *,
     actor: str | None,
     reason: str | None,
+    clerk_id: uuid.UUID | None = None,
 ) -> int:
     """Cancel tickets and give their places back; returns the amount owed back (cents),
-    which the caller refunds. The order's fees go back only when the whole order goes."""
+    which the caller refunds. The order's fees go back only when the whole order goes.
+    The sold ones (valid) are reversed in the ledger, the fees with the last ticket."""
     all_tickets = await repo.tickets_of(session, [order.id])
     live_after = any(t.status in LIVE_TICKETS and t not in tickets for t in all_tickets)
     statuses, owed, cancelled = cancellation(order, tickets, live_after=live_after)
+    sold = [t for t in tickets if t.status == TicketStatus.VALID]
+    if sold:
+        await book_reversal(
+            session, order, sold, fees_back=not live_after and _paid(order), clerk_id=clerk_id
+        )
     await release_tickets(session, tickets)
     for ticket, status in zip(tickets, statuses, strict=True):
         ticket.status = status
@@ -231,6 +251,10 @@ def cancellation(
         owed += order.fees_cents
     owed = min(owed, order.paid_cents - order.refunded_cents)
     return statuses, owed, not live_after and (not paid or owed == 0)
+
+
+def _paid(order: Order) -> bool:
+    return order.status in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
 
 
 def settle_status(order: Order, has_live_tickets: bool) -> None:

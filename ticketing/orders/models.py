@@ -79,6 +79,14 @@ class Order(HouseOwned, table=True):
     # Whether the buyer chose the language (without one the tickets are in Dutch, and a
     # known customer keeps theirs).
     language_given: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
+    # VAT included in the fees (basis points), from the selling house when ordered.
+    fees_vat_rate_bp: int = Field(default=2100, sa_column_kwargs={"server_default": text("2100")})
+    # A box-office order taken on the phone (the ledger's channel "phone").
+    by_phone: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    # Paid on the platform's Stripe account and split to the houses by Connect transfers.
+    split_by_transfers: bool = Field(
+        default=False, sa_column_kwargs={"server_default": text("false")}
+    )
 
     __table_args__ = (
         UniqueConstraint("house_id", "code"),
@@ -108,6 +116,8 @@ class Ticket(HouseOwned, table=True):
     tariff_id: uuid.UUID | None = Field(default=None, foreign_key="tariff.id", ondelete="SET NULL")
     tariff_code: str = Field(max_length=16)
     price_cents: int
+    # VAT included in the price, in basis points (the tariff's rate; 0 for an exempt house).
+    vat_rate_bp: int = Field(default=600, sa_column_kwargs={"server_default": text("600")})
     requires_check: bool = Field(default=False)
     status: str = Field(max_length=16)
     issued_at: datetime | None = TimestampField(default=None, nullable=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import update
@@ -40,6 +40,7 @@ class PriceTariff:
     max_per_order: int | None
     staff_only: bool
     requires_check: bool
+    vat_rate_bp: int = 600
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class PerformancePricing:
     sale: SaleTarget
     zone_prices: dict[str, int]
     tariffs: dict[str, PriceTariff]
+    # The performance's house books its tickets without VAT.
+    vat_exempt: bool = False
 
     @property
     def starts_at(self) -> datetime:
@@ -63,6 +66,8 @@ class Pricing:
     # Of the selling house.
     order_code_prefix: str
     online_fee_cents: int
+    # VAT included in the selling house's fees (0 when it is exempt).
+    fee_vat_rate_bp: int = 0
 
 
 # PriceTariff's fields are columns of tariff (tests/db/test_raw.py checks it).
@@ -91,7 +96,9 @@ BASKET = f"""
            CASE WHEN is_first THEN
                (SELECT coalesce(jsonb_agg(jsonb_build_object({TARIFF_OBJECT})), '[]')
                   FROM tariff t WHERE t.event_id = p.event_id) END AS tariffs,
+           (SELECT ph.vat_exempt FROM house ph WHERE ph.id = p.house_id) AS vat_exempt,
            h.order_code_prefix, h.online_fee_cents,
+           CASE WHEN h.vat_exempt THEN 0 ELSE h.fee_vat_rate_bp END AS fee_vat_rate_bp,
            {SALE_TARGET_COLUMNS}
     FROM ranked JOIN performance p ON p.id = ranked.performance_id
     JOIN event e ON e.id = p.event_id
@@ -119,9 +126,16 @@ async def basket(
         if row["zone_prices"] is not None and sale is not None:
             pid = item.performance_id
             by_code = {t["code"]: _tariff(t) for t in row["tariffs"]}
-            performances[pid] = PerformancePricing(pid, sale, row["zone_prices"], by_code)
+            performances[pid] = PerformancePricing(
+                pid, sale, row["zone_prices"], by_code, row["vat_exempt"]
+            )
     first = rows[0]
-    return items, Pricing(performances, first["order_code_prefix"], first["online_fee_cents"])
+    return items, Pricing(
+        performances,
+        first["order_code_prefix"],
+        first["online_fee_cents"],
+        first["fee_vat_rate_bp"],
+    )
 
 
 # The performances of an unpaid order's tickets, for the sale rules at payment.
@@ -426,3 +440,20 @@ async def performances_of(
         .order_by(col(Performance.starts_at))
     )
     return [(p, e, h, hall, v) for p, e, h, hall, v in (await session.exec(stmt)).all()]
+
+
+PERFORMANCE_DAYS = """
+    SELECT id, (starts_at AT TIME ZONE 'Europe/Brussels')::date AS day
+    FROM performance WHERE id = ANY($1::uuid[])
+"""
+
+
+async def performance_days(
+    session: AsyncSession, performance_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    """The day in Europe/Brussels of each performance (reports by performance date)."""
+    if not performance_ids:
+        return {}
+    connection = await raw.connection(session)
+    rows = await connection.fetch(PERFORMANCE_DAYS, performance_ids)
+    return {row["id"]: row["day"] for row in rows}

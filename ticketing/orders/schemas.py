@@ -81,6 +81,9 @@ class BoxOfficeOrderIn(OrderIn):
     )
     payment: PaymentIn | None = None
     reserve_until: Moment | None = None
+    by_phone: bool = Field(
+        default=False, description="Taken on the phone: the reports show it as the phone channel."
+    )
 
     @model_validator(mode="after")
     def _pay_or_reserve(self) -> BoxOfficeOrderIn:

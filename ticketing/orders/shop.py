@@ -17,5 +17,7 @@ async def check_out_basket(session: AsyncSession, data: OrderIn) -> CheckedOut:
     hold = await holds.online_hold(session, data.hold_id, lock=True)
     done = await checkout(session, hold, data, channel=Channel.ONLINE, actor="buyer")
     if done.order.total_cents == 0:
-        await lifecycle.mark_paid(session, done.order, actor="buyer", tickets=done.tickets)
+        await lifecycle.mark_paid(
+            session, done.order, actor="buyer", tickets=done.tickets, method=None, days=done.days
+        )
     return done

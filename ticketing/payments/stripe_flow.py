@@ -24,6 +24,7 @@ from ticketing.db import raw
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.orders import repository as orders_repo
+from ticketing.orders.books import book_payment, book_refund
 from ticketing.orders.checkout import record
 from ticketing.orders.lifecycle import (
     buyers_order,
@@ -176,6 +177,7 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
         payment.amount_cents = intent.amount_received or payment.amount_cents
         order.paid_cents += payment.amount_cents
         session.add(payment)
+        book_payment(session, order, payment)
         record(
             session, order, "payment", "stripe", method="online", amount_cents=payment.amount_cents
         )
@@ -201,7 +203,7 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
                 session, order, payment, "Paid after the performance went off sale."
             )
         elif order.status == OrderStatus.PENDING:
-            if not await mark_paid(session, order, actor="stripe"):
+            if not await mark_paid(session, order, actor="stripe", method=PaymentMethod.ONLINE):
                 await _refund_everything(
                     session, order, payment, "Paid after the places were sold again."
                 )
@@ -312,6 +314,8 @@ async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage)
     session.add(refund)
     order = await repository.get_order(session, refund.order_id)
     if order is not None:
+        if refund.status == RefundStatus.SUCCEEDED:
+            book_refund(session, order, refund)
         settle_status(order, await has_live_tickets(session, order))
         record(
             session,

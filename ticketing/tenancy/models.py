@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -16,6 +16,12 @@ class Cluster(IdMixin, TimestampMixin, table=True):
     slug: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
     is_demo: bool = Field(default=False)
+    # Online payments on the platform's Stripe account, split to each house's connected
+    # account by Connect transfers ("separate charges and transfers"); off: each order is
+    # paid on its selling house's account and the houses settle by statement.
+    stripe_transfers: bool = Field(
+        default=False, sa_column_kwargs={"server_default": text("false")}
+    )
 
 
 class House(IdMixin, TimestampMixin, table=True):
@@ -35,8 +41,20 @@ class House(IdMixin, TimestampMixin, table=True):
     stripe_account_id: str | None = Field(default=None, max_length=255)
     uitdatabank_organizer_id: str | None = Field(default=None, max_length=64)
     is_demo: bool = Field(default=False)
+    # Money: a house exempt from VAT books its tickets at 0 %; its fees carry this rate.
+    vat_exempt: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    fee_vat_rate_bp: int = Field(default=2100, sa_column_kwargs={"server_default": text("2100")})
+    # Settlement: the share of this house's ticket revenue another house of the cluster
+    # keeps when it sells them (basis points; set by the cluster admin).
+    commission_bp: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
-    __table_args__ = (UniqueConstraint("cluster_id", "order_code_prefix"),)
+    __table_args__ = (
+        UniqueConstraint("cluster_id", "order_code_prefix"),
+        CheckConstraint(
+            "fee_vat_rate_bp BETWEEN 0 AND 10000 AND commission_bp BETWEEN 0 AND 10000",
+            name="rates",
+        ),
+    )
 
 
 class StaffUser(IdMixin, TimestampMixin, table=True):
