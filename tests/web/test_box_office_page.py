@@ -15,8 +15,11 @@ import pytest
 from fixtures.browser import assert_accessible, chromium, js_errors, new_page, screenshot
 from fixtures.web_support import Platform
 from playwright.async_api import Page, expect
+from sqlmodel import col, select
 
 from ticketing.demo.seed import CLUSTERS, DEMO_PASSWORD, house_staff_email
+from ticketing.money.models import LedgerEntry
+from ticketing.orders.models import Order
 from ticketing.tenancy.roles import Role
 
 pytestmark = pytest.mark.slow
@@ -121,9 +124,22 @@ async def test_a_clerk_sells_two_standing_places_for_cash_and_closes_the_till(
         free = lines.filter(has_text="Parterre").locator("option", has_text="Vrijkaart")
         await expect(free).to_contain_text("enkel aan de kassa")
         await assert_accessible(page)
+        # Taken on the phone: the ledger books it in the phone channel.
+        await page.locator("#by-phone").check()
         await page.locator("#pay-cash").click()
         await expect(page.locator("#sold")).to_contain_text("Verkocht")
         await expect(page.locator("#notice")).to_contain_text("Verkocht")
+        code = (await page.locator("#sold").inner_text()).split("bestelling ")[1].split(",")[0]
+        async with platform.sessionmaker() as session:
+            channels = (
+                await session.exec(
+                    select(LedgerEntry.channel)
+                    .join(Order, col(Order.id) == col(LedgerEntry.order_id))
+                    .where(Order.code == code)
+                )
+            ).all()
+        assert channels
+        assert set(channels) == {"phone"}
         await expect(page.locator("#sale-result #print-thermal")).to_be_focused()
         await expect(page.locator("#till-report")).to_contain_text("188,00")
         async with page.expect_download() as download_info:

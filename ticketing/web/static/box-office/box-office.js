@@ -29,7 +29,7 @@
       "bo.take": "Neem", "bo.standing": "Staanplaatsen", "bo.add": "Toevoegen", "bo.remove": "Weg",
       "bo.tariff": "Tarief", "bo.total": "Totaal", "bo.customer": "Klant", "bo.find_customer": "Zoek klant (naam, e-mail, telefoon)",
       "bo.anonymous": "Anoniem", "bo.name": "Naam", "bo.cash": "Cash", "bo.card": "Kaart",
-      "bo.invoice": "Factuur", "bo.reserve": "Reserveren tot (uur in Brussel)", "bo.reserve_button": "Reserveer",
+      "bo.invoice": "Factuur", "bo.by_phone": "Telefonische bestelling", "bo.reserve": "Reserveren tot (uur in Brussel)", "bo.reserve_button": "Reserveer",
       "bo.sold": "Verkocht: bestelling {code}, {total}.", "bo.reserved": "Gereserveerd: bestelling {code}.",
       "bo.print_a4": "Print A4", "bo.print_thermal": "Print 80 mm", "bo.orders": "Bestellingen",
       "bo.find_order": "Zoek bestelling (code, naam, e-mail)", "bo.refund": "Annuleer en betaal terug",
@@ -49,7 +49,7 @@
       "bo.take": "Prendre", "bo.standing": "Places debout", "bo.add": "Ajouter", "bo.remove": "Retirer",
       "bo.tariff": "Tarif", "bo.total": "Total", "bo.customer": "Client", "bo.find_customer": "Chercher un client (nom, e-mail, téléphone)",
       "bo.anonymous": "Anonyme", "bo.name": "Nom", "bo.cash": "Espèces", "bo.card": "Carte",
-      "bo.invoice": "Facture", "bo.reserve": "Réserver jusqu'au (heure de Bruxelles)", "bo.reserve_button": "Réserver",
+      "bo.invoice": "Facture", "bo.by_phone": "Commande par téléphone", "bo.reserve": "Réserver jusqu'au (heure de Bruxelles)", "bo.reserve_button": "Réserver",
       "bo.sold": "Vendu : commande {code}, {total}.", "bo.reserved": "Réservé : commande {code}.",
       "bo.print_a4": "Imprimer A4", "bo.print_thermal": "Imprimer 80 mm", "bo.orders": "Commandes",
       "bo.find_order": "Chercher une commande (code, nom, e-mail)", "bo.refund": "Annuler et rembourser",
@@ -69,7 +69,7 @@
       "bo.take": "Take", "bo.standing": "Standing", "bo.add": "Add", "bo.remove": "Remove",
       "bo.tariff": "Tariff", "bo.total": "Total", "bo.customer": "Customer", "bo.find_customer": "Find customer (name, e-mail, phone)",
       "bo.anonymous": "Anonymous", "bo.name": "Name", "bo.cash": "Cash", "bo.card": "Card",
-      "bo.invoice": "Invoice", "bo.reserve": "Reserve until (Brussels time)", "bo.reserve_button": "Reserve",
+      "bo.invoice": "Invoice", "bo.by_phone": "Taken on the phone", "bo.reserve": "Reserve until (Brussels time)", "bo.reserve_button": "Reserve",
       "bo.sold": "Sold: order {code}, {total}.", "bo.reserved": "Reserved: order {code}.",
       "bo.print_a4": "Print A4", "bo.print_thermal": "Print 80 mm", "bo.orders": "Orders",
       "bo.find_order": "Find order (code, name, e-mail)", "bo.refund": "Cancel and refund",
@@ -328,6 +328,7 @@
         fill(found, el("li", { class: "field-error" }, explain(failure)));
       }
     });
+    const byPhone = el("input", { id: "by-phone", type: "checkbox" });
     const reserveUntil = Podium.dateInput({ id: "reserve-until", "aria-describedby": "reserve-hint" }, { time: true });
     const pay = (method) => el("button", { type: "button", id: `pay-${method}`, onclick: () => sell({ payment: { method } }) },
       t({ cash: "bo.cash", card_terminal: "bo.card", invoice: "bo.invoice" }[method]));
@@ -338,6 +339,7 @@
         el("h3", {}, t("bo.customer")),
         field("customer-search", t("bo.find_customer"), query), found,
         field("customer-name", t("bo.name"), name), field("customer-email", t("bo.email"), email),
+        el("div", { class: "field checkbox" }, byPhone, el("label", { for: "by-phone" }, t("bo.by_phone"))),
         el("div", { class: "pay-buttons" }, pay("cash"), pay("card_terminal"), pay("invoice")),
         el("div", { class: "row-flex reserve" }, el("div", { class: "field" },
           el("label", { for: "reserve-until" }, t("bo.reserve")), reserveUntil,
@@ -355,7 +357,7 @@
       const customer = {};
       if (name.value.trim()) customer.name = name.value.trim();
       if (email.value.trim()) customer.email = email.value.trim();
-      const body = { hold_id: state.hold.id, customer, ...how,
+      const body = { hold_id: state.hold.id, customer, by_phone: byPhone.checked, ...how,
         lines: selects.map((s) => ({ item_id: s.dataset.item, tariff: s.value, quantity: Number(s.dataset.quantity) })) };
       try {
         const order = await api("POST", "/box-office/orders", body,
