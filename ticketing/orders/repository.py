@@ -392,19 +392,6 @@ def insert_event(
     raw.defer(session, INSERT_EVENT, *raw.values(event, EVENT_COLUMNS))
 
 
-async def till_payments(session: AsyncSession, till_id: uuid.UUID) -> list[Payment]:
-    await raw.send_deferred(session)
-    stmt = (
-        select(Payment).where(Payment.till_session_id == till_id).order_by(col(Payment.created_at))
-    )
-    return list((await session.exec(stmt)).all())
-
-
-async def till_refunds(session: AsyncSession, till_id: uuid.UUID) -> list[Refund]:
-    stmt = select(Refund).where(Refund.till_session_id == till_id).order_by(col(Refund.created_at))
-    return list((await session.exec(stmt)).all())
-
-
 async def payments_of(session: AsyncSession, order_id: uuid.UUID) -> list[Payment]:
     await raw.send_deferred(session)
     stmt = select(Payment).where(Payment.order_id == order_id).order_by(col(Payment.created_at))

@@ -1,0 +1,70 @@
+"""The answer of a report as JSON, and the parsing of the reports' query parameters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ticketing import clock
+from ticketing.core.errors import InvalidInput
+from ticketing.core.schemas import Out
+from ticketing.money.reports import GROUPS
+
+Format = Literal["json", "csv", "xlsx"]
+Basis = Literal["transaction", "performance"]
+
+
+class ReportColumnOut(BaseModel):
+    key: str
+    label: str
+    kind: Literal["text", "date", "count", "cents", "rate", "running"] = Field(
+        description="count and cents are summed in the totals; cents are euro cents; rate "
+        "is in basis points (600: 6 %); running is a running total, not summed."
+    )
+
+
+class ReportOut(Out):
+    """A report: its columns, a row per line (values by column key; dates as YYYY-MM-DD,
+    amounts in integer cents) and the sums of its count and cents columns."""
+
+    name: str
+    title: str
+    columns: list[ReportColumnOut]
+    rows: list[dict[str, Any]]
+    totals: dict[str, int]
+
+
+def today() -> date:
+    return clock.local(clock.now()).date()
+
+
+def date_range(start: date | None, end: date | None) -> tuple[date, date]:
+    """Without dates: from the first of this month (in Brussels) to today."""
+    end = end or today()
+    return start or end.replace(day=1), end
+
+
+def month_of(value: str | None) -> date:
+    """YYYY-MM (this month without it)."""
+    if value is None:
+        return today().replace(day=1)
+    try:
+        year, month = value.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError(value)
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise InvalidInput.field("query.month", "A month is written YYYY-MM.") from None
+
+
+def groups_of(value: str | None) -> list[str]:
+    """performance,tariff: the names, each one of GROUPS."""
+    if not value:
+        return []
+    names = [v.strip() for v in value.split(",")]
+    for name in names:
+        if name not in GROUPS:
+            raise InvalidInput.field("query.group_by", f"Group by any of {', '.join(GROUPS)}.")
+    return names
