@@ -24,7 +24,7 @@ from ticketing.inventory.repository import (
     held_place,
     sale_target_of,
 )
-from ticketing.orders.models import Order, OrderEvent, OrderStatus, Payment, Refund, Ticket
+from ticketing.orders.models import Order, OrderEvent, OrderStatus, Payment, Ticket
 from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import scope, scope_param
