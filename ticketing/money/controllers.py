@@ -26,37 +26,33 @@ from ticketing.tenancy.deps import Caller, Db
 From = Annotated[
     date | None,
     QueryParameter(
-        query="from", description="The first day (YYYY-MM-DD); the 1st of `to`'s month without it."
+        name="from", description="The first day (YYYY-MM-DD); the 1st of `to`'s month without it."
     ),
 ]
 To = Annotated[
     date | None,
     QueryParameter(
-        query="to", description="The last day, included (YYYY-MM-DD); today without it."
+        name="to", description="The last day, included (YYYY-MM-DD); today without it."
     ),
 ]
 AsFormat = Annotated[
     Format,
-    QueryParameter(
-        query="format", description="json, or a file: csv (`;`, decimal comma) or xlsx."
-    ),
+    QueryParameter(description="json, or a file: csv (`;`, decimal comma) or xlsx."),
 ]
 GroupBy = Annotated[
     str | None,
     QueryParameter(
-        query="group_by",
         max_length=100,
         description=f"Comma separated, any of: {', '.join(reports.GROUPS)}.",
     ),
 ]
 Month = Annotated[
     str | None,
-    QueryParameter(query="month", max_length=7, description="YYYY-MM (this month without it)."),
+    QueryParameter(max_length=7, description="YYYY-MM (this month without it)."),
 ]
 BasisParam = Annotated[
     Basis,
     QueryParameter(
-        query="basis",
         description="Count revenue on the day it was booked (transaction) or on the "
         "performance's day (performance; fees, which belong to no performance, are left out).",
     ),
