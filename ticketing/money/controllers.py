@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get
@@ -24,15 +23,21 @@ from ticketing.money.views import answer
 from ticketing.tenancy.deps import Caller, Db
 
 From = Annotated[
-    date | None,
+    str | None,
     QueryParameter(
-        name="from", description="The first day (YYYY-MM-DD); the 1st of `to`'s month without it."
+        name="from",
+        format="date",
+        max_length=10,
+        description="The first day (YYYY-MM-DD); the 1st of `to`'s month without it.",
     ),
 ]
 To = Annotated[
-    date | None,
+    str | None,
     QueryParameter(
-        name="to", description="The last day, included (YYYY-MM-DD); today without it."
+        name="to",
+        format="date",
+        max_length=10,
+        description="The last day, included (YYYY-MM-DD); today without it.",
     ),
 ]
 AsFormat = Annotated[

@@ -45,7 +45,7 @@ AMOUNTS = [
 ]
 
 
-def check_range(start: date, end: date, *, field: str = "from") -> None:
+def check_range(start: date, end: date, *, field: str = "query.from") -> None:
     if start > end:
         raise InvalidInput.field(field, "The first day comes after the last day.")
     if (end - start).days + 1 > MAX_DAYS:
@@ -54,13 +54,13 @@ def check_range(start: date, end: date, *, field: str = "from") -> None:
 
 def check_groups(basis: str, group_by: Sequence[str] | None) -> list[str]:
     if basis not in BASES:
-        raise InvalidInput.field("basis", f"Report by {' or '.join(BASES)} date.")
+        raise InvalidInput.field("query.basis", f"Report by {' or '.join(BASES)} date.")
     groups = list(group_by or [])
     for g in groups:
         if g not in GROUPS:
-            raise InvalidInput.field("group_by", f"Group by any of {', '.join(GROUPS)}.")
+            raise InvalidInput.field("query.group_by", f"Group by any of {', '.join(GROUPS)}.")
     if len(set(groups)) != len(groups):
-        raise InvalidInput.field("group_by", "Each grouping once.")
+        raise InvalidInput.field("query.group_by", "Each grouping once.")
     return groups
 
 

@@ -40,10 +40,20 @@ def today() -> date:
     return clock.local(clock.now()).date()
 
 
-def date_range(start: date | None, end: date | None) -> tuple[date, date]:
-    """Without dates: from the first of this month (in Brussels) to today."""
-    end = end or today()
-    return start or end.replace(day=1), end
+def day_of(field: str, value: str) -> date:
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput.field(f"query.{field}", "A day is written YYYY-MM-DD.") from None
+
+
+def date_range(start: str | None, end: str | None) -> tuple[date, date]:
+    """from and to (YYYY-MM-DD); without them, from the first of to's month (in
+    Brussels) to today."""
+    last = day_of("to", end) if end else today()
+    return (day_of("from", start) if start else last.replace(day=1)), last
 
 
 def month_of(value: str | None) -> date:
