@@ -66,7 +66,8 @@ async def test_a_day_across_the_clock_change_exports_the_same_sums(
     labels = [c["label"] for c in data["columns"]]
     money = [c["key"] for c in data["columns"] if c["kind"] == "cents"]
 
-    # CSV (named after the house and the day, today in Brussels): BOM, ';', a header of the labels, a line per row, the totals last.
+    # CSV, named after the house and the day (today in Brussels): BOM, ';', a header of
+    # the labels, a line per row, the totals last.
     exported = await client.get(path, headers=finance, params={**params, "format": "csv"})
     assert exported.status_code == 200, exported.text
     assert exported.headers["content-type"].startswith("text/csv")
@@ -100,7 +101,8 @@ async def test_a_day_across_the_clock_change_exports_the_same_sums(
     cells = list(sheet.iter_rows())
     head, *body, end = cells
     assert [c.value for c in head] == labels
-    assert all(c.font.bold for c in head) and all(c.font.bold for c in end)
+    assert all(c.font.bold for c in head)
+    assert all(c.font.bold for c in end)
     assert [c.value.date() for c in (r[0] for r in body)] == [
         date.fromisoformat(r["date"]) for r in data["rows"]
     ]
