@@ -36,9 +36,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
+from ticketing.db import raw  # noqa: E402
 from ticketing.db.engine import SessionMaker, create_engine, create_sessionmaker  # noqa: E402
 from ticketing.db.migrate import upgrade  # noqa: E402
 from ticketing.db.private import start_private_postgres  # noqa: E402
+from ticketing.db.uow import unit_of_work  # noqa: E402
 from ticketing.money import reports  # noqa: E402
 from ticketing.money.tables import Report  # noqa: E402
 from ticketing.tenancy.models import Cluster, House  # noqa: E402
@@ -102,7 +104,7 @@ CROSS JOIN LATERAL (
 
 
 async def _houses(sessionmaker: SessionMaker) -> list[House]:
-    async with sessionmaker() as session:
+    async with unit_of_work(sessionmaker) as session:
         houses = []
         for c in range(CLUSTERS):
             cluster = Cluster(slug=f"bench-{uuid.uuid4().hex[:8]}", name=f"Cluster {c}")
@@ -117,21 +119,16 @@ async def _houses(sessionmaker: SessionMaker) -> list[House]:
                 )
                 session.add(house)
                 houses.append(house)
-        await session.commit()
-        return houses
+    return houses
 
 
 async def _fill(sessionmaker: SessionMaker, houses: list[House], entries: int) -> float:
     started = time.perf_counter()
-    async with sessionmaker() as session:
-        connection = await session.connection()
-        raw = (await connection.get_raw_connection()).driver_connection
-        assert raw is not None
-        await raw.execute(_FILL, entries, [h.id for h in houses], YEAR_START)
-        await session.commit()
-    async with sessionmaker() as session:
-        await session.execute(text("ANALYZE ledger_entry"))
-        await session.commit()
+    async with unit_of_work(sessionmaker) as session:
+        sql = await raw.connection(session)
+        await sql.execute(_FILL, entries, [h.id for h in houses], YEAR_START)
+    async with unit_of_work(sessionmaker) as session:
+        await (await raw.connection(session)).execute("ANALYZE ledger_entry")
     return time.perf_counter() - started
 
 

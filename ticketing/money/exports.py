@@ -50,10 +50,10 @@ def _csv_value(column: Column, value: object) -> str:
 
 def _totals_row(report: Report) -> list[object]:
     totals = report.totals
-    row: list[object] = [totals.get(c.key) if c.kind in SUMMED else None for c in report.columns]
-    if row and report.columns[0].kind not in SUMMED:
-        row[0] = TOTAL
-    return row
+    line: list[object] = [totals.get(c.key) if c.kind in SUMMED else None for c in report.columns]
+    if line and report.columns[0].kind not in SUMMED:
+        line[0] = TOTAL
+    return line
 
 
 def csv_chunks(report: Report) -> Iterator[bytes]:
