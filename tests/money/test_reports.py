@@ -292,9 +292,10 @@ async def test_bad_input_names_the_field(client: httpx.AsyncClient, tenant: Tena
         ({"format": "pdf"}, 400, "format"),
         ({"from": "28/03/2026"}, 422, "from"),
         ({"to": "2026-02-30"}, 422, "to"),
+        ({"to": "9999-12-31"}, 422, "to"),
     ]
     for params, status, field in cases:
         assert_problem(await client.get(path, headers=admin, params=params), status, field)
     vat = f"/houses/{tenant.house.id}/reports/vat"
-    for month in ("2026-13", "2026-3", "march"):
+    for month in ("2026-13", "2026-3", "march", "0001-01"):
         assert_problem(await client.get(vat, headers=admin, params={"month": month}), 422, "month")

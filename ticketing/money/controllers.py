@@ -9,6 +9,7 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from ticketing.core.openapi import ALSO_AS, success
+from ticketing.core.times import RANGE
 from ticketing.money import reports
 from ticketing.money.exports import XLSX_MEDIA_TYPE
 from ticketing.money.schemas import (
@@ -28,7 +29,7 @@ From = Annotated[
         name="from",
         format="date",
         max_length=10,
-        description="The first day (YYYY-MM-DD); the 1st of `to`'s month without it.",
+        description=f"The first day (YYYY-MM-DD) {RANGE}; the 1st of `to`'s month without it.",
     ),
 ]
 To = Annotated[
@@ -37,7 +38,7 @@ To = Annotated[
         name="to",
         format="date",
         max_length=10,
-        description="The last day, included (YYYY-MM-DD); today without it.",
+        description=f"The last day, included (YYYY-MM-DD) {RANGE}; today without it.",
     ),
 ]
 AsFormat = Annotated[

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from ticketing import clock
 from ticketing.core.errors import InvalidInput
 from ticketing.core.schemas import Out
+from ticketing.core.times import FIRST_DAY, LAST_DAY, RANGE
 from ticketing.money.reports import GROUPS
 
 Format = Literal["json", "csv", "xlsx"]
@@ -44,9 +45,12 @@ def day_of(field: str, value: str) -> date:
     try:
         if len(value) != 10:
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput.field(f"query.{field}", "A day is written YYYY-MM-DD.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput.field(f"query.{field}", f"Give a day {RANGE}.")
+    return day
 
 
 def date_range(start: str | None, end: str | None) -> tuple[date, date]:
@@ -64,9 +68,12 @@ def month_of(value: str | None) -> date:
         year, month = value.split("-")
         if len(year) != 4 or len(month) != 2:
             raise ValueError(value)
-        return date(int(year), int(month), 1)
+        first = date(int(year), int(month), 1)
     except ValueError:
         raise InvalidInput.field("query.month", "A month is written YYYY-MM.") from None
+    if not FIRST_DAY <= first <= LAST_DAY:
+        raise InvalidInput.field("query.month", f"Give a month {RANGE}.")
+    return first
 
 
 def groups_of(value: str | None) -> list[str]:
