@@ -82,7 +82,7 @@ async def run(database_url: str, tickets: int) -> dict[str, Any]:
     port = free_port()
     smtp = _smtp_sink(port)
     keyring.configure(
-        TicketSettings(secret_key=SECRET, smtp_host="127.0.0.1", smtp_port=port),  # type: ignore[arg-type]
+        TicketSettings(secret_key=SECRET, smtp_host="127.0.0.1", smtp_port=port),
         "http://127.0.0.1:8000",
     )
     engine = create_engine(database_url, pool_size=4)
@@ -91,7 +91,7 @@ async def run(database_url: str, tickets: int) -> dict[str, Any]:
         await seed_demo(sessionmaker)
         async with sessionmaker() as session:
             performances = (await (await session.connection()).execute(_PERFORMANCES)).all()
-        orders = await paid_orders(sessionmaker, performances, tickets, random.Random(7))
+        orders = await paid_orders(sessionmaker, list(performances), tickets, random.Random(7))
         started = time.perf_counter()
         done = await outbox.process_all(sessionmaker, orders)
         mails = await outbox.due(sessionmaker, limit=len(orders) + 1)

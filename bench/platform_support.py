@@ -21,7 +21,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pgserver import PostgresServer  # noqa: E402
+from pgserver.postgres_server import PostgresServer  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 import ticketing.handlers  # noqa: E402, F401 - registers the outbox topics

@@ -67,7 +67,7 @@ WARM_UP = 10  # scans per device before the measured part
 
 async def issue_tickets(database_url: str, world: dict[str, Any], tickets: int) -> list[str]:
     """Sell and issue tickets for the standing performance; their QR codes."""
-    keyring.configure(TicketSettings(secret_key=SECRET), "http://127.0.0.1")  # type: ignore[arg-type]
+    keyring.configure(TicketSettings(secret_key=SECRET), "http://127.0.0.1")
     engine = create_engine(database_url, pool_size=2)
     sessionmaker = create_sessionmaker(engine)
     try:

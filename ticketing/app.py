@@ -29,6 +29,7 @@ from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
+from ticketing.money.controllers import CONTROLLERS as MONEY_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from ticketing.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
@@ -132,6 +133,7 @@ def create_app(
             *PAYMENT_CONTROLLERS,
             *TICKET_CONTROLLERS,
             *CHECKIN_CONTROLLERS,
+            *MONEY_CONTROLLERS,
             *UITDATABANK_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False

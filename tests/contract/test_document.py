@@ -164,6 +164,35 @@ def test_binary_answers_say_their_media_type(
     assert list(document["paths"][path]["get"]["responses"]["200"]["content"]) == [media_type]
 
 
+REPORTS = [
+    "/houses/{house_id}/reports/daily-sales",
+    "/houses/{house_id}/reports/vat",
+    "/houses/{house_id}/reports/performances",
+    "/houses/{house_id}/reports/payments",
+    "/performances/{performance_id}/reports/cumulative",
+    "/clusters/{cluster_id}/reports/daily-sales",
+]
+
+
+@pytest.mark.parametrize("path", REPORTS)
+def test_reports_say_they_come_as_json_csv_or_xlsx(document: dict[str, Any], path: str) -> None:
+    """A report is JSON, or (format=csv|xlsx) a file: each media type of the 200 is said,
+    the files as binary strings; its refusals are problem+json."""
+    operation = document["paths"][path]["get"]
+    content = operation["responses"]["200"]["content"]
+    assert list(content) == [
+        "application/json",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
+    assert content["text/csv"]["schema"] == {"type": "string", "format": "binary"}
+    assert "$ref" in content["application/json"]["schema"]
+    for status in ("400", "401", "403", "404", "422"):
+        assert list(operation["responses"][status]["content"]) == ["application/problem+json"]
+    formats = next(p for p in operation["parameters"] if p["name"] == "format")
+    assert formats["schema"]["enum"] == ["json", "csv", "xlsx"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [

@@ -19,6 +19,7 @@ from ticketing.core import outbox
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
 from ticketing.inventory.models import Hold
+from ticketing.money.ledger import ENTRY_COLUMNS
 from ticketing.orders import checkout, lifecycle
 from ticketing.orders.models import Order, Ticket
 from ticketing.tenancy.roles import Role
@@ -468,6 +469,13 @@ async def test_closing_a_till_waits_for_a_payment_being_taken(
             "INSERT INTO payment SELECT (jsonb_populate_record(NULL::payment,"
             " to_jsonb(p) || jsonb_build_object('id', gen_random_uuid()))).*"
             " FROM payment p WHERE till_session_id = %s",
+            (till["id"],),
+        )
+        # ...and its ledger entry, which the till's report reads.
+        columns = ", ".join(ENTRY_COLUMNS)
+        other.execute(
+            f"INSERT INTO ledger_entry ({columns}) SELECT {columns} FROM ledger_entry"
+            " WHERE till_session_id = %s AND kind = 'payment'",
             (till["id"],),
         )
         closing = asyncio.create_task(

@@ -174,6 +174,11 @@ def success(model: Any, description: str) -> ResponseSpec:
 RAW_BODY = "raw_body"
 
 
+# A route that answers its 200 in other media types too (a report as CSV or XLSX, asked
+# for with a query parameter) names them in opt[ALSO_AS]: a ResponseSpec has only one.
+ALSO_AS = "also_as"
+
+
 # The 429's header (a ResponseSpec cannot name headers).
 RETRY_AFTER = {
     "Retry-After": {
@@ -189,9 +194,12 @@ def rate_limited(handler: HTTPRouteHandler) -> bool:
     return bool(handler.opt.get(RATE_LIMITED) or handler.opt.get(ORDER_SECRET))
 
 
-def _operation_class(public: bool, raw_body: tuple[str, ...], limited: bool) -> type[Operation]:
+def _operation_class(
+    public: bool, raw_body: tuple[str, ...], limited: bool, also_as: tuple[str, ...] = ()
+) -> type[Operation]:
     """An Operation that writes `security: []` (Litestar drops an empty list), the body a
-    route reads itself and the Retry-After header of a 429."""
+    route reads itself, the Retry-After header of a 429 and the 200's other media types
+    (files: binary strings)."""
     body = RequestBody(
         required=True,
         content={
@@ -210,6 +218,12 @@ def _operation_class(public: bool, raw_body: tuple[str, ...], limited: bool) -> 
             if raw_body and self.request_body is None:
                 self.request_body = body
             schema = super().to_schema()
+            ok = schema.get("responses", {}).get("200")
+            if also_as and ok is not None:
+                for media_type in also_as:
+                    ok.setdefault("content", {})[media_type] = {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
             if limited and "429" in schema.get("responses", {}):
                 schema["responses"]["429"]["headers"] = RETRY_AFTER
             if public:
@@ -255,9 +269,10 @@ def document(handler: HTTPRouteHandler, route: HTTPRoute) -> None:
     responses.update(handler.responses or {})  # what the route says of itself wins
     handler.responses = dict(sorted(responses.items()))
     raw_body = tuple(handler.opt.get(RAW_BODY, ()))
-    if is_public(handler) or raw_body or rate_limited(handler):
+    also_as = tuple(handler.opt.get(ALSO_AS, ()))
+    if is_public(handler) or raw_body or rate_limited(handler) or also_as:
         handler.operation_class = _operation_class(
-            is_public(handler), raw_body, rate_limited(handler)
+            is_public(handler), raw_body, rate_limited(handler), also_as
         )
 
 
@@ -341,6 +356,7 @@ def plugins() -> list[Any]:
 
 
 __all__ = [
+    "ALSO_AS",
     "RAW_BODY",
     "ContractPlugin",
     "ContractSchemaPlugin",

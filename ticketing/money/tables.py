@@ -13,6 +13,7 @@ class ColumnKind(StrEnum):
     COUNT = "count"  # an int, summed in the totals
     CENTS = "cents"  # an int of euro cents, summed in the totals
     RATE = "rate"  # basis points (600: 6 %)
+    RUNNING = "running"  # an int that is not summed: a running total, a capacity
 
 
 SUMMED = (ColumnKind.COUNT, ColumnKind.CENTS)

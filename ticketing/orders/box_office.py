@@ -16,6 +16,7 @@ from ticketing.core.errors import Conflict, FieldError, Forbidden, InvalidInput,
 from ticketing.db import raw
 from ticketing.inventory import holds
 from ticketing.inventory.models import Channel, Hold
+from ticketing.money import repository as money_repo
 from ticketing.money.models import EntryKind
 from ticketing.orders import repository as repo
 from ticketing.orders.books import book_payment, book_refund, book_sale, book_till
@@ -328,20 +329,26 @@ async def open_till(session: AsyncSession, principal: Principal, data: TillOpenI
 
 
 async def till_report(session: AsyncSession, till: TillSession) -> dict[str, Any]:
+    """What the till took and gave back per method, read from its ledger entries (the
+    payments and refunds booked with the till's session), the float and the cash the
+    drawer should hold; once counted, the count and its difference."""
     taken: dict[str, int] = defaultdict(int)
     given_back: dict[str, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
-    for payment in await repo.till_payments(session, till.id):
-        if payment.status == PaymentStatus.SUCCEEDED:
-            taken[payment.method] += payment.amount_cents
-            counts[payment.method] += 1
-    for refund_ in await repo.till_refunds(session, till.id):
-        if refund_.status == RefundStatus.SUCCEEDED:
-            given_back[refund_.method] += refund_.amount_cents
+    float_cents = 0
+    for row in await money_repo.till_totals(session, till.id):
+        method, gross = row["payment_method"], int(row["gross_cents"])
+        if row["kind"] == EntryKind.PAYMENT:
+            taken[method] += gross
+            counts[method] += int(row["entries"])
+        elif row["kind"] == EntryKind.REFUND:
+            given_back[method] -= gross  # a refund's entry is negative
+        elif row["kind"] == EntryKind.TILL_FLOAT:
+            float_cents += gross
     methods = sorted(set(taken) | set(given_back))
-    expected_cash = till.float_cents + taken["cash"] - given_back["cash"]
+    expected_cash = float_cents + taken["cash"] - given_back["cash"]
     report: dict[str, Any] = {
-        "float_cents": till.float_cents,
+        "float_cents": float_cents,
         "by_method": {
             m: {
                 "payments": counts[m],

@@ -24,7 +24,7 @@ from ticketing.inventory.repository import (
     held_place,
     sale_target_of,
 )
-from ticketing.orders.models import Order, OrderEvent, OrderStatus, Payment, Refund, Ticket
+from ticketing.orders.models import Order, OrderEvent, OrderStatus, Payment, Ticket
 from ticketing.tenancy.models import House
 from ticketing.tenancy.principal import Principal
 from ticketing.tenancy.scoping import scope, scope_param
@@ -390,19 +390,6 @@ def insert_event(
     or its commit."""
     event = raw.build(OrderEvent, order_id=order_id, at=at, kind=kind, actor=actor, data=data)
     raw.defer(session, INSERT_EVENT, *raw.values(event, EVENT_COLUMNS))
-
-
-async def till_payments(session: AsyncSession, till_id: uuid.UUID) -> list[Payment]:
-    await raw.send_deferred(session)
-    stmt = (
-        select(Payment).where(Payment.till_session_id == till_id).order_by(col(Payment.created_at))
-    )
-    return list((await session.exec(stmt)).all())
-
-
-async def till_refunds(session: AsyncSession, till_id: uuid.UUID) -> list[Refund]:
-    stmt = select(Refund).where(Refund.till_session_id == till_id).order_by(col(Refund.created_at))
-    return list((await session.exec(stmt)).all())
 
 
 async def payments_of(session: AsyncSession, order_id: uuid.UUID) -> list[Payment]:

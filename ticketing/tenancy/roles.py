@@ -21,6 +21,8 @@ READ: frozenset[Role] = ALL_ROLES
 MANAGE: frozenset[Role] = frozenset({Role.HOUSE_ADMIN, Role.CLUSTER_ADMIN})
 # Who sells at a counter: the box office and the admins.
 SELLERS: frozenset[Role] = MANAGE | {Role.BOX_OFFICE}
+# Who reads a house's finance reports (a cluster admin: of every house of its cluster).
+REPORTS: frozenset[Role] = frozenset({Role.HOUSE_ADMIN, Role.CLUSTER_ADMIN, Role.FINANCE})
 # Roles that may only be held cluster-wide.
 CLUSTER_ONLY: frozenset[Role] = frozenset({Role.CLUSTER_ADMIN})
 # Roles an API token (integration or scanner device) may carry: never an admin role.
