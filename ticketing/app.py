@@ -29,6 +29,7 @@ from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
+from ticketing.money.chart_controllers import CONTROLLERS as CHART_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from ticketing.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
@@ -133,6 +134,7 @@ def create_app(
             *TICKET_CONTROLLERS,
             *CHECKIN_CONTROLLERS,
             *UITDATABANK_CONTROLLERS,
+            *CHART_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -1,0 +1,97 @@
+"""The reports' charts as SVG images (`image/svg+xml`), for the admin reports page, which
+inlines them beside the report's own table. Each route asks the report service for the
+same report as its JSON route (so the caller's right to the report is checked there, and
+a house or performance of another tenant is a 404), then draws it (money/charts.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from litestar import Controller, Response, get
+from litestar.params import FromPath, QueryParameter
+
+from ticketing.core.errors import InvalidInput
+from ticketing.core.times import QUERY_DAY, day_query
+from ticketing.money import charts, reports
+from ticketing.tenancy.deps import Caller, Db
+
+SVG = "image/svg+xml"
+# Reports are the house's figures: never kept by a shared cache.
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+From = Annotated[date, QueryParameter(name="from", description=f"The first day. {QUERY_DAY}")]
+To = Annotated[date, QueryParameter(name="to", description=f"The last day, included. {QUERY_DAY}")]
+Language = Annotated[
+    Literal["nl", "fr", "en"], QueryParameter(description="The language of the chart's text.")
+]
+
+
+def _period(start: date, end: date) -> tuple[date, date]:
+    first, last = day_query("from", start), day_query("to", end)
+    if first is None or last is None or last < first:
+        raise InvalidInput.field("to", "The last day comes on or after the first day.")
+    return first, last
+
+
+def _svg(drawing: str) -> Response[str]:
+    return Response(drawing, media_type=SVG, headers=PRIVATE)
+
+
+class ChartController(Controller):
+    tags = ["reports"]
+
+    @get(
+        "/houses/{house_id:uuid}/reports/charts/daily.svg",
+        summary="Chart: gross sales per day",
+        media_type=SVG,
+    )
+    async def daily(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromPath[uuid.UUID],
+        start: From,
+        end: To,
+        lang: Language = "nl",
+    ) -> Response[str]:
+        first, last = _period(start, end)
+        report = await reports.daily_sales(db, principal, house_id, first, last)
+        return _svg(charts.daily_totals_svg(report, lang))
+
+    @get(
+        "/houses/{house_id:uuid}/reports/charts/payments.svg",
+        summary="Chart: net taken per payment method",
+        media_type=SVG,
+    )
+    async def payments(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromPath[uuid.UUID],
+        start: From,
+        end: To,
+        lang: Language = "nl",
+    ) -> Response[str]:
+        first, last = _period(start, end)
+        report = await reports.payment_mix(db, principal, house_id, first, last)
+        return _svg(charts.payment_mix_svg(report, lang))
+
+    @get(
+        "/performances/{performance_id:uuid}/reports/charts/cumulative.svg",
+        summary="Chart: tickets sold so far against the capacity",
+        media_type=SVG,
+    )
+    async def cumulative(
+        self,
+        db: Db,
+        principal: Caller,
+        performance_id: FromPath[uuid.UUID],
+        lang: Language = "nl",
+    ) -> Response[str]:
+        report = await reports.cumulative_sales(db, principal, performance_id)
+        return _svg(charts.cumulative_svg(report, lang))
+
+
+CONTROLLERS = [ChartController]
