@@ -40,10 +40,12 @@ WORDS: dict[str, dict[str, str]] = {
         "net": "Netto (€)",
         "tickets": "Tickets",
         "daily_desc": "Bruto-omzet per dag van {first} tot {last}: in totaal {total} "
-        "over {days} dagen met verkoop; de hoogste dag is {top} met {top_amount}.",
+        "over {days} met verkoop; de hoogste dag is {top} met {top_amount}.",
         "mix_desc": "Netto ontvangen per betaalwijze: {items}.",
         "cumulative_desc": "Verkochte tickets opgeteld per dag, van {first} tot {last}: "
         "{sold} verkocht van {capacity} plaatsen.",
+        "days": "{n} dagen",
+        "days_one": "1 dag",
         "cumulative": "Verkocht (opgeteld)",
         "capacity": "Capaciteit {n}",
         "cash": "Contant",
@@ -60,10 +62,12 @@ WORDS: dict[str, dict[str, str]] = {
         "net": "Net (€)",
         "tickets": "Billets",
         "daily_desc": "Chiffre d'affaires brut par jour du {first} au {last} : {total} au "
-        "total sur {days} jours de vente ; le meilleur jour est le {top} avec {top_amount}.",
+        "total sur {days} de vente ; le meilleur jour est le {top} avec {top_amount}.",
         "mix_desc": "Net encaissé par moyen de paiement : {items}.",
         "cumulative_desc": "Billets vendus cumulés par jour, du {first} au {last} : "
         "{sold} vendus sur {capacity} places.",
+        "days": "{n} jours",
+        "days_one": "1 jour",
         "cumulative": "Vendus (cumulés)",
         "capacity": "Capacité {n}",
         "cash": "Espèces",
@@ -80,10 +84,12 @@ WORDS: dict[str, dict[str, str]] = {
         "net": "Net (€)",
         "tickets": "Tickets",
         "daily_desc": "Gross sales per day from {first} to {last}: {total} in all over "
-        "{days} days with sales; the best day is {top} with {top_amount}.",
+        "{days} with sales; the best day is {top} with {top_amount}.",
         "mix_desc": "Net taken per payment method: {items}.",
         "cumulative_desc": "Tickets sold, added up per day, from {first} to {last}: "
         "{sold} sold of {capacity} places.",
+        "days": "{n} days",
+        "days_one": "1 day",
         "cumulative": "Sold (added up)",
         "capacity": "Capacity {n}",
         "cash": "Cash",
@@ -247,7 +253,7 @@ def daily_totals_svg(report: Report, lang: str = "nl") -> str:
     x = _Scale(0, max(len(days) - 1, 1), LEFT + slot / 2, WIDTH - RIGHT - slot / 2)
     if len(days) == 1:
         x = _Scale(0, 0, LEFT, WIDTH - RIGHT)
-    width = max(slot * 0.7, 1)
+    width = min(max(slot * 0.7, 1), 56)
     body = _value_axis(y, ticks, words["gross"], lang, money=True)
     for i, (day, value) in enumerate(zip(days, values, strict=True)):
         if not value:
@@ -260,11 +266,12 @@ def daily_totals_svg(report: Report, lang: str = "nl") -> str:
         )
     body += _day_axis(days, x, words["day"])
     best = max(totals, key=lambda d: totals[d])
+    selling = sum(1 for v in values if v)
     desc = words["daily_desc"].format(
         first=_long_day(first),
         last=_long_day(last),
         total=euro(sum(values), lang),
-        days=sum(1 for v in values if v),
+        days=words["days_one"] if selling == 1 else words["days"].format(n=selling),
         top=_long_day(best),
         top_amount=euro(totals[best], lang),
     )

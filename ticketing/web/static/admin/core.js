@@ -1,7 +1,7 @@
 // What the admin pages share: the login, the house being managed, the router under
 // /admin, and forms that show the API's problem+json errors next to the fields it names.
-// Each page (venues.js, events.js, staff.js, devices.js, house.js) registers its routes
-// with Admin.route(); admin.js starts it all. The pages only talk to the JSON API, so they
+// Each page (venues.js, events.js, staff.js, devices.js, house.js, audit.js, reports.js)
+// registers its routes with Admin.route(); admin.js starts it all. The pages only talk to the JSON API, so they
 // can never do what the API refuses.
 "use strict";
 
@@ -379,6 +379,7 @@ const Admin = (() => {
     ["house", "/admin/house", "nav.house"],
     ["seatmaps", "/admin/seatmaps", "nav.seatmaps"],
     ["audit", "/admin/audit", "nav.audit"],
+    ["reports", "/admin/reports", "nav.reports"],
   ];
 
   function markNav(section) {
