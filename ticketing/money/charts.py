@@ -21,7 +21,7 @@ from ticketing.money.tables import Report
 
 WIDTH = 640
 HEIGHT = 320
-LEFT, RIGHT, TOP, BOTTOM = 104, 24, 40, 64
+LEFT, RIGHT, TOP, BOTTOM = 120, 24, 40, 64
 # Contrast on white: text 16:1, axes 7:1, bars and lines over 6:1 (WCAG asks 4.5:1 for
 # text, 3:1 for the parts of a graphic); the grid is decoration only.
 INK = "#1a1a1a"
@@ -168,7 +168,7 @@ def _svg(name: str, title: str, desc: str, body: Iterable[str], lang: str, heigh
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
             f'role="img" aria-labelledby="{ident}-title {ident}-desc" lang="{_text(lang)}" '
-            f'class="chart" data-chart="{name}" font-family="{_text(FONT)}" font-size="13" '
+            f'class="chart" data-chart="{name}" font-family="{_text(FONT)}" font-size="15" '
             f'fill="{INK}">',
             f'<title id="{ident}-title">{_text(title)}</title>',
             f'<desc id="{ident}-desc">{_text(desc)}</desc>',
@@ -295,15 +295,15 @@ def payment_mix_svg(report: Report, lang: str = "nl") -> str:
     words = _words(lang)
     band = 44
     height = TOP + band * len(nets) + BOTTOM
-    ticks = _ticks(min(0, *nets.values()), max(0, *nets.values()), 4)
-    x = _Scale(ticks[0], ticks[-1], LEFT + 40, WIDTH - RIGHT - 72)
+    ticks = _ticks(min(0, *nets.values()), max(0, *nets.values()), 2)
+    x = _Scale(ticks[0], ticks[-1], LEFT + 90, WIDTH - RIGHT - 110)
     bottom = height - BOTTOM
     body = []
     for tick in ticks:
         at = _n(x(tick))
         body.append(
             f'<line x1="{at}" x2="{at}" y1="{TOP}" y2="{bottom}" stroke="{GRID}"/>'
-            f'<text x="{at}" y="{bottom + 18}" text-anchor="middle" fill="{AXIS}">'
+            f'<text x="{at}" y="{bottom + 18}" text-anchor="middle" fill="{AXIS}" font-size="13">'
             f"{_text(euro(tick, lang))}</text>"
         )
     zero = x(0)
@@ -311,7 +311,7 @@ def payment_mix_svg(report: Report, lang: str = "nl") -> str:
         middle = TOP + band * i + band / 2
         left, right = sorted((x(value), zero))
         body.append(
-            f'<text x="{LEFT + 32}" y="{_n(middle)}" dy="0.32em" text-anchor="end">'
+            f'<text x="{LEFT + 80}" y="{_n(middle)}" dy="0.32em" text-anchor="end">'
             f"{_text(name)}</text>"
             f'<rect class="bar" data-method="{_text(name)}" data-cents="{value}" '
             f'x="{_n(left)}" y="{_n(middle - band * 0.3)}" width="{_n(right - left)}" '

@@ -156,10 +156,13 @@
     const foot = Object.keys(totals).length ? el("tfoot", {}, el("tr", {}, columns.map((c, i) => (i === 0
       ? el("th", { scope: "row" }, t("reports.total"))
       : el("td", { class: num(c), "data-key": c.key }, c.key in totals ? cell(c, totals[c.key]) : ""))))) : null;
-    return el("div", { class: "table-wrap" }, el("table", { id, class: "report-table" },
-      el("caption", {}, report.title),
-      el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", class: num(c) }, label(c))))),
-      el("tbody", {}, rows), foot));
+    // The wrapper scrolls a wide table sideways on a narrow screen: it takes the keyboard
+    // (arrow keys scroll it) and is named by the table's caption.
+    return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": `${id}-caption` },
+      el("table", { id, class: "report-table" },
+        el("caption", { id: `${id}-caption` }, report.title),
+        el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", class: num(c) }, label(c))))),
+        el("tbody", {}, rows), foot));
   }
 
   // Our own server's SVG, parsed as XML and brought into the page as nodes (never as
