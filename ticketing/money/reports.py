@@ -37,8 +37,8 @@ async def daily_sales(
     authorize(principal, house_id, REPORTERS)
     e = LedgerEntry
     stmt = (
-        select(
-            e.business_date,
+        select(  # type: ignore[call-overload]
+            col(e.business_date),
             func.sum(e.quantity),
             func.sum(e.gross_cents),
             func.sum(e.vat_cents),
@@ -73,10 +73,15 @@ async def payment_mix(
     await get_house(session, house_id, principal)
     authorize(principal, house_id, REPORTERS)
     e = LedgerEntry
-    taken = func.sum(e.gross_cents).filter(e.kind == EntryKind.PAYMENT)
-    back = func.sum(-e.gross_cents).filter(e.kind == EntryKind.REFUND)
+    taken = func.sum(e.gross_cents).filter(col(e.kind) == EntryKind.PAYMENT)
+    back = func.sum(-col(e.gross_cents)).filter(col(e.kind) == EntryKind.REFUND)
     stmt = (
-        select(e.payment_method, func.count().filter(e.kind == EntryKind.PAYMENT), taken, back)
+        select(
+            col(e.payment_method),
+            func.count().filter(col(e.kind) == EntryKind.PAYMENT),
+            taken,
+            back,
+        )
         .where(e.seller_house_id == house_id, col(e.kind).in_(MONEY_KINDS))
         .where(e.business_date >= start, e.business_date <= end)
         .group_by(e.payment_method)
@@ -115,10 +120,10 @@ async def cumulative_sales(
     capacity = (await layout_index(session, performance.layout_id)).sellable
     e = LedgerEntry
     stmt = (
-        select(e.business_date, func.sum(e.quantity), func.sum(e.gross_cents))
+        select(col(e.business_date), func.sum(e.quantity), func.sum(e.gross_cents))
         .where(e.performance_id == performance_id, col(e.kind).in_(TICKET_KINDS))
-        .group_by(e.business_date)
-        .order_by(e.business_date)
+        .group_by(col(e.business_date))
+        .order_by(col(e.business_date))
     )
     rows = []
     running = 0
