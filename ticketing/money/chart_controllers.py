@@ -6,12 +6,13 @@ a house or performance of another tenant is a 404), then draws it (money/charts.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, get
 from litestar.params import FromPath, QueryParameter
 
+from ticketing import clock
 from ticketing.core.errors import InvalidInput
 from ticketing.core.times import QUERY_DAY, day_query
 from ticketing.money import charts, reports
@@ -21,16 +22,30 @@ SVG = "image/svg+xml"
 # Reports are the house's figures: never kept by a shared cache.
 PRIVATE = {"Cache-Control": "private, no-store"}
 
-From = Annotated[date, QueryParameter(name="from", description=f"The first day. {QUERY_DAY}")]
-To = Annotated[date, QueryParameter(name="to", description=f"The last day, included. {QUERY_DAY}")]
+# Read as text and checked by day_query, so that a wrong day is named by its query name.
+From = Annotated[
+    str | None,
+    QueryParameter(name="from", description=f"The first day (this month's first). {QUERY_DAY}"),
+]
+To = Annotated[
+    str | None,
+    QueryParameter(
+        name="to", description=f"The last day, included (this month's last). {QUERY_DAY}"
+    ),
+]
 Language = Annotated[
     Literal["nl", "fr", "en"], QueryParameter(description="The language of the chart's text.")
 ]
 
 
-def _period(start: date, end: date) -> tuple[date, date]:
-    first, last = day_query("from", start), day_query("to", end)
-    if first is None or last is None or last < first:
+def _period(start: str | None, end: str | None) -> tuple[date, date]:
+    """The days asked, this month in Brussels by default."""
+    today = clock.now().astimezone(clock.BRUSSELS).date()
+    month_start = today.replace(day=1)
+    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    first = day_query("from", start) or month_start  # type: ignore[arg-type]
+    last = day_query("to", end) or month_end  # type: ignore[arg-type]
+    if last < first:
         raise InvalidInput.field("to", "The last day comes on or after the first day.")
     return first, last
 
@@ -52,8 +67,8 @@ class ChartController(Controller):
         db: Db,
         principal: Caller,
         house_id: FromPath[uuid.UUID],
-        start: From,
-        end: To,
+        start: From = None,
+        end: To = None,
         lang: Language = "nl",
     ) -> Response[str]:
         first, last = _period(start, end)
@@ -70,8 +85,8 @@ class ChartController(Controller):
         db: Db,
         principal: Caller,
         house_id: FromPath[uuid.UUID],
-        start: From,
-        end: To,
+        start: From = None,
+        end: To = None,
         lang: Language = "nl",
     ) -> Response[str]:
         first, last = _period(start, end)
