@@ -129,3 +129,23 @@ async def test_a_house_admin_reads_the_reports_with_their_charts(platform: Platf
         await expect(page.locator('#chart-payments rect.bar[data-method="Cash"]')).to_have_count(1)
         await assert_accessible(page)
         assert js_errors(page) == []
+
+
+async def test_finance_staff_see_the_reports_and_nothing_else(platform: Platform) -> None:
+    """A finance officer manages nothing: the admin pages open on the reports, the one
+    section in the menu, and another section's address leads back to them."""
+    async with chromium() as browser:
+        page = await new_page(browser)
+        await page.goto(f"{platform.base}/admin/events")
+        await page.fill("#login-email", house_staff_email(REINAERT, Role.FINANCE))
+        await page.fill("#login-password", DEMO_PASSWORD)
+        await page.locator("#login").click()
+        await expect(page.locator("h1")).to_have_text("Rapporten")
+        await expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        await expect(page).to_have_url(re.compile(r"/admin/reports"))
+        await expect(page.locator("#admin-nav a")).to_have_count(1)
+        await expect(page.locator("#admin-nav a")).to_have_attribute("aria-current", "page")
+        await expect(page.locator("#chart-daily > svg")).to_have_attribute("role", "img")
+        await expect(page.locator("#chart-payments > svg")).to_have_attribute("role", "img")
+        await assert_accessible(page)
+        assert js_errors(page) == []
