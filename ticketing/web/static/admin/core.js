@@ -1,7 +1,7 @@
 // What the admin pages share: the login, the house being managed, the router under
 // /admin, and forms that show the API's problem+json errors next to the fields it names.
-// Each page (venues.js, events.js, staff.js, devices.js, house.js) registers its routes
-// with Admin.route(); admin.js starts it all. The pages only talk to the JSON API, so they
+// Each page (venues.js, events.js, staff.js, devices.js, house.js, audit.js, reports.js)
+// registers its routes with Admin.route(); admin.js starts it all. The pages only talk to the JSON API, so they
 // can never do what the API refuses.
 "use strict";
 
@@ -82,6 +82,14 @@ const Admin = (() => {
     return me.roles.some((r) => r.cluster_id === house.cluster_id && (
       r.role === "cluster_admin" || (r.role === "house_admin" && (r.house_id === null || r.house_id === house.id))));
   }
+
+  // Who may read a house's reports: its admins, and finance staff of the house (or of
+  // its whole cluster). Finance staff who manage nothing see the reports section only.
+  function readsReports(house) {
+    return manages(house) || state.me.roles.some((r) => r.role === "finance"
+      && r.cluster_id === house.cluster_id && (r.house_id === null || r.house_id === house.id));
+  }
+  const REPORTS_ONLY = "reports";
 
   function clusterAdmin(clusterId) {
     const me = state.me;
@@ -337,7 +345,11 @@ const Admin = (() => {
     const ticket = ++rendering;
     document.body.dataset.ready = "false";
     say("");
-    const path = location.pathname.replace(/\/+$/, "") || "/admin";
+    let path = location.pathname.replace(/\/+$/, "") || "/admin";
+    if (!manages(state.house) && path !== `/admin/${REPORTS_ONLY}`) {
+      path = `/admin/${REPORTS_ONLY}`; // finance staff: the reports are their one section
+      history.replaceState(null, "", path);
+    }
     const match = routes.map((r) => ({ r, m: path.match(r.pattern) })).find((x) => x.m);
     markNav(match ? match.r.section : null);
     fill(main(), el("p", { class: "muted" }, t("admin.loading")));
@@ -379,6 +391,7 @@ const Admin = (() => {
     ["house", "/admin/house", "nav.house"],
     ["seatmaps", "/admin/seatmaps", "nav.seatmaps"],
     ["audit", "/admin/audit", "nav.audit"],
+    ["reports", "/admin/reports", "nav.reports"],
   ];
 
   function markNav(section) {
@@ -396,7 +409,8 @@ const Admin = (() => {
     nav.setAttribute("aria-label", t("admin.nav"));
     const loggedIn = Boolean(state.me && state.house);
     nav.hidden = !loggedIn;
-    fill(nav, loggedIn ? el("ul", {}, NAV.map(([section, href, key]) =>
+    const sections = loggedIn && !manages(state.house) ? NAV.filter(([section]) => section === REPORTS_ONLY) : NAV;
+    fill(nav, loggedIn ? el("ul", {}, sections.map(([section, href, key]) =>
       el("li", {}, el("a", { href, "data-section": section }, t(key))))) : null);
     const logout = $("logout");
     logout.hidden = !state.me;
@@ -441,7 +455,7 @@ const Admin = (() => {
     state.me = me;
     const [houses, clusters] = await Promise.all([call("GET", "/houses"), call("GET", "/clusters")]);
     state.clusters = clusters;
-    state.houses = houses.filter(manages);
+    state.houses = houses.filter(readsReports);
     if (!state.houses.length) {
       state.house = null;
       chrome();
@@ -477,7 +491,7 @@ const Admin = (() => {
   }
 
   return {
-    state, call, say, route, page, go, refresh, render, boot, chrome, manages, clusterAdmin, cluster,
+    state, call, say, route, page, go, refresh, render, boot, chrome, manages, readsReports, clusterAdmin, cluster,
     eventTypes, localInput, fromLocalInput, timeInput, longWhen, cents, euroText, whole, field, check,
     group, input, select, form, action, table, badge, nextId, showErrors, clearErrors,
   };
