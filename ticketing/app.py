@@ -29,7 +29,6 @@ from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
-from ticketing.money.chart_controllers import CONTROLLERS as CHART_CONTROLLERS
 from ticketing.money.controllers import CONTROLLERS as MONEY_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from ticketing.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
@@ -136,7 +135,6 @@ def create_app(
             *CHECKIN_CONTROLLERS,
             *MONEY_CONTROLLERS,
             *UITDATABANK_CONTROLLERS,
-            *CHART_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -1,16 +1,20 @@
-"""The finance reports: JSON by default, or a CSV or XLSX file (`format`)."""
+"""The finance reports: JSON by default, or a CSV or XLSX file (`format`); and their
+charts as SVG images (`image/svg+xml`) for the admin reports page, which inlines them
+beside the report's own table. A chart asks the report service for the same report as
+its JSON route (so the caller's right to it is checked there, and a house or performance
+of another tenant is a 404), then draws it (money/charts.py)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from ticketing.core.openapi import ALSO_AS, success
 from ticketing.core.times import RANGE
-from ticketing.money import reports
+from ticketing.money import charts, reports
 from ticketing.money.exports import XLSX_MEDIA_TYPE
 from ticketing.money.schemas import (
     Basis,
@@ -63,6 +67,18 @@ BasisParam = Annotated[
         "performance's day (performance; fees, which belong to no performance, are left out).",
     ),
 ]
+
+Language = Annotated[
+    Literal["nl", "fr", "en"], QueryParameter(description="The language of the chart's text.")
+]
+SVG = "image/svg+xml"
+# Reports are the house's figures: never kept by a shared cache.
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _svg(drawing: str) -> Response[str]:
+    return Response(drawing, media_type=SVG, headers=PRIVATE)
+
 
 REPORT = {
     "responses": {200: success(ReportOut, "The report; or its file with format csv or xlsx.")},
@@ -172,4 +188,64 @@ class ClusterReportController(Controller):
         return answer(report, format)
 
 
-CONTROLLERS = [HouseReportController, PerformanceReportController, ClusterReportController]
+class ChartController(Controller):
+    tags = ["reports"]
+
+    @get(
+        "/houses/{house_id:uuid}/reports/charts/daily.svg",
+        summary="Chart: gross sales per day",
+        media_type=SVG,
+    )
+    async def daily(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromPath[uuid.UUID],
+        start: From = None,
+        end: To = None,
+        lang: Language = "nl",
+    ) -> Response[str]:
+        first, last = date_range(start, end)
+        report = await reports.daily_sales(db, principal, house_id, first, last)
+        return _svg(charts.daily_totals_svg(report, lang))
+
+    @get(
+        "/houses/{house_id:uuid}/reports/charts/payments.svg",
+        summary="Chart: net taken per payment method",
+        media_type=SVG,
+    )
+    async def payments(
+        self,
+        db: Db,
+        principal: Caller,
+        house_id: FromPath[uuid.UUID],
+        start: From = None,
+        end: To = None,
+        lang: Language = "nl",
+    ) -> Response[str]:
+        first, last = date_range(start, end)
+        report = await reports.payment_mix(db, principal, house_id, first, last)
+        return _svg(charts.payment_mix_svg(report, lang))
+
+    @get(
+        "/performances/{performance_id:uuid}/reports/charts/cumulative.svg",
+        summary="Chart: tickets sold so far against the capacity",
+        media_type=SVG,
+    )
+    async def cumulative(
+        self,
+        db: Db,
+        principal: Caller,
+        performance_id: FromPath[uuid.UUID],
+        lang: Language = "nl",
+    ) -> Response[str]:
+        report = await reports.cumulative_sales(db, principal, performance_id)
+        return _svg(charts.cumulative_svg(report, lang))
+
+
+CONTROLLERS = [
+    HouseReportController,
+    PerformanceReportController,
+    ClusterReportController,
+    ChartController,
+]
