@@ -298,7 +298,8 @@ async def check(
         )
         tickets = await _rows(
             session,
-            "SELECT t.order_id, t.performance_id, t.price_cents, t.status, o.fees_cents"
+            "SELECT t.order_id, t.performance_id, t.price_cents, t.status, o.fees_cents,"
+            " o.status AS order_status"
             " FROM ticket t JOIN customer_order o ON o.id = t.order_id"
             " WHERE o.cluster_id = :c",
             c=cluster_id,
@@ -346,6 +347,11 @@ async def check(
         expected[order_id] += cents
     for order_id in set(revenue) | set(expected):
         assert revenue.get(order_id, 0) == expected.get(order_id, 0), order_id
+    # And they balance: the money an order keeps is its revenue (its refunds went
+    # through, the worker ran), unless it was paid too late and waits for its refund.
+    waiting = {t["order_id"] for t in tickets if t["order_status"] == "refund_due"}
+    for order_id in (set(revenue) | set(records)) - waiting:
+        assert revenue.get(order_id, 0) == records.get(order_id, 0), order_id
 
     # Per performance: the quantities count its valid tickets.
     quantities = total(REVENUE_KINDS, "quantity", "performance_id")
