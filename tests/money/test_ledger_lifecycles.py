@@ -23,6 +23,7 @@ And the ledger refuses UPDATE, DELETE and TRUNCATE.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -30,8 +31,9 @@ from typing import Any
 import httpx
 import pytest
 from fixtures.inventory_setup import put_on_sale
+from fixtures.stripe_app import on_localstripe, webhook_receiver
 from fixtures.stripe_support import Deliveries, buyer_pays, deliver, run_worker
-from fixtures.support import Tenant, make_tenant
+from fixtures.support import Tenant, app_runtime, make_tenant
 from fixtures.world import ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,6 +42,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
+from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker
 from ticketing.money.ledger import business_date
 from ticketing.money.models import MONEY_KINDS, REVENUE_KINDS
@@ -79,6 +82,29 @@ class World:
             return None
         self.seats[perf] = n + 1
         return f"STALLS/{n // 25 + 1}/{n % 25 + 1}"
+
+
+@dataclass
+class Online:
+    """The app paid through localstripe, its settings and the webhooks it is sent."""
+
+    client: httpx.AsyncClient
+    settings: Settings
+    deliveries: Deliveries
+
+
+@pytest.fixture
+async def online(
+    settings: Settings, localstripe_url: str, sessionmaker: SessionMaker
+) -> AsyncIterator[Online]:
+    with (
+        webhook_receiver(localstripe_url) as deliveries,
+        on_localstripe(settings, localstripe_url) as configured,
+        app_runtime(create_app(configured, sessionmaker=sessionmaker)) as app,
+    ):
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as client:
+            yield Online(client, configured, deliveries)
 
 
 async def make_world(client: httpx.AsyncClient, db: AsyncSession) -> World:
@@ -421,14 +447,13 @@ STEPS = [
 )
 @given(data=st.data())
 async def test_random_lifecycles_keep_the_ledger_true(
-    client: httpx.AsyncClient,
+    online: Online,
     db: AsyncSession,
-    stripe_settings: Settings,
-    deliveries: Deliveries,
     sessionmaker: SessionMaker,
     data: st.DataObject,
 ) -> None:
     """Each example in a world of its own (its data drawn from nothing outside it)."""
+    client, stripe_settings, deliveries = online.client, online.settings, online.deliveries
     world = await make_world(client, db)
     entries = await check(client, world, sessionmaker, [])
     for _ in range(data.draw(st.integers(1, 5), label="steps")):
