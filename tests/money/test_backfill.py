@@ -164,6 +164,13 @@ class Old:
         )
         return ticket
 
+    def exchanged(self, order: uuid.UUID, old: uuid.UUID, new: uuid.UUID, at: str) -> None:
+        self.conn.execute(
+            "INSERT INTO order_event (id, order_id, at, kind, actor, data) VALUES (%s, %s, %s,"
+            " 'exchanged', 'k@x.test', %s)",
+            (uuid.uuid4(), order, at, json.dumps({"old_ticket": str(old), "new_ticket": str(new)})),
+        )
+
     def money(
         self, table: str, order: uuid.UUID, house: uuid.UUID, method: str, cents: int,
         till: uuid.UUID | None, at: str, payment: uuid.UUID | None = None,
@@ -200,8 +207,9 @@ def test_the_backfill_books_old_orders_and_tills_and_they_balance(old_database: 
         old.money("refund", online, seller, "online", 1200, None, REFUNDED_AT, paid_online)
         # Exchanged for a dearer place, the difference paid.
         swapped = old.order(seller, "SEL-3", "box_office", "paid", 0, 3000, 0)
-        old.ticket(swapped, seller, mine, 2000, "exchanged")
-        old.ticket(swapped, seller, theirs, 3000, "valid")
+        before = old.ticket(swapped, seller, mine, 2000, "exchanged")
+        after = old.ticket(swapped, seller, theirs, 3000, "valid")
+        old.exchanged(swapped, before, after, REFUNDED_AT)
         old.money("payment", swapped, seller, "cash", 2000, till, PAID_AT)
         old.money("payment", swapped, seller, "card_terminal", 1000, till, REFUNDED_AT)
         # A gala's box: 25,000 euro, its VAT (1,415.09) beyond the integer range midway.
@@ -240,11 +248,14 @@ def test_the_backfill_books_old_orders_and_tills_and_they_balance(old_database: 
     ]
     assert of(swapped) == [
         ("exchange", -2000),
+        ("exchange", 3000),
         ("payment", 1000),
         ("payment", 2000),
         ("sale", 2000),
-        ("sale", 3000),
     ]
+    # The exchange on the day it happened, as its history says.
+    assert {e["business_date"] for e in entries if e["kind"] == "exchange"} == {date(2026, 12, 2)}
+    assert [e["quantity"] for e in entries if e["ticket_id"] == after] == [1]
     assert of(waiting) == []
     big = next(e for e in entries if e["ticket_id"] == box)
     assert (big["vat_cents"], big["net_cents"]) == (141509, 2_358_491)
