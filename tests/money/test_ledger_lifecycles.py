@@ -155,6 +155,18 @@ async def counter_sale(client: httpx.AsyncClient, world: World, data: st.DataObj
     hold = await _hold(client, world, "A", perf, seats, standing)
     if hold is None:
         return
+    if data.draw(st.booleans(), label="both houses in the basket"):
+        other = "B" if perf == "A" else "A"
+        hold = await ok(
+            await client.post(
+                f"/box-office/holds/{hold['id']}/items",
+                headers=world.clerk("A"),
+                json={
+                    "performance_id": world.performances[other]["id"],
+                    "standing": [{"area": "FLOOR", "quantity": 1}],
+                },
+            )
+        )
     lines = [
         {
             "item_id": item["id"],
@@ -212,6 +224,16 @@ async def online_sale(
             },
         )
     )
+    if data.draw(st.booleans(), label="both houses in the basket"):
+        other = "B" if perf == "A" else "A"
+        added = await client.post(
+            f"/public/holds/{hold['id']}/items",
+            json={
+                "performance_id": world.performances[other]["id"],
+                "standing": [{"area": "FLOOR", "quantity": 1}],
+            },
+        )
+        assert added.status_code == 201, added.text
     order = await ok(
         await client.post(
             "/public/orders",
