@@ -76,6 +76,13 @@ class World:
     def house_key(self, house_id: str) -> str:
         return next(k for k, t in self.houses.items() if str(t.house.id) == house_id)
 
+    def place(self, item: dict[str, Any]) -> tuple[str, ...]:
+        """A ticket's or held item's order by what it is, not by its random id: what
+        Hypothesis draws by index must be the same thing in a replay."""
+        perf = next(k for k, p in self.performances.items() if p["id"] == item["performance_id"])
+        what = (item.get("seat_key") or "", item.get("area_code") or "")
+        return (perf, *what, item.get("tariff_code", ""), str(item.get("price_cents", "")))
+
     def next_seat(self, perf: str) -> str | None:
         n = self.seats.get(perf, 0)
         if n >= 100:
@@ -173,7 +180,7 @@ async def counter_sale(client: httpx.AsyncClient, world: World, data: st.DataObj
             "tariff": data.draw(st.sampled_from(["BASE", "U26", "VRIJ"]), label="tariff"),
             "quantity": item["quantity"],
         }
-        for item in hold["items"]
+        for item in sorted(hold["items"], key=world.place)
     ]
     body: dict[str, Any] = {"hold_id": hold["id"], "lines": lines}
     how = data.draw(st.sampled_from(["cash", "card_terminal", "reserve", "phone"]), label="how")
@@ -258,16 +265,16 @@ async def online_sale(
     await run_worker(sessionmaker)
 
 
-def _live(order: dict[str, Any]) -> list[dict[str, Any]]:
-    return [t for t in order["tickets"] if t["status"] in LIVE]
+def _live(world: World, order: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted((t for t in order["tickets"] if t["status"] in LIVE), key=world.place)
 
 
 async def cancel(client: httpx.AsyncClient, world: World, data: st.DataObject) -> None:
-    candidates = [o for o in world.orders if _live(o) and o["status"] != "pending"]
+    candidates = [o for o in world.orders if _live(world, o) and o["status"] != "pending"]
     if not candidates:
         return
     order = data.draw(st.sampled_from(candidates), label="order")
-    live = _live(order)
+    live = _live(world, order)
     chosen = data.draw(
         st.one_of(
             st.none(), st.lists(st.sampled_from(live), min_size=1, unique_by=lambda t: t["id"])
@@ -300,7 +307,8 @@ async def exchange(client: httpx.AsyncClient, world: World, data: st.DataObject)
         return
     order = data.draw(st.sampled_from(candidates), label="order")
     old = data.draw(
-        st.sampled_from([t for t in order["tickets"] if t["status"] == "valid"]), label="ticket"
+        st.sampled_from([t for t in _live(world, order) if t["status"] == "valid"]),
+        label="ticket",
     )
     seller = world.house_key(order["house_id"])
     perf = data.draw(st.sampled_from(["A", "B"]), label="new performance")
