@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from fixtures.databases import create_database, drop_database
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from ticketing import clock
 from ticketing.checkin import scanning
 from ticketing.db.engine import SessionMaker
 from ticketing.demo.seed import DEMO_PASSWORD, demo_logins, demo_scanners, seed_demo
 from ticketing.events.models import Performance, PerformanceStatus
+from ticketing.money.models import EntryKind, LedgerEntry
 from ticketing.seatmaps.layout import LayoutDocument, SeatFlag
 from ticketing.seatmaps.models import SeatMapLayout
 from ticketing.tenancy.models import Cluster, House, StaffUser
@@ -66,6 +69,18 @@ async def test_demo_data_of_three_clusters(sessionmaker: SessionMaker) -> None:
             ).all()
             assert device.performance_ids == frozenset(shows)
             assert shows
+        # The last days' sales, in the ledger for the reports: counter and online, a
+        # refund, a neighbour's tickets sold at a counter, every day of the last five.
+        entries = (await s.exec(select(LedgerEntry))).all()  # type: ignore[call-overload]
+        today = clock.local(clock.now()).date()
+        sales = [e for e in entries if e.kind == EntryKind.SALE]
+        assert {e.business_date for e in sales} == {today - timedelta(days=n) for n in range(1, 6)}
+        assert {e.channel for e in sales} >= {"online", "counter", "phone"}
+        assert {e.payment_method for e in sales} >= {"cash", "card_terminal", "online"}
+        assert any(e.owner_house_id != e.seller_house_id for e in sales)
+        assert [e.kind for e in entries].count(EntryKind.REFUND) == summary.clusters
+        assert any(e.kind == EntryKind.TILL_DIFFERENCE for e in entries)
+        assert summary.orders >= 30
     assert (await seed_demo(sessionmaker)).created is False
 
 

@@ -19,6 +19,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
+from ticketing.core import runtime
 from ticketing.core.broker import prepare_sql_broker
 from ticketing.db.engine import create_engine, create_sessionmaker
 from ticketing.db.migrate import upgrade
@@ -47,6 +50,26 @@ async def _seed(url: str) -> bool:
     finally:
         await engine.dispose()
     return summary.created
+
+
+def _seed_with(settings: Settings, env: dict[str, str]) -> bool:
+    """Seed under the settings the API's processes get (the demo's sales sign their
+    orders' links with the tickets secret)."""
+    tickets = settings.tickets.model_copy(
+        update={"secret_key": SecretStr(env["TICKETING_TICKETS__SECRET_KEY"])}
+    )
+    seeding = settings.model_copy(
+        update={
+            "database_url": env["TICKETING_DATABASE_URL"],
+            "public_url": env["TICKETING_PUBLIC_URL"],
+            "tickets": tickets,
+        }
+    )
+    previous = runtime.set_default(runtime.Runtime(seeding))
+    try:
+        return asyncio.run(_seed(env["TICKETING_DATABASE_URL"]))
+    finally:
+        runtime.set_default(previous)
 
 
 def _wait_http(url: str, timeout: float) -> None:
@@ -188,7 +211,7 @@ def run_demo(*, host: str, port: int, api_workers: int, check_only: bool) -> int
     # worker, its beat and the API processes each made them on first use, and racing
     # there killed the worker of a first start about one time in two.
     prepare_sql_broker(settings.model_copy(update={"database_url": url}))
-    created = asyncio.run(_seed(url))
+    created = _seed_with(settings, env)
     print("Demo data loaded." if created else "Demo data already present.", flush=True)
 
     children: list[subprocess.Popen[bytes]] = []

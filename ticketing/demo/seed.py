@@ -20,6 +20,7 @@ from ticketing.checkin.models import ScannerDevice
 from ticketing.core.security import hash_password, sha256_hex
 from ticketing.db.engine import SessionMaker
 from ticketing.db.uow import unit_of_work
+from ticketing.demo.sales import seed_sales
 from ticketing.events import performances as perf_service
 from ticketing.events import service as event_service
 from ticketing.events.models import EventStatus, PerformanceStatus, PriceRule, TariffKind
@@ -381,6 +382,7 @@ class DemoSummary:
     clusters: int = 0
     houses: int = 0
     performances: int = 0
+    orders: int = 0
 
 
 async def _user(
@@ -583,7 +585,21 @@ async def seed_demo(sessionmaker: SessionMaker) -> DemoSummary:
         await _user(session, PLATFORM_ADMIN_EMAIL, "Platform admin (demo)", platform_admin=True)
         for spec in CLUSTERS:
             await _seed_cluster(session, spec, summary)
+        for spec in CLUSTERS:
+            summary.orders += await _seed_sales(session, spec)
     return summary
+
+
+async def _seed_sales(session: AsyncSession, spec: ClusterSpec) -> int:
+    """The last days' sales of the cluster, by the clerks of its houses with staff."""
+    cluster = (await session.exec(select(Cluster).where(Cluster.slug == spec.slug))).one()
+    clerks = {}
+    for hs in spec.houses:
+        if hs.staff:
+            email = house_staff_email(hs, Role.BOX_OFFICE)
+            user = (await session.exec(select(StaffUser).where(StaffUser.email == email))).one()
+            clerks[hs.slug] = user.id
+    return await seed_sales(session, cluster.id, clerks)
 
 
 def cluster_admin_email(spec: ClusterSpec) -> str:

@@ -194,6 +194,12 @@ class TariffIn(In):
     staff_only: bool = False
     requires_check: bool = False
     position: int = Field(default=0, ge=-1000, le=1000)
+    vat_rate_bp: int = Field(
+        default=600,
+        ge=0,
+        le=10000,
+        description="VAT included in the price, in basis points (600 = 6 %, 0 to 10000).",
+    )
 
 
 class TariffPatch(Patch):
@@ -206,6 +212,12 @@ class TariffPatch(Patch):
     staff_only: bool | None = None
     requires_check: bool | None = None
     position: int | None = Field(default=None, ge=-1000, le=1000)
+    vat_rate_bp: int | None = Field(
+        default=None,
+        ge=0,
+        le=10000,
+        description="VAT included in the price, in basis points (600 = 6 %, 0 to 10000).",
+    )
 
 
 class TariffOut(Out):
@@ -220,6 +232,7 @@ class TariffOut(Out):
     staff_only: bool
     requires_check: bool
     position: int
+    vat_rate_bp: int
 
 
 class EventDetail(EventOut):

@@ -130,6 +130,7 @@ async def create_tariff(
         staff_only=staff_only,
         requires_check=data.requires_check,
         position=data.position,
+        vat_rate_bp=data.vat_rate_bp,
     )
     session.add(tariff)
     await flush_or_conflict(session, "code", f"This event already has a tariff {data.code}.")

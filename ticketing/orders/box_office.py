@@ -314,6 +314,8 @@ async def open_till(session: AsyncSession, principal: Principal, data: TillOpenI
         cluster_id=house.cluster_id,
         clerk_id=principal.user_id,
         float_cents=data.float_cents,
+        # The service's clock, as the close and the ledger's float entry read it.
+        opened_at=clock.now(),
     )
     try:
         async with raw.savepoint(session):

@@ -103,6 +103,18 @@ class TicketOut(Out):
     price_cents: int
     requires_check: bool
     status: str
+    vat_rate_bp: int = Field(description="VAT included in the price, in basis points (600 = 6 %).")
+    vat_cents: int = Field(description="VAT included in the price (cents, half up per ticket).")
+
+
+class VatLine(Out):
+    """The VAT of an order at one rate: its lines' prices (VAT included) and their VAT,
+    each line rounded on its own."""
+
+    rate_bp: int
+    gross_cents: int
+    vat_cents: int
+    net_cents: int
 
 
 class OrderOut(Out):
@@ -124,6 +136,9 @@ class OrderOut(Out):
     needs_attention: bool
     created_at: datetime
     tickets: list[TicketOut]
+    vat: list[VatLine] = Field(
+        description="VAT per rate of the order's live tickets, and of its fees while one is live."
+    )
 
 
 class OrderPerformance(Out):

@@ -8,9 +8,17 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing.inventory.layouts import layout_index
+from ticketing.money.vat import summary, vat_of
 from ticketing.orders import repository as repo
+from ticketing.orders.lifecycle import LIVE_TICKETS
 from ticketing.orders.models import Order, Ticket
-from ticketing.orders.schemas import BuyerOrderOut, OrderOut, OrderPerformance, TicketOut
+from ticketing.orders.schemas import (
+    BuyerOrderOut,
+    OrderOut,
+    OrderPerformance,
+    TicketOut,
+    VatLine,
+)
 
 Shown = TypeVar("Shown", bound=OrderOut)
 
@@ -28,10 +36,27 @@ async def order_out(
     if tickets is None:
         tickets = await repo.tickets_of(session, [order.id])
     return shape(
-        **{k: getattr(order, k) for k in OrderOut.model_fields if k != "tickets"},
-        tickets=[TicketOut.model_validate(t) for t in tickets],
+        **{k: getattr(order, k) for k in OrderOut.model_fields if k not in ("tickets", "vat")},
+        tickets=[ticket_out(t) for t in tickets],
+        vat=vat_lines(order, tickets),
         **extra,
     )
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    fields = {k: getattr(ticket, k) for k in TicketOut.model_fields if k != "vat_cents"}
+    return TicketOut(**fields, vat_cents=vat_of(ticket.price_cents, ticket.vat_rate_bp))
+
+
+def vat_lines(order: Order, tickets: list[Ticket]) -> list[VatLine]:
+    """The order's VAT per rate: its live tickets, and its fees while one of them is."""
+    lines = [(t.price_cents, t.vat_rate_bp) for t in tickets if t.status in LIVE_TICKETS]
+    if lines and order.fees_cents:
+        lines.append((order.fees_cents, order.fees_vat_rate_bp))
+    return [
+        VatLine(rate_bp=rate, gross_cents=gross, vat_cents=vat, net_cents=gross - vat)
+        for rate, gross, vat in summary(lines)
+    ]
 
 
 async def orders_out(session: AsyncSession, orders: list[Order]) -> list[OrderOut]:

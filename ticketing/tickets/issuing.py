@@ -97,6 +97,7 @@ async def issue_order(session: AsyncSession, message: outbox.OutboxMessage) -> N
 _VIEW = text(
     """
     SELECT t.qr, t.seat_key, t.area_code, t.price_cents, t.requires_check, t.tariff_code,
+           t.vat_rate_bp,
            tr.name AS tariff_name, e.title, p.starts_at, v.name AS venue, h.name AS hall
     FROM ticket t
     JOIN performance p ON p.id = t.performance_id
@@ -118,7 +119,8 @@ def _in(language: str, names: dict[str, str] | None, fallback: str) -> str:
 
 _ORDER = text(
     """
-    SELECT o.id, o.code, o.customer_name, o.customer_email, o.language,
+    SELECT o.id, o.code, o.customer_name, o.customer_email, o.language, o.fees_cents,
+           o.fees_vat_rate_bp,
            h.name AS house_name, l.data AS logo
     FROM customer_order o
     JOIN house h ON h.id = o.house_id
@@ -155,9 +157,12 @@ async def order_view(session: AsyncSession, order_id: uuid.UUID) -> render.Order
                 tariff=_in(language, row.tariff_name, row.tariff_code),
                 price_cents=row.price_cents,
                 requires_check=row.requires_check,
+                vat_rate_bp=row.vat_rate_bp,
             )
             for row in rows
         ],
+        fees_cents=order.fees_cents,
+        fees_vat_rate_bp=order.fees_vat_rate_bp,
     )
 
 
@@ -186,6 +191,7 @@ async def mail_tickets(session: AsyncSession, message: outbox.OutboxMessage) -> 
             link=tickets_link(order_id),
             pdf=render.a4(view),
             message_id=mail_id,
+            receipt=render.receipt(view),
         ),
     )
     data = {"to": view.customer_email, "tickets": len(view.tickets), "message_id": mail_id}

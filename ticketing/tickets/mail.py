@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import smtplib
 import threading
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr
 
@@ -42,6 +43,7 @@ def message(
     link: str,
     pdf: bytes,
     message_id: str,
+    receipt: Sequence[str] = (),
 ) -> EmailMessage:
     language = language if language in SUBJECT else "nl"
     mail = EmailMessage()
@@ -51,9 +53,11 @@ def message(
     # The same id for every attempt of this mail: a resend after a crash between sending
     # and recording it is recognisable as the same message.
     mail["Message-ID"] = message_id
-    mail.set_content(
-        BODY[language].format(name=name, code=code, house=house, link=link), charset="utf-8"
-    )
+    body = BODY[language].format(name=name, code=code, house=house, link=link)
+    if receipt:
+        # The receipt: what was paid per VAT rate, VAT included.
+        body += "\n" + "\n".join(receipt) + "\n"
+    mail.set_content(body, charset="utf-8")
     mail.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{code}.pdf")
     return mail
 

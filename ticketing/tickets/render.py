@@ -27,6 +27,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from ticketing.money.vat import percent, summary, vat_of
+
 BRUSSELS = ZoneInfo("Europe/Brussels")
 FONTS = Path(__file__).parent / "fonts"
 QUIET_ZONE = 4
@@ -47,6 +49,7 @@ class TicketView:
     tariff: str
     price_cents: int
     requires_check: bool
+    vat_rate_bp: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class OrderView:
     house_name: str
     logo: bytes | None
     tickets: Sequence[TicketView]
+    fees_cents: int = 0
+    fees_vat_rate_bp: int = 0
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,10 @@ class Words:
     check: str
     door: str
     ticket: str
+    vat: str
+    exempt: str
+    total: str
+    fees: str
 
 
 WORDS = {
@@ -98,6 +107,10 @@ WORDS = {
         check="Toon aan de ingang het bewijs voor dit tarief.",
         door="Toon deze code aan de ingang. Elke code geeft één keer toegang.",
         ticket="Ticket {n} van {total}",
+        vat="incl. {rate} % btw {amount}",
+        exempt="vrijgesteld van btw",
+        total="Totaal {gross}, waarvan {rate} % btw {amount}",
+        fees="Servicekosten",
     ),
     "fr": Words(
         days=("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
@@ -123,6 +136,10 @@ WORDS = {
         check="Présentez à l'entrée le justificatif de ce tarif.",
         door="Présentez ce code à l'entrée. Chaque code donne accès une seule fois.",
         ticket="Billet {n} sur {total}",
+        vat="dont TVA {rate} % {amount}",
+        exempt="exonéré de TVA",
+        total="Total {gross}, dont TVA {rate} % {amount}",
+        fees="Frais de service",
     ),
     "en": Words(
         days=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -148,6 +165,10 @@ WORDS = {
         check="Show proof of this tariff at the door.",
         door="Show this code at the door. Each code admits once.",
         ticket="Ticket {n} of {total}",
+        vat="incl. {rate}% VAT {amount}",
+        exempt="exempt from VAT",
+        total="Total {gross}, of which {rate}% VAT {amount}",
+        fees="Service fee",
     ),
 }
 
@@ -176,6 +197,39 @@ def price(cents: int, language: str) -> str:
     if language == "en":
         return f"€{units:,}.{rest:02d}"
     return f"€ {units:,}".replace(",", ".") + f",{rest:02d}"
+
+
+def vat_line(gross_cents: int, rate_bp: int, language: str) -> str:
+    """The VAT a price includes, as printed under it: "incl. 6 % btw € 1,13"."""
+    words = _words(language)
+    if rate_bp <= 0:
+        return words.exempt
+    return words.vat.format(
+        rate=percent(rate_bp, language != "en"),
+        amount=price(vat_of(gross_cents, rate_bp), language),
+    )
+
+
+def receipt(order: OrderView) -> list[str]:
+    """The order's VAT per rate (prices VAT included, each line rounded on its own), as
+    the receipt in the mail says it."""
+    words = _words(order.language)
+    lines = [(t.price_cents, t.vat_rate_bp) for t in order.tickets]
+    if lines and order.fees_cents:
+        lines.append((order.fees_cents, order.fees_vat_rate_bp))
+    out = []
+    for rate, gross, vat in summary(lines):
+        if rate <= 0:
+            out.append(f"{price(gross, order.language)}, {words.exempt}")
+            continue
+        out.append(
+            words.total.format(
+                gross=price(gross, order.language),
+                rate=percent(rate, order.language != "en"),
+                amount=price(vat, order.language),
+            )
+        )
+    return out
 
 
 @cache
@@ -270,6 +324,7 @@ def a4(order: OrderView) -> bytes:
             printable(f"{ticket.venue} · {ticket.hall}"),
             place(ticket, order.language),
             printable(f"{ticket.tariff} · {price(ticket.price_cents, order.language)}"),
+            vat_line(ticket.price_cents, ticket.vat_rate_bp, order.language),
             printable(f"{words.order} {order.code} · {order.customer_name}"),
         ]
         for line in lines:
@@ -310,6 +365,7 @@ def thermal(order: OrderView) -> bytes:
             printable(f"{ticket.venue} · {ticket.hall}")[:48],
             place(ticket, order.language),
             printable(f"{ticket.tariff} · {price(ticket.price_cents, order.language)}"),
+            vat_line(ticket.price_cents, ticket.vat_rate_bp, order.language),
             f"{words.order} {order.code}",
         ):
             y -= 5 * mm

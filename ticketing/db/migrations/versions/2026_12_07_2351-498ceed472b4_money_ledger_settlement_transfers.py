@@ -372,9 +372,12 @@ def downgrade() -> None:
 
 
 def _vat(gross: str, rate: str) -> str:
-    """Half-up VAT of a gross at a rate in basis points, symmetric for negatives."""
+    """Half-up VAT of a gross at a rate in basis points, symmetric for negatives; in
+    bigint (2 x gross x rate leaves the integer range from about 18,000 euro at 6 %) and
+    an integer sign (sign() of an integer is a double precision)."""
     return (
-        f"sign({gross}) * ((2 * abs({gross}) * {rate} + (10000 + {rate})) / (2 * (10000 + {rate})))"
+        f"(sign({gross})::int * ((2 * abs({gross})::bigint * {rate} + (10000 + {rate}))"
+        f" / (2 * (10000 + {rate}))))"
     )
 
 
@@ -396,7 +399,7 @@ _METHOD = (
 )
 
 
-def _tickets(kind: str, at: str, sign: int, statuses: str) -> str:
+def _tickets(kind: str, at: str, sign: int, statuses: str, where: str = "TRUE") -> str:
     gross = f"({sign} * t.price_cents)"
     return f"""
     INSERT INTO ledger_entry ({_COLUMNS})
@@ -407,7 +410,7 @@ def _tickets(kind: str, at: str, sign: int, statuses: str) -> str:
            {_vat(gross, "600")}, {gross} - {_vat(gross, "600")}
     FROM ticket t JOIN customer_order o ON o.id = t.order_id
     JOIN performance p ON p.id = t.performance_id
-    WHERE t.status IN ({statuses})
+    WHERE t.status IN ({statuses}) AND {where}
     """
 
 
@@ -437,10 +440,29 @@ def _money(kind: str, table: str, sign: int) -> str:
 
 
 _PAID = "o.paid_cents > 0 AND o.status NOT IN ('refund_due')"
+# The order's history names both tickets of an exchange, and when it happened.
+_EXCHANGED = (
+    "(SELECT min(ev.at) FROM order_event ev WHERE ev.order_id = t.order_id"
+    " AND ev.kind = 'exchanged' AND ev.data ->> '{side}' = t.id::text)"
+)
+_SOLD = "'valid', 'refunded', 'exchanged'"
 BACKFILL = (
-    _tickets("sale", _SOLD_AT, 1, "'valid', 'refunded', 'exchanged'"),
+    # A ticket sold with its order; the new ticket of an exchange came in by it.
+    _tickets("sale", _SOLD_AT, 1, _SOLD, f"{_EXCHANGED.format(side='new_ticket')} IS NULL"),
+    _tickets(
+        "exchange",
+        _EXCHANGED.format(side="new_ticket"),
+        1,
+        _SOLD,
+        f"{_EXCHANGED.format(side='new_ticket')} IS NOT NULL",
+    ),
     _tickets("cancel", "t.updated_at", -1, "'refunded'"),
-    _tickets("exchange", "t.updated_at", -1, "'exchanged'"),
+    _tickets(
+        "exchange",
+        f"coalesce({_EXCHANGED.format(side='old_ticket')}, t.updated_at)",
+        -1,
+        "'exchanged'",
+    ),
     _fees(_SOLD_AT, 1, _PAID),
     _fees("o.updated_at", -1, f"{_PAID} AND o.status = 'refunded'"),
     _money("payment", "payment", 1),
