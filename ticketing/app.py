@@ -29,6 +29,7 @@ from ticketing.events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
+from ticketing.money.settlement_controllers import CONTROLLERS as SETTLEMENT_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from ticketing.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
@@ -130,6 +131,7 @@ def create_app(
             *ORDER_CONTROLLERS,
             *CUSTOMER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
+            *SETTLEMENT_CONTROLLERS,
             *TICKET_CONTROLLERS,
             *CHECKIN_CONTROLLERS,
             *UITDATABANK_CONTROLLERS,

@@ -1,0 +1,106 @@
+"""HTTP endpoints of the settlement statements between the houses of a cluster (cluster
+admin): make or recompute a month's draft, refresh it, finalise it, read it as JSON or
+CSV."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from ticketing.core.openapi import problem
+from ticketing.money import settlement
+from ticketing.money.settlement_schemas import StatementIn, StatementOut, StatementSummaryOut
+from ticketing.money.settlement_views import report_csv, statement_out
+from ticketing.tenancy.deps import Caller, Db
+
+_FINAL = problem(409, "The statement is final, or the period overlaps a final one.", "conflict")
+
+
+class SettlementController(Controller):
+    path = "/clusters/{cluster_id:uuid}/settlements"
+    tags = ["money"]
+
+    @get("/", summary="The cluster's settlement statements, latest period first")
+    async def list_statements(
+        self, db: Db, principal: Caller, cluster_id: FromPath[uuid.UUID]
+    ) -> list[StatementSummaryOut]:
+        rows = await settlement.list_statements(db, principal, cluster_id)
+        return [StatementSummaryOut.model_validate(row) for row in rows]
+
+    @post(
+        "/",
+        summary="Make (or recompute) the draft statement of a month or a period",
+        responses={409: _FINAL},
+    )
+    async def create(
+        self,
+        db: Db,
+        principal: Caller,
+        cluster_id: FromPath[uuid.UUID],
+        data: JSONBody[StatementIn],
+    ) -> Response[StatementOut]:
+        """`{"month": "2026-03"}` or `{"period_start": ..., "period_end": ...}`. Posting
+        the same period again recomputes its draft (200); a final one is a 409."""
+        if data.month is not None:
+            start, end = settlement.month_period(data.month)
+        else:
+            assert data.period_start is not None
+            assert data.period_end is not None
+            start, end = data.period_start, data.period_end
+        made = await settlement.create_or_recompute(db, principal, cluster_id, start, end)
+        return Response(statement_out(made), status_code=201 if made.created else 200)
+
+    @get("/{statement_id:uuid}", summary="A statement: lines, pairwise nets, totals (or CSV)")
+    async def get_statement(
+        self,
+        db: Db,
+        principal: Caller,
+        cluster_id: FromPath[uuid.UUID],
+        statement_id: FromPath[uuid.UUID],
+        format: FromQuery[Literal["json", "csv"]] = "json",
+    ) -> Response[StatementOut] | Response[str]:
+        found = await settlement.get_statement(db, principal, cluster_id, statement_id)
+        if format == "csv":
+            report = found.report()
+            return Response(
+                report_csv(report),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{report.name}.csv"'},
+            )
+        return Response(statement_out(found))
+
+    @post(
+        "/{statement_id:uuid}/refresh",
+        summary="Recompute a draft from the ledger",
+        status_code=200,
+        responses={409: _FINAL},
+    )
+    async def refresh(
+        self,
+        db: Db,
+        principal: Caller,
+        cluster_id: FromPath[uuid.UUID],
+        statement_id: FromPath[uuid.UUID],
+    ) -> StatementOut:
+        return statement_out(await settlement.refresh(db, principal, cluster_id, statement_id))
+
+    @post(
+        "/{statement_id:uuid}/finalise",
+        summary="Make a draft final (again: harmless, nothing changes)",
+        status_code=200,
+        responses={409: problem(409, "The ledger changed since the draft was computed.")},
+    )
+    async def finalise(
+        self,
+        db: Db,
+        principal: Caller,
+        cluster_id: FromPath[uuid.UUID],
+        statement_id: FromPath[uuid.UUID],
+    ) -> StatementOut:
+        return statement_out(await settlement.finalise(db, principal, cluster_id, statement_id))
+
+
+CONTROLLERS = [SettlementController]
