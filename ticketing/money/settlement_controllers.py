@@ -16,7 +16,7 @@ from ticketing.money.settlement_schemas import StatementIn, StatementOut, Statem
 from ticketing.money.settlement_views import report_csv, statement_out
 from ticketing.tenancy.deps import Caller, Db
 
-_FINAL = problem(409, "The statement is final, or the period overlaps a final one.", "conflict")
+_FINAL = problem(409, "The statement is final, or the period overlaps a final one.")
 
 
 class SettlementController(Controller):

@@ -81,9 +81,10 @@ async def pair_sums(
         .group_by(col(LedgerEntry.holder_house_id), col(LedgerEntry.owner_house_id))
         .order_by(col(LedgerEntry.holder_house_id), col(LedgerEntry.owner_house_id))
     )
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
     return [
         PairSum(holder, owner, int(gross or 0), int(count), int(last or 0))
-        for holder, owner, gross, count, last in (await session.execute(stmt)).all()
+        for holder, owner, gross, count, last in rows
     ]
 
 
