@@ -5,12 +5,11 @@ CSV."""
 from __future__ import annotations
 
 import uuid
-from typing import Literal
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
-from ticketing.core.openapi import problem
+from ticketing.core.openapi import problem, success
 from ticketing.money import settlement
 from ticketing.money.settlement_schemas import StatementIn, StatementOut, StatementSummaryOut
 from ticketing.money.settlement_views import report_csv, statement_out
@@ -33,7 +32,7 @@ class SettlementController(Controller):
     @post(
         "/",
         summary="Make (or recompute) the draft statement of a month or a period",
-        responses={409: _FINAL},
+        responses={200: success(StatementOut, "The period's draft, recomputed."), 409: _FINAL},
     )
     async def create(
         self,
@@ -53,24 +52,36 @@ class SettlementController(Controller):
         made = await settlement.create_or_recompute(db, principal, cluster_id, start, end)
         return Response(statement_out(made), status_code=201 if made.created else 200)
 
-    @get("/{statement_id:uuid}", summary="A statement: lines, pairwise nets, totals (or CSV)")
+    @get("/{statement_id:uuid}", summary="A statement: lines, pairwise nets, totals")
     async def get_statement(
         self,
         db: Db,
         principal: Caller,
         cluster_id: FromPath[uuid.UUID],
         statement_id: FromPath[uuid.UUID],
-        format: FromQuery[Literal["json", "csv"]] = "json",
-    ) -> Response[StatementOut] | Response[str]:
-        found = await settlement.get_statement(db, principal, cluster_id, statement_id)
-        if format == "csv":
-            report = found.report()
-            return Response(
-                report_csv(report),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{report.name}.csv"'},
-            )
-        return Response(statement_out(found))
+    ) -> StatementOut:
+        return statement_out(
+            await settlement.get_statement(db, principal, cluster_id, statement_id)
+        )
+
+    @get(
+        "/{statement_id:uuid}/lines.csv",
+        summary="A statement's lines as CSV (`;` separated, decimal commas)",
+        media_type="text/csv",
+    )
+    async def statement_csv(
+        self,
+        db: Db,
+        principal: Caller,
+        cluster_id: FromPath[uuid.UUID],
+        statement_id: FromPath[uuid.UUID],
+    ) -> Response[str]:
+        report = (await settlement.get_statement(db, principal, cluster_id, statement_id)).report()
+        return Response(
+            report_csv(report),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{report.name}.csv"'},
+        )
 
     @post(
         "/{statement_id:uuid}/refresh",

@@ -37,8 +37,14 @@ async def lock_for_settlement(session: AsyncSession, cluster_id: uuid.UUID) -> N
     """Serialise the settlement work of a cluster (its row, locked), then wait for every
     transaction writing the ledger and keep new writes out until commit (SHARE mode): every
     entry id up to the highest one is then committed and seen, so `through_entry_id`
-    leaves nothing behind that a later commit could slip under."""
-    await session.exec(select(Cluster.id).where(Cluster.id == cluster_id).with_for_update())
+    leaves nothing behind that a later commit could slip under.
+
+    The row lock is FOR NO KEY UPDATE: a sale that wrote the ledger and then inserts a row
+    referring to the cluster (KEY SHARE) does not wait for it, so the two cannot wait for
+    each other."""
+    await session.exec(
+        select(Cluster.id).where(Cluster.id == cluster_id).with_for_update(key_share=True)
+    )
     await raw.send_deferred(session)
     await session.exec(text("LOCK TABLE ledger_entry IN SHARE MODE"))  # type: ignore[call-overload]
 

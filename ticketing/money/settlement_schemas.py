@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import Field, model_validator
 
 from ticketing.core.schemas import In, Out
+from ticketing.core.times import Day
 
 
 class StatementIn(In):
@@ -16,8 +17,8 @@ class StatementIn(In):
     month: str | None = Field(
         default=None, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM: that calendar month."
     )
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
 
     @model_validator(mode="after")
     def one_way(self) -> StatementIn:
