@@ -342,9 +342,9 @@ async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage)
 
 @outbox.handler(transfers.TRANSFER_TOPIC)
 async def carry_out_transfers(session: AsyncSession, message: outbox.OutboxMessage) -> None:
-    await transfers.send(session, worker_gateway(), message.payload)
+    await transfers.send(session, worker_gateway, message.payload)
 
 
 @outbox.handler(transfers.REVERSAL_TOPIC)
 async def carry_out_reversals(session: AsyncSession, message: outbox.OutboxMessage) -> None:
-    await transfers.reverse(session, worker_gateway(), message.payload)
+    await transfers.reverse(session, worker_gateway, message.payload)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -138,10 +139,13 @@ def _book(
     )
 
 
-async def send(session: AsyncSession, gateway: StripeGateway, payload: dict[str, Any]) -> None:
+async def send(
+    session: AsyncSession, gateway: Callable[[], StripeGateway], payload: dict[str, Any]
+) -> None:
     """Send the order's transfers not sent yet. One Stripe refuses (or a house without an
     account) stays failed with the reason, and the others go; a later message (after a
-    backoff) tries the failed ones again."""
+    backoff) tries the failed ones again. The gateway is made only when there is
+    something to send."""
     order_id = uuid.UUID(payload["order_id"])
     order = await orders_repo.get_order_for_update(session, order_id)
     if order is None:
@@ -161,7 +165,7 @@ async def send(session: AsyncSession, gateway: StripeGateway, payload: dict[str,
             continue
         row.destination = account
         try:
-            row.stripe_transfer_id = await gateway.create_transfer(
+            row.stripe_transfer_id = await gateway().create_transfer(
                 amount=row.amount_cents,
                 destination=account,
                 transfer_group=row.transfer_group,
@@ -199,7 +203,9 @@ def queue_reversals(session: AsyncSession, order: Order, refund: Refund) -> None
         outbox.put(session, REVERSAL_TOPIC, {"refund_id": str(refund.id)}, house_id=order.house_id)
 
 
-async def reverse(session: AsyncSession, gateway: StripeGateway, payload: dict[str, Any]) -> None:
+async def reverse(
+    session: AsyncSession, gateway: Callable[[], StripeGateway], payload: dict[str, Any]
+) -> None:
     """Reverse each house's share of the refund on that house's transfer, once. A
     transfer not sent yet makes the message wait (it fails and is retried)."""
     refund = await repository.get_refund_for_update(session, uuid.UUID(payload["refund_id"]))
@@ -226,7 +232,7 @@ async def reverse(session: AsyncSession, gateway: StripeGateway, payload: dict[s
         amount = min(share, transfer.amount_cents - transfer.reversed_cents)
         if amount <= 0:
             continue
-        reversal_id = await gateway.reverse_transfer(
+        reversal_id = await gateway().reverse_transfer(
             transfer.stripe_transfer_id,
             amount=amount,
             idempotency_key=f"reversal-{refund.id}-{transfer.id}",
