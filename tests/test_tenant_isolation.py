@@ -27,7 +27,8 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 # Path parameters that name something the victim's own cluster also holds: a house of the
 # same cluster belongs to that cluster, so for it only house-level ids are foreign.
-CLUSTER_LEVEL = {"cluster_id", "cluster_slug"}
+# A settlement statement is the cluster's: its houses' staff are refused it (403).
+CLUSTER_LEVEL = {"cluster_id", "cluster_slug", "statement_id"}
 
 # Operations anyone may call; they must still never show the victim's unpublished data.
 PUBLIC = {"/health", "/public/event-types", "/seatmaps/schema.json"}
@@ -141,6 +142,7 @@ def sample_bodies(w: dict[str, str], victim_email: str) -> dict[tuple[str, str],
             "payment": {"method": "cash"},
         },
         ("POST", "/till/open"): {"house_id": w["house_id"], "float_cents": 0},
+        ("POST", "/clusters/{cluster_id}/settlements"): {"month": "2026-03"},
         ("POST", "/till/{till_id}/close"): {"counted_cash_cents": 0},
         ("POST", "/houses/{house_id}/scanner-devices"): {
             "name": "Intruder",

@@ -30,6 +30,7 @@ from ticketing.inventory import programme
 from ticketing.inventory import repository as inventory_repository
 from ticketing.inventory.controllers import CONTROLLERS as INVENTORY_CONTROLLERS
 from ticketing.money.controllers import CONTROLLERS as MONEY_CONTROLLERS
+from ticketing.money.settlement_controllers import CONTROLLERS as SETTLEMENT_CONTROLLERS
 from ticketing.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from ticketing.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from ticketing.seatmaps.controllers import CONTROLLERS as SEATMAP_CONTROLLERS
@@ -134,6 +135,7 @@ def create_app(
             *TICKET_CONTROLLERS,
             *CHECKIN_CONTROLLERS,
             *MONEY_CONTROLLERS,
+            *SETTLEMENT_CONTROLLERS,
             *UITDATABANK_CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False

@@ -58,6 +58,7 @@ class Walk:
             [f"BALCONY/1/{n}" for n in range(1, 7)] + [f"STALLS/2/{n}" for n in range(1, 7)]
         )
         self.till: str | None = None
+        self.months = iter(f"2026-{m:02d}" for m in range(4, 13))
 
     async def post(self, url: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
         response = await self.client.post(url, headers=self.headers, json=body)
@@ -108,6 +109,13 @@ class Walk:
         )
         self.w["tariff_id"] = tariff["id"]
 
+    async def draft(self) -> None:
+        """A fresh draft statement (the world's may be final by now)."""
+        statement = await self.post(
+            f"/clusters/{self.w['cluster_id']}/settlements", {"month": next(self.months)}
+        )
+        self.w["statement_id"] = statement["id"]
+
     async def before(self, method: str, path: str) -> None:
         steps: dict[tuple[str, str], Any] = {
             ("POST", "/box-office/holds/{hold_id}/extend"): self.hold,
@@ -118,6 +126,8 @@ class Walk:
             ("POST", "/orders/{order_id}/payments"): self.reservation,
             ("POST", "/till/open"): self.close_till,
             ("PATCH", "/tariffs/{tariff_id}"): self.tariff,
+            ("POST", "/clusters/{cluster_id}/settlements/{statement_id}/refresh"): self.draft,
+            ("POST", "/clusters/{cluster_id}/settlements/{statement_id}/finalise"): self.draft,
         }
         step = steps.get((method, path))
         if step is not None:
@@ -210,6 +220,10 @@ CLUSTER_LEVEL_WRITES = {
     "/staff/{user_id}/roles/{assignment_id}",
     "/seatmaps/validate",
     "/seatmaps/generate",
+    # Settlement statements are the cluster's.
+    "/clusters/{cluster_id}/settlements",
+    "/clusters/{cluster_id}/settlements/{statement_id}/finalise",
+    "/clusters/{cluster_id}/settlements/{statement_id}/refresh",
 }
 
 

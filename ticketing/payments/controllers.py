@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ticketing.core.errors import DomainError, FieldError, NotFound
@@ -12,10 +12,11 @@ from ticketing.core.jobs import enqueue_after_commit
 from ticketing.core.openapi import RAW_BODY, problem, success
 from ticketing.core.ratelimit import ORDER_SECRET
 from ticketing.orders.controllers import IdempotencyKey
-from ticketing.payments import stripe_flow
+from ticketing.payments import stripe_flow, transfers
 from ticketing.payments.gateway import CardDeclined, GatewayError, verify_webhook
-from ticketing.payments.schemas import PaymentStart, TestCardIn
-from ticketing.tenancy.deps import Config, Db
+from ticketing.payments.models import TransferStatus
+from ticketing.payments.schemas import PaymentStart, TestCardIn, TransferOut
+from ticketing.tenancy.deps import Caller, Config, Db
 
 
 class PaymentUnavailable(DomainError):
@@ -164,4 +165,20 @@ class StripeWebhookController(Controller):
         return Response({"received": True}, status_code=200)
 
 
-CONTROLLERS = [ShopPaymentController, StripeWebhookController]
+class TransferController(Controller):
+    path = "/clusters/{cluster_id:uuid}/transfers"
+    tags = ["money"]
+
+    @get("/", summary="The cluster's Stripe Connect transfers (status=failed: the open ones)")
+    async def list_transfers(
+        self,
+        db: Db,
+        principal: Caller,
+        cluster_id: FromPath[uuid.UUID],
+        status: FromQuery[TransferStatus | None] = None,
+    ) -> list[TransferOut]:
+        rows = await transfers.list_transfers(db, principal, cluster_id, status)
+        return [TransferOut.model_validate(row) for row in rows]
+
+
+CONTROLLERS = [ShopPaymentController, StripeWebhookController, TransferController]

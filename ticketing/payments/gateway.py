@@ -33,6 +33,7 @@ class Intent:
     amount_received: int
     client_secret: str | None
     metadata: dict[str, str]
+    latest_charge: str | None = None  # the charge that paid it (a transfer's source)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,22 @@ def _intent(obj: Any) -> Intent:
         ),
         client_secret=data.get("client_secret"),
         metadata=dict(data.get("metadata") or {}),
+        latest_charge=_charge_id(data.get("latest_charge") or data.get("charges")),
     )
+
+
+def _charge_id(value: Any) -> str | None:
+    """The charge of an intent: an id, an expanded object, or (older API versions and the
+    test server) the first of a list of charges."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str):
+            return str(value["id"])
+        charges = value.get("data") or []
+        if charges and isinstance(charges[0], dict) and isinstance(charges[0].get("id"), str):
+            return str(charges[0]["id"])
+    return None
 
 
 class StripeGateway:
@@ -88,13 +104,18 @@ class StripeGateway:
         order_code: str,
         account: str | None,
         attempt: int = 1,
+        transfer_group: str | None = None,
     ) -> Intent:
+        """transfer_group: paid on the platform's account (account None) and split to the
+        houses by Connect transfers of that group afterwards."""
         params: dict[str, Any] = {
             "amount": amount,
             "currency": self.settings.currency,
             "allowed_payment_method_types": self.settings.payment_method_types,
             "metadata": {"order_id": order_id, "order_code": order_code},
         }
+        if transfer_group:
+            params["transfer_group"] = transfer_group
         if self.settings.localstripe:
             # The test server predates the parameter's new name and has no Bancontact.
             del params["allowed_payment_method_types"]
@@ -177,6 +198,47 @@ class StripeGateway:
             raise GatewayError(f"Stripe refused the refund: {exc.user_message or exc}") from exc
         data = obj.to_dict()
         return RefundResult(id=data["id"], status=data["status"], amount=int(data["amount"]))
+
+    async def create_transfer(
+        self,
+        *,
+        amount: int,
+        destination: str,
+        transfer_group: str,
+        source_transaction: str | None,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> str:
+        """Stripe Connect: move amount from the platform's balance to a connected account;
+        the id of the transfer."""
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": self.settings.currency,
+            "destination": destination,
+            "transfer_group": transfer_group,
+            "metadata": metadata,
+        }
+        if source_transaction:
+            # Tied to the charge: the transfer waits for its funds instead of failing.
+            params["source_transaction"] = source_transaction
+        try:
+            obj = await self.client.v1.transfers.create_async(
+                params,  # type: ignore[arg-type]
+                _options(None, idempotency_key),
+            )
+        except stripe.StripeError as exc:
+            raise GatewayError(f"Stripe refused the transfer: {exc.user_message or exc}") from exc
+        return str(obj.id)
+
+    async def reverse_transfer(self, transfer_id: str, *, amount: int, idempotency_key: str) -> str:
+        """Take amount of a transfer back from the connected account; the reversal's id."""
+        try:
+            obj = await self.client.v1.transfers.reversals.create_async(
+                transfer_id, {"amount": amount}, _options(None, idempotency_key)
+            )
+        except stripe.StripeError as exc:
+            raise GatewayError(f"Stripe refused the reversal: {exc.user_message or exc}") from exc
+        return str(obj.id)
 
 
 def verify_webhook(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:

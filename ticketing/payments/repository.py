@@ -13,9 +13,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ticketing import clock
-from ticketing.orders.models import Order, Payment, Refund, RefundStatus
-from ticketing.payments.models import InboundEvent
-from ticketing.tenancy.models import House
+from ticketing.db import raw
+from ticketing.orders.models import Order, Payment, Refund, RefundStatus, Ticket
+from ticketing.payments.models import InboundEvent, StripeTransfer, StripeTransferReversal
+from ticketing.tenancy.models import Cluster, House
 
 
 async def insert_event(
@@ -93,3 +94,61 @@ async def payee_house(session: AsyncSession, house_id: uuid.UUID) -> House | Non
 
 async def get_order(session: AsyncSession, order_id: uuid.UUID) -> Order | None:
     return await session.get(Order, order_id)
+
+
+# --- Connect transfers -------------------------------------------------------------------
+
+
+async def transfers_enabled(session: AsyncSession, cluster_id: uuid.UUID) -> bool:
+    """Does the cluster pay online on the platform's account, then transfer?"""
+    cluster = await session.get(Cluster, cluster_id)
+    return bool(cluster is not None and cluster.stripe_transfers)
+
+
+async def houses(session: AsyncSession, house_ids: list[uuid.UUID]) -> dict[uuid.UUID, House]:
+    if not house_ids:
+        return {}
+    stmt = select(House).where(col(House.id).in_(house_ids))
+    return {h.id: h for h in (await session.exec(stmt)).all()}
+
+
+async def order_transfers(
+    session: AsyncSession, order_id: uuid.UUID, *, lock: bool = False
+) -> list[StripeTransfer]:
+    stmt = (
+        select(StripeTransfer)
+        .where(StripeTransfer.order_id == order_id)
+        .order_by(col(StripeTransfer.created_at), col(StripeTransfer.id))
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return list((await session.exec(stmt)).all())
+
+
+async def reversal_of(
+    session: AsyncSession, refund_id: uuid.UUID, transfer_id: uuid.UUID
+) -> StripeTransferReversal | None:
+    stmt = select(StripeTransferReversal).where(
+        StripeTransferReversal.refund_id == refund_id,
+        StripeTransferReversal.transfer_id == transfer_id,
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def tickets_by_id(session: AsyncSession, ticket_ids: list[uuid.UUID]) -> list[Ticket]:
+    if not ticket_ids:
+        return []
+    await raw.send_deferred(session)
+    stmt = select(Ticket).where(col(Ticket.id).in_(ticket_ids))
+    return list((await session.exec(stmt)).all())
+
+
+async def cluster_transfers(
+    session: AsyncSession, cluster_id: uuid.UUID, status: str | None, limit: int
+) -> list[StripeTransfer]:
+    """A cluster's transfers, newest first (the caller was checked for the cluster)."""
+    stmt = select(StripeTransfer).where(StripeTransfer.cluster_id == cluster_id)
+    if status is not None:
+        stmt = stmt.where(StripeTransfer.status == status)
+    stmt = stmt.order_by(col(StripeTransfer.created_at).desc()).limit(limit)
+    return list((await session.exec(stmt)).all())

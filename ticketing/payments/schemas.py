@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator
@@ -41,3 +43,21 @@ class TestCardIn(In):
                 "4000 0000 0000 0341 (declined)."
             )
         return value
+
+
+class TransferOut(Out):
+    """A Connect transfer of an order's share to a house (failed: open, retried)."""
+
+    id: uuid.UUID
+    house_id: uuid.UUID
+    order_id: uuid.UUID
+    destination: str
+    amount_cents: int
+    reversed_cents: int
+    transfer_group: str
+    status: str
+    stripe_transfer_id: str | None
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -45,7 +45,7 @@ from ticketing.orders.models import (
     TicketStatus,
 )
 from ticketing.orders.refunds import REFUND_TOPIC, queue_refund
-from ticketing.payments import repository
+from ticketing.payments import repository, transfers
 from ticketing.payments.gateway import Intent, StripeGateway
 from ticketing.payments.models import InboundEvent
 from ticketing.settings import Settings
@@ -126,12 +126,21 @@ async def start_payment(
     house = await repository.payee_house(session, order.house_id)
     assert house is not None
     due = order.total_cents - order.paid_cents
+    # Connect "separate charges and transfers": paid on the platform's account, then
+    # each house gets its share (payments/transfers.py). Set before the payment can
+    # succeed, so the sale is booked as held by each owner house.
+    split = await repository.transfers_enabled(session, order.cluster_id)
+    if split and not order.split_by_transfers:
+        order.split_by_transfers = True
+        session.add(order)
+    account = None if order.split_by_transfers else house.stripe_account_id
     intent = await gateway.create_intent(
         amount=due,
         order_id=str(order.id),
         order_code=order.code,
-        account=house.stripe_account_id,
+        account=account,
         attempt=attempt,
+        transfer_group=order.code if order.split_by_transfers else None,
     )
     payment = Payment(
         house_id=order.house_id,
@@ -141,7 +150,7 @@ async def start_payment(
         status=PaymentStatus.PENDING,
         amount_cents=due,
         stripe_payment_intent_id=intent.id,
-        stripe_account_id=house.stripe_account_id,
+        stripe_account_id=account,
     )
     session.add(payment)
     record(session, order, "payment_started", "buyer", payment_intent=intent.id, amount_cents=due)
@@ -207,6 +216,8 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
                 await _refund_everything(
                     session, order, payment, "Paid after the places were sold again."
                 )
+            elif order.split_by_transfers:
+                await transfers.plan(session, order, payment, intent.latest_charge)
         else:
             # Paid after the order expired or was cancelled: nothing to sell, money goes back.
             record(session, order, "paid_too_late", "stripe", status_was=order.status)
@@ -316,6 +327,7 @@ async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage)
     if order is not None:
         if refund.status == RefundStatus.SUCCEEDED:
             book_refund(session, order, refund)
+            transfers.queue_reversals(session, order, refund)
         settle_status(order, await has_live_tickets(session, order))
         record(
             session,
@@ -326,3 +338,13 @@ async def carry_out_refund(session: AsyncSession, message: outbox.OutboxMessage)
             stripe_refund=result.id,
         )
         session.add(order)
+
+
+@outbox.handler(transfers.TRANSFER_TOPIC)
+async def carry_out_transfers(session: AsyncSession, message: outbox.OutboxMessage) -> None:
+    await transfers.send(session, worker_gateway, message.payload)
+
+
+@outbox.handler(transfers.REVERSAL_TOPIC)
+async def carry_out_reversals(session: AsyncSession, message: outbox.OutboxMessage) -> None:
+    await transfers.reverse(session, worker_gateway, message.payload)

@@ -66,6 +66,11 @@ class ClusterPatch(Patch):
     table = Cluster
 
     name: Annotated[Name, fits(Cluster, "name")] | None = None
+    stripe_transfers: bool | None = Field(
+        default=None,
+        description="Online payments on the platform's Stripe account, then one Connect "
+        "transfer per owner house (separate charges and transfers).",
+    )
 
 
 class ClusterOut(Out):
@@ -73,6 +78,7 @@ class ClusterOut(Out):
     slug: str
     name: str
     is_demo: bool
+    stripe_transfers: bool
 
 
 class HouseIn(In):
@@ -101,6 +107,19 @@ class HousePatch(Patch):
         default=None, ge=0, le=1000, description="Service fee per ticket sold online, in cents."
     )
     uitdatabank_organizer_id: OrganizerId | None = None
+    vat_exempt: bool | None = Field(
+        default=None, description="Exempt from VAT: its tickets are booked at 0 %."
+    )
+    fee_vat_rate_bp: int | None = Field(
+        default=None, ge=0, le=10000, description="VAT rate of its fees, basis points (2100)."
+    )
+    commission_bp: int | None = Field(
+        default=None,
+        ge=0,
+        le=10000,
+        description="Settlement: the share of this house's ticket revenue another house of "
+        "the cluster keeps when it sells them, basis points (cluster admin only).",
+    )
 
 
 class HouseOut(Out):
@@ -117,6 +136,9 @@ class HouseOut(Out):
     online_fee_cents: int
     uitdatabank_organizer_id: str | None
     is_demo: bool
+    vat_exempt: bool
+    fee_vat_rate_bp: int
+    commission_bp: int
 
 
 class RoleGrant(In):

@@ -95,6 +95,13 @@ async def update_house(
 ) -> House:
     house = await get_house(session, house_id, principal)
     authorize(principal, house.id, MANAGE)
+    if "commission_bp" in data.model_fields_set and not principal.has_in_cluster(
+        house.cluster_id, [Role.CLUSTER_ADMIN]
+    ):
+        raise Forbidden(
+            "Only a cluster admin sets a house's settlement commission (commission_bp).",
+            errors=[FieldError("commission_bp", "only a cluster admin may set it")],
+        )
     for key, value in data.model_dump(exclude_unset=True).items():
         setattr(house, key, value)
     session.add(house)
