@@ -269,12 +269,15 @@ async def finalise(
     stored = await repo.lines_of(session, statement.id)
     if statement.status == StatementStatus.FINAL:
         return Statement(statement, stored, houses)
+    await repo.settle_the_ledger(session)
     _check_after_finals(await repo.last_final(session, cluster.id), statement.period_start)
-    current, _ = await _compute(session, statement, houses)
+    current, through = await _compute(session, statement, houses)
     if not _same(stored, current):
         raise Conflict(
             "The ledger changed since this draft was computed; refresh it and review it again."
         )
+    # Read under the ledger lock: every entry up to it is in (or outside the period).
+    statement.through_entry_id = max(through, statement.after_entry_id)
     statement.status = StatementStatus.FINAL
     statement.finalised_at = clock.now()
     statement.finalised_by_id = principal.user_id

@@ -34,17 +34,20 @@ class PairSum:
 
 
 async def lock_for_settlement(session: AsyncSession, cluster_id: uuid.UUID) -> None:
-    """Serialise the settlement work of a cluster (its row, locked), then wait for every
-    transaction writing the ledger and keep new writes out until commit (SHARE mode): every
-    entry id up to the highest one is then committed and seen, so `through_entry_id`
-    leaves nothing behind that a later commit could slip under.
-
-    The row lock is FOR NO KEY UPDATE: a sale that wrote the ledger and then inserts a row
-    referring to the cluster (KEY SHARE) does not wait for it, so the two cannot wait for
-    each other."""
+    """Serialise the settlement work of a cluster: its row, locked FOR NO KEY UPDATE (a
+    sale that wrote the ledger and then inserts a row referring to the cluster takes KEY
+    SHARE and does not wait for it, so the two cannot wait for each other)."""
     await session.exec(
         select(Cluster.id).where(Cluster.id == cluster_id).with_for_update(key_share=True)
     )
+
+
+async def settle_the_ledger(session: AsyncSession) -> None:
+    """Before a statement becomes final: wait for every transaction writing the ledger
+    and keep new writes out until commit (SHARE mode), so every entry id up to the highest
+    one is committed and seen, and `through_entry_id` leaves nothing behind that a later
+    commit could slip under. Every sale of the platform waits for it, so only finalising
+    (a few times a month, one short recomputation) takes it; drafts do not."""
     await raw.send_deferred(session)
     await session.exec(text("LOCK TABLE ledger_entry IN SHARE MODE"))  # type: ignore[call-overload]
 
