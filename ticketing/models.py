@@ -7,7 +7,12 @@ from ticketing.customers.models import Customer
 from ticketing.db.base import metadata
 from ticketing.events.models import Event, Performance, PerformancePrice, Tariff
 from ticketing.inventory.models import Allocation, Hold, StandingStock
-from ticketing.money.models import LedgerEntry, SettlementLine, SettlementStatement
+from ticketing.money.models import (
+    LedgerEntry,
+    SettlementEntry,
+    SettlementLine,
+    SettlementStatement,
+)
 from ticketing.orders.models import (
     IdempotencyRecord,
     Order,
@@ -59,6 +64,7 @@ __all__ = [
     "Scan",
     "ScannerDevice",
     "SeatMapLayout",
+    "SettlementEntry",
     "SettlementLine",
     "SettlementStatement",
     "SigningKey",

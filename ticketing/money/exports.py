@@ -37,6 +37,16 @@ def euros(cents: int) -> str:
     return f"{sign}{whole},{rest:02d}"
 
 
+# A text starting with one of these is a formula to a spreadsheet: an event title
+# "=HYPERLINK(...)" must stay text in the finance officer's export.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: str) -> str:
+    """Text that no spreadsheet reads as a formula (a leading apostrophe, as typed)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def _csv_value(column: Column, value: object) -> str:
     if value is None:
         return ""
@@ -45,7 +55,7 @@ def _csv_value(column: Column, value: object) -> str:
         return euros(int(value))  # type: ignore[call-overload]
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return as_text(str(value))
 
 
 def _totals_row(report: Report) -> list[object]:
@@ -90,6 +100,8 @@ def _cell(sheet: WriteOnlyWorksheet, column: Column, value: object, bold: bool) 
         cell.number_format = "yyyy-mm-dd"
     else:
         cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever it starts with
     if bold:
         cell.font = Font(bold=True)
     return cell

@@ -110,10 +110,11 @@ class StatementStatus(StrEnum):
 
 
 class SettlementStatement(IdMixin, TimestampMixin, table=True):
-    """What the houses of a cluster owe each other for one period. It covers the ledger
-    entries dated in the period and written after the previous final statement's last
-    entry, up to through_entry_id: a correction booked after a statement was finalised
-    lands in the next one."""
+    """What the houses of a cluster owe each other for one period: the ledger entries of
+    money one house holds for another, dated up to the period's end, that no final
+    statement covers yet. Finalising records the entries it covers (SettlementEntry), so a
+    correction booked after it, whatever its date, lands in the next statement; the ids
+    are kept for the reader (after: the previous final's last entry; through: its own)."""
 
     __tablename__ = "settlement_statement"
 
@@ -146,8 +147,22 @@ class SettlementLine(IdMixin, table=True):
     holder_house_id: uuid.UUID = Field(foreign_key="house.id", ondelete="RESTRICT")
     owner_house_id: uuid.UUID = Field(foreign_key="house.id", ondelete="RESTRICT")
     gross_cents: int = Field(sa_type=BigInteger)
+    # The owner's commission rate when the line was computed (a final line keeps it).
+    commission_bp: int = Field(default=0)
     commission_cents: int = Field(sa_type=BigInteger)
     owed_cents: int = Field(sa_type=BigInteger)
     entries: int = Field(default=0)
 
     __table_args__ = (UniqueConstraint("statement_id", "holder_house_id", "owner_house_id"),)
+
+
+class SettlementEntry(SQLModel, table=True):
+    """A ledger entry a final statement covers: each at most once, never again."""
+
+    __tablename__ = "settlement_entry"
+
+    # A ledger_entry id (no foreign key: the ledger's own trigger guards its rows).
+    entry_id: int = Field(sa_type=BigInteger, primary_key=True)
+    statement_id: uuid.UUID = Field(
+        foreign_key="settlement_statement.id", index=True, ondelete="RESTRICT"
+    )

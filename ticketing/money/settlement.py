@@ -12,11 +12,11 @@ netted) dated up to the period's end that no final statement covers yet:
                        selling house keeps, set by the cluster admin; 0 by default)
     owed_cents       = gross - commission: what the holder pays the owner
 
-A draft is recomputed at will; a final statement never changes. A final statement covers
-its cluster's entries up to its through_entry_id dated up to its period's end, so an entry
-booked after it was finalised (a late refund) lands in the next statement, and so does one
-dated after its period whatever its id. The work is serialised per cluster, with the
-ledger's writers held off while it is read (settlement_repository.lock_for_settlement).
+A draft is recomputed at will; a final statement never changes. Finalising records the
+entries it covers (settlement_entry, each entry at most once), so an entry booked after it
+(a late refund, or a sale committing as it is finalised) lands in the next statement.
+The work is serialised per cluster (its row, locked); the ledger itself is never locked,
+so selling never waits for a statement.
 """
 
 from __future__ import annotations
@@ -138,20 +138,28 @@ class Statement:
 
 
 async def _compute(
-    session: AsyncSession, statement: SettlementStatement, houses: dict[uuid.UUID, House]
+    session: AsyncSession,
+    statement: SettlementStatement,
+    houses: dict[uuid.UUID, House],
+    covered: bool = False,
 ) -> tuple[list[SettlementLine], int]:
-    """The statement's lines as the ledger says now, and the last entry id they cover."""
-    sums = await repo.pair_sums(session, statement.cluster_id, statement.period_end)
+    """The statement's lines as the ledger says now (covered: of the entries it covers),
+    and the last entry id they count."""
+    sums = await repo.pair_sums(
+        session, statement.cluster_id, statement.period_end, statement.id if covered else None
+    )
     lines = []
     for pair in sums:
         owner = houses.get(pair.owner_house_id)
-        commission = commission_of(pair.gross_cents, owner.commission_bp if owner else 0)
+        rate = owner.commission_bp if owner else 0
+        commission = commission_of(pair.gross_cents, rate)
         lines.append(
             SettlementLine(
                 statement_id=statement.id,
                 holder_house_id=pair.holder_house_id,
                 owner_house_id=pair.owner_house_id,
                 gross_cents=pair.gross_cents,
+                commission_bp=rate,
                 commission_cents=commission,
                 owed_cents=pair.gross_cents - commission,
                 entries=pair.entries,
@@ -269,14 +277,14 @@ async def finalise(
     stored = await repo.lines_of(session, statement.id)
     if statement.status == StatementStatus.FINAL:
         return Statement(statement, stored, houses)
-    await repo.settle_the_ledger(session)
     _check_after_finals(await repo.last_final(session, cluster.id), statement.period_start)
-    current, through = await _compute(session, statement, houses)
+    # Cover the open entries, then check they are what was reviewed (a 409 undoes both).
+    await repo.cover(session, statement)
+    current, through = await _compute(session, statement, houses, covered=True)
     if not _same(stored, current):
         raise Conflict(
             "The ledger changed since this draft was computed; refresh it and review it again."
         )
-    # Read under the ledger lock: every entry up to it is in (or outside the period).
     statement.through_entry_id = max(through, statement.after_entry_id)
     statement.status = StatementStatus.FINAL
     statement.finalised_at = clock.now()

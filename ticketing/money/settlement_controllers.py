@@ -5,14 +5,17 @@ CSV."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from ticketing.core.openapi import problem, success
 from ticketing.money import settlement
+from ticketing.money.exports import CSV_MEDIA_TYPE
 from ticketing.money.settlement_schemas import StatementIn, StatementOut, StatementSummaryOut
-from ticketing.money.settlement_views import report_csv, statement_out
+from ticketing.money.settlement_views import statement_out
+from ticketing.money.views import answer
 from ticketing.tenancy.deps import Caller, Db
 
 _FINAL = problem(409, "The statement is final, or the period overlaps a final one.")
@@ -67,7 +70,7 @@ class SettlementController(Controller):
     @get(
         "/{statement_id:uuid}/lines.csv",
         summary="A statement's lines as CSV (`;` separated, decimal commas)",
-        media_type="text/csv",
+        media_type=CSV_MEDIA_TYPE,
     )
     async def statement_csv(
         self,
@@ -75,13 +78,9 @@ class SettlementController(Controller):
         principal: Caller,
         cluster_id: FromPath[uuid.UUID],
         statement_id: FromPath[uuid.UUID],
-    ) -> Response[str]:
+    ) -> Response[Any]:
         report = (await settlement.get_statement(db, principal, cluster_id, statement_id)).report()
-        return Response(
-            report_csv(report),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{report.name}.csv"'},
-        )
+        return answer(report, "csv")
 
     @post(
         "/{statement_id:uuid}/refresh",

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, func, text
+from sqlalchemy import ColumnElement, exists, func, insert, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +17,7 @@ from ticketing.db import raw
 from ticketing.money.models import (
     REVENUE_KINDS,
     LedgerEntry,
+    SettlementEntry,
     SettlementLine,
     SettlementStatement,
     StatementStatus,
@@ -42,36 +43,49 @@ async def lock_for_settlement(session: AsyncSession, cluster_id: uuid.UUID) -> N
     )
 
 
-async def settle_the_ledger(session: AsyncSession) -> None:
-    """Before a statement becomes final: wait for every transaction writing the ledger
-    and keep new writes out until commit (SHARE mode), so every entry id up to the highest
-    one is committed and seen, and `through_entry_id` leaves nothing behind that a later
-    commit could slip under. Every sale of the platform waits for it, so only finalising
-    (a few times a month, one short recomputation) takes it; drafts do not."""
+def _open_entries(cluster_id: uuid.UUID, period_end: date) -> list[ColumnElement[bool]]:
+    """The cluster's entries of money one house holds for another (revenue: sales,
+    cancellations, exchanges, fees), dated up to period_end, that no final statement
+    covers yet."""
+    return [
+        col(LedgerEntry.cluster_id) == cluster_id,
+        col(LedgerEntry.kind).in_(REVENUE_KINDS),
+        col(LedgerEntry.holder_house_id) != col(LedgerEntry.owner_house_id),
+        col(LedgerEntry.business_date) <= period_end,
+        ~exists(select(SettlementEntry.entry_id).where(SettlementEntry.entry_id == LedgerEntry.id)),
+    ]
+
+
+async def cover(session: AsyncSession, statement: SettlementStatement) -> None:
+    """Record the entries a statement being finalised covers: those open now. An entry
+    committed by a sale a moment later is simply not among them and lands in the next
+    statement: no lock on the ledger, so selling never waits for a statement."""
     await raw.send_deferred(session)
-    await session.exec(text("LOCK TABLE ledger_entry IN SHARE MODE"))  # type: ignore[call-overload]
-
-
-def _not_settled(cluster_id: uuid.UUID) -> ColumnElement[bool]:
-    """An entry no final statement of the cluster covers (see SettlementStatement: a final
-    statement covers its cluster's entries up to its through_entry_id dated up to its
-    period's end)."""
-    final = SettlementStatement
-    return ~exists(
-        select(final.id).where(
-            final.cluster_id == cluster_id,
-            final.status == StatementStatus.FINAL,
-            col(LedgerEntry.id) <= final.through_entry_id,
-            col(LedgerEntry.business_date) <= final.period_end,
-        )
+    chosen = sa_select(col(LedgerEntry.id), literal(statement.id)).where(
+        *_open_entries(statement.cluster_id, statement.period_end)
     )
+    await session.exec(insert(SettlementEntry).from_select(["entry_id", "statement_id"], chosen))
 
 
 async def pair_sums(
-    session: AsyncSession, cluster_id: uuid.UUID, period_end: date
+    session: AsyncSession,
+    cluster_id: uuid.UUID,
+    period_end: date,
+    covered_by: uuid.UUID | None = None,
 ) -> list[PairSum]:
-    """Per (holder, owner) pair of different houses: the revenue entries dated up to
-    period_end that no final statement covers, summed (reversals are negative)."""
+    """Per (holder, owner) pair of different houses, summed (reversals are negative): the
+    entries open now, or those the statement covered_by covers."""
+    if covered_by is None:
+        which = _open_entries(cluster_id, period_end)
+    else:
+        which = [
+            exists(
+                select(SettlementEntry.entry_id).where(
+                    SettlementEntry.entry_id == LedgerEntry.id,
+                    SettlementEntry.statement_id == covered_by,
+                )
+            )
+        ]
     stmt = (
         sa_select(
             col(LedgerEntry.holder_house_id),
@@ -80,13 +94,7 @@ async def pair_sums(
             func.count(),
             func.max(LedgerEntry.id),
         )
-        .where(
-            col(LedgerEntry.cluster_id) == cluster_id,
-            col(LedgerEntry.kind).in_(REVENUE_KINDS),
-            col(LedgerEntry.holder_house_id) != col(LedgerEntry.owner_house_id),
-            col(LedgerEntry.business_date) <= period_end,
-            _not_settled(cluster_id),
-        )
+        .where(*which)
         .group_by(col(LedgerEntry.holder_house_id), col(LedgerEntry.owner_house_id))
         .order_by(col(LedgerEntry.holder_house_id), col(LedgerEntry.owner_house_id))
     )

@@ -136,6 +136,7 @@ def upgrade() -> None:
         sa.Column("holder_house_id", sa.Uuid(), nullable=False),
         sa.Column("owner_house_id", sa.Uuid(), nullable=False),
         sa.Column("gross_cents", sa.BigInteger(), nullable=False),
+        sa.Column("commission_bp", sa.Integer(), nullable=False),
         sa.Column("commission_cents", sa.BigInteger(), nullable=False),
         sa.Column("owed_cents", sa.BigInteger(), nullable=False),
         sa.Column("entries", sa.Integer(), nullable=False),
@@ -167,6 +168,24 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_settlement_line_statement_id"), "settlement_line", ["statement_id"], unique=False
+    )
+    op.create_table(
+        "settlement_entry",
+        sa.Column("entry_id", sa.BigInteger(), nullable=False),
+        sa.Column("statement_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["statement_id"],
+            ["settlement_statement.id"],
+            name=op.f("fk_settlement_entry_statement_id_settlement_statement"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("entry_id", name=op.f("pk_settlement_entry")),
+    )
+    op.create_index(
+        op.f("ix_settlement_entry_statement_id"),
+        "settlement_entry",
+        ["statement_id"],
+        unique=False,
     )
     op.create_table(
         "stripe_transfer",
@@ -355,6 +374,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_stripe_transfer_house_id"), table_name="stripe_transfer")
     op.drop_index(op.f("ix_stripe_transfer_cluster_id"), table_name="stripe_transfer")
     op.drop_table("stripe_transfer")
+    op.drop_index(op.f("ix_settlement_entry_statement_id"), table_name="settlement_entry")
+    op.drop_table("settlement_entry")
     op.drop_index(op.f("ix_settlement_line_statement_id"), table_name="settlement_line")
     op.drop_table("settlement_line")
     op.drop_index(op.f("ix_settlement_statement_cluster_id"), table_name="settlement_statement")
