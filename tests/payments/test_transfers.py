@@ -175,7 +175,7 @@ async def test_a_cross_house_basket_is_split_by_transfers_and_reversed_per_house
         assert form["currency"] == ["eur"]
         assert form["transfer_group"] == [order["code"]]
         assert form["source_transaction"][0].startswith("ch_")
-        assert headers["Idempotency-Key"] == f"transfer-{order['id']}-{house.house.id}"
+        assert headers["Idempotency-Key"] == f"transfer-{order['id']}-{house.house.id}-{account}"
         assert "Stripe-Account" not in headers
     rows = await transfers_of(sessionmaker, order["id"])
     assert {h: (t.status, t.amount_cents) for h, t in rows.items()} == {
@@ -221,8 +221,26 @@ async def test_a_cross_house_basket_is_split_by_transfers_and_reversed_per_house
         sorted([(a.house.id, 6500), (b.house.id, 2400)])
     )
 
-    # Refunding one of B's tickets reverses B's share on B's transfer, and nothing else.
+    # Its houses hold their shares by transfer: cash back at the counter or an exchange
+    # would move money no transfer carries, so both are refused and change nothing.
     b_ticket = next(t for t in order["tickets"] if t["house_id"] == str(b.house.id))
+    clerk = a.staff[Role.BOX_OFFICE].headers
+    cash_back = await client.post(
+        f"/orders/{order['id']}/cancel",
+        headers=clerk,
+        json={"ticket_ids": [b_ticket["id"]], "refund_method": "cash"},
+    )
+    assert_problem(cash_back, 422, "refund_method")
+    swapped = await client.post(
+        f"/orders/{order['id']}/exchange",
+        headers=clerk,
+        json={"ticket_id": b_ticket["id"], "hold_id": str(uuid.uuid4())},
+    )
+    assert_problem(swapped, 409)
+    unchanged = await ok(await client.get(f"/orders/{order['id']}", headers=clerk), 200)
+    assert {t["status"] for t in unchanged["tickets"]} == {"valid"}
+
+    # Refunding one of B's tickets reverses B's share on B's transfer, and nothing else.
     await ok(
         await client.post(
             f"/orders/{order['id']}/cancel",

@@ -166,6 +166,8 @@ def _money(kind: str, order: Order, row: Payment | Refund, gross: int) -> Ledger
         clerk_id=row.created_by_id,
         payment_id=row.id if is_payment else row.payment_id,  # type: ignore[union-attr]
         refund_id=None if is_payment else row.id,
+        # A terminal's slip number, or Stripe's refund id.
+        reference=row.reference if is_payment else row.stripe_refund_id,  # type: ignore[union-attr]
     )
 
 

@@ -278,6 +278,13 @@ async def refund(
             session, order, online[-1], amount, ticket_ids, reason, created_by_id=principal.user_id
         )
         return
+    if order.split_by_transfers:
+        # Each house got its share by a Stripe transfer: money given back at the counter
+        # would take none of it back. Back to the card, which reverses the transfers.
+        raise InvalidInput.field(
+            "refund_method",
+            "This order was paid online and split between the houses: refund it to the card.",
+        )
     till_id = await clerk_till(session, principal, order.house_id)
     given = Refund(
         house_id=order.house_id,

@@ -33,6 +33,13 @@ async def exchange(
     authorize(principal, order.house_id, SELLERS)
     if order.status not in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED):
         raise Conflict(f"This order is {order.status}; only paid tickets can be exchanged.")
+    if order.split_by_transfers:
+        # Its houses were paid by Stripe transfers; an exchange would move money between
+        # them that no transfer carries.
+        raise Conflict(
+            "This order was paid online and split between the houses: cancel the ticket "
+            "(refunded to the card) and sell the new place in a new order."
+        )
     old = next(
         (t for t in await repo.tickets_of(session, [order.id]) if t.id == data.ticket_id), None
     )
@@ -74,15 +81,6 @@ async def exchange(
     session.add(old)
     new = ticket_for(line, order.id, TicketStatus.VALID)
     session.add(new)
-    await book_sale(
-        session,
-        order,
-        [new],
-        method=data.payment.method if data.payment else await paid_method(session, order),
-        clerk_id=principal.user_id,
-        with_fees=False,
-        kind=EntryKind.EXCHANGE,
-    )
     hold.status = HoldStatus.ORDERED
     session.add(hold)
     order.tickets_cents += difference
@@ -99,9 +97,23 @@ async def exchange(
         new_place=new.seat_key or new.area_code,
         difference_cents=difference,
     )
+    till_id = None
     if difference > 0:
         assert data.payment is not None
-        await take_counter_payment(session, principal, order, data.payment, difference)
+        till_id = await take_counter_payment(session, principal, order, data.payment, difference)
+    # The new ticket, sold by the payment of its difference (else as the order was paid).
+    await book_sale(
+        session,
+        order,
+        [new],
+        method=data.payment.method
+        if data.payment is not None and difference > 0
+        else await paid_method(session, order),
+        clerk_id=principal.user_id,
+        till_id=till_id,
+        with_fees=False,
+        kind=EntryKind.EXCHANGE,
+    )
     session.add(order)
     await session.flush()
     if difference < 0:

@@ -216,7 +216,9 @@ async def _apply(session: AsyncSession, event: InboundEvent, gateway: StripeGate
                 await _refund_everything(
                     session, order, payment, "Paid after the places were sold again."
                 )
-            elif order.split_by_transfers:
+            elif order.split_by_transfers and payment.stripe_account_id is None:
+                # Paid on the platform's account (not an attempt made on the house's own
+                # account before the cluster turned transfers on): split it.
                 await transfers.plan(session, order, payment, intent.latest_charge)
         else:
             # Paid after the order expired or was cancelled: nothing to sell, money goes back.

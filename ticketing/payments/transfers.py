@@ -171,7 +171,8 @@ async def send(
                 transfer_group=row.transfer_group,
                 source_transaction=payload.get("charge"),
                 metadata={"order_id": str(order.id), "house_id": str(row.house_id)},
-                idempotency_key=f"transfer-{order.id}-{row.house_id}",
+                # Per destination: a house that changes its account gets a new transfer.
+                idempotency_key=f"transfer-{order.id}-{row.house_id}-{account}",
             )
         except GatewayError as exc:
             row.status = TransferStatus.FAILED
@@ -219,6 +220,9 @@ async def reverse(
     transfers = {
         t.house_id: t for t in await repository.order_transfers(session, order.id, lock=True)
     }
+    # Every transfer involved must have gone out before any reversal is asked for: a
+    # message that waits then asks Stripe for nothing, so a retry repeats nothing.
+    work: list[tuple[StripeTransfer, int]] = []
     for house_id, share in sorted(shares.items(), key=lambda item: str(item[0])):
         transfer = transfers.get(house_id)
         if transfer is None:
@@ -230,8 +234,10 @@ async def reverse(
                 f"The transfer to house {house_id} is not sent yet; its reversal waits."
             )
         amount = min(share, transfer.amount_cents - transfer.reversed_cents)
-        if amount <= 0:
-            continue
+        if amount > 0:
+            work.append((transfer, amount))
+    for transfer, amount in work:
+        assert transfer.stripe_transfer_id is not None
         reversal_id = await gateway().reverse_transfer(
             transfer.stripe_transfer_id,
             amount=amount,
