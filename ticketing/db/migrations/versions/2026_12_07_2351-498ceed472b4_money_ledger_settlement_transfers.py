@@ -485,7 +485,15 @@ BACKFILL = (
         "'exchanged'",
     ),
     _fees(_SOLD_AT, 1, _PAID),
-    _fees("o.updated_at", -1, f"{_PAID} AND o.status = 'refunded'"),
+    # The fees went back with the last sold ticket, as the live code books it: a paid order
+    # none of whose tickets is live any more, one of them refunded.
+    _fees(
+        "o.updated_at",
+        -1,
+        f"{_PAID} AND NOT EXISTS (SELECT 1 FROM ticket t WHERE t.order_id = o.id"
+        " AND t.status IN ('valid', 'pending'))"
+        " AND EXISTS (SELECT 1 FROM ticket t WHERE t.order_id = o.id AND t.status = 'refunded')",
+    ),
     _money("payment", "payment", 1),
     _money("refund", "refund", -1),
     f"""
