@@ -12,7 +12,6 @@ from litestar.params import FromPath, JSONBody
 
 from ticketing.core.openapi import problem, success
 from ticketing.money import settlement
-from ticketing.money.exports import CSV_MEDIA_TYPE
 from ticketing.money.settlement_schemas import StatementIn, StatementOut, StatementSummaryOut
 from ticketing.money.settlement_views import statement_out
 from ticketing.money.views import answer
@@ -70,7 +69,7 @@ class SettlementController(Controller):
     @get(
         "/{statement_id:uuid}/lines.csv",
         summary="A statement's lines as CSV (`;` separated, decimal commas)",
-        media_type=CSV_MEDIA_TYPE,
+        media_type="text/csv",
     )
     async def statement_csv(
         self,
