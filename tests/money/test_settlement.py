@@ -17,8 +17,8 @@ import httpx
 import pytest
 from fixtures.inventory_setup import MIXED_SPEC, put_on_sale
 from fixtures.money_support import counter_sale, online_order
-from fixtures.stripe_support import WEBHOOK_SECRET
-from fixtures.support import JWT_SECRET, Tenant, app_runtime, assert_problem, make_tenant
+from fixtures.stripe_app import on_localstripe
+from fixtures.support import Tenant, app_runtime, assert_problem, make_tenant
 from fixtures.world import ok
 from litestar import Litestar
 from sqlmodel import col, select
@@ -29,9 +29,7 @@ from ticketing.app import create_app
 from ticketing.db.engine import SessionMaker
 from ticketing.money.ledger import business_date
 from ticketing.money.models import REVENUE_KINDS, LedgerEntry
-from ticketing.payments import stripe_flow
-from ticketing.payments.gateway import StripeGateway
-from ticketing.settings import AuthSettings, Settings, StripeSettings
+from ticketing.settings import Settings
 from ticketing.tenancy.roles import Role
 
 COMMISSION_B = 750  # 7.5 % of B's revenue stays with the house that sold it
@@ -40,21 +38,8 @@ COMMISSION_B = 750  # 7.5 % of B's revenue stays with the house that sold it
 # The online orders of these tests are paid on localstripe: the app talks to it.
 @pytest.fixture
 def stripe_settings(settings: Settings, localstripe_url: str) -> Iterator[Settings]:
-    configured = settings.model_copy(
-        update={
-            "stripe": StripeSettings(
-                secret_key="sk_test_podium",  # type: ignore[arg-type]
-                publishable_key="pk_test_podium",
-                webhook_secret=WEBHOOK_SECRET,  # type: ignore[arg-type]
-                api_base=localstripe_url,
-                localstripe=True,
-            ),
-            "auth": AuthSettings(jwt_secret=JWT_SECRET),  # type: ignore[arg-type]
-        }
-    )
-    stripe_flow.set_gateway_factory(lambda: StripeGateway(configured.stripe))
-    yield configured
-    stripe_flow.set_gateway_factory(None)
+    with on_localstripe(settings, localstripe_url) as configured:
+        yield configured
 
 
 @pytest.fixture
